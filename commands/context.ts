@@ -1,0 +1,94 @@
+/**
+ * What every handler gets: the deps, who is acting (lazily loaded roles), their language, and a
+ * `reply` that reaches them whatever the surface (response_url, ephemeral in a channel, or DM).
+ * `handle` wraps a handler: DomainErrors become a clear message in the user's language; anything
+ * else is logged with a reference id and the user sees that id, never a stack trace.
+ */
+import { randomBytes } from 'node:crypto';
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { KnownBlock } from '@slack/types';
+import type { Deps } from '../src/domain/deps';
+import type { Actor } from '../src/domain/permissions';
+import { loadActor } from '../src/domain/members';
+import { DomainError } from '../src/domain/errors';
+import { translator, type Locale, type T } from '../src/i18n';
+
+export interface Ctx {
+  deps: Deps;
+  teamId: string;
+  userId: string;
+  locale: Locale;
+  t: T;
+  client: WebClient;
+  actor(): Promise<Actor>;
+  reply(msg: { text: string; blocks?: KnownBlock[] }): Promise<void>;
+}
+
+export interface Surface {
+  teamId: string;
+  userId: string;
+  client: WebClient;
+  respond?: RespondFn;
+  channelId?: string;
+}
+
+export async function makeCtx(deps: Deps, s: Surface): Promise<Ctx> {
+  const locale = await deps.slack.localeOf(s.teamId, s.userId);
+  let actor: Promise<Actor> | undefined;
+  return {
+    deps,
+    teamId: s.teamId,
+    userId: s.userId,
+    locale,
+    t: translator(locale),
+    client: s.client,
+    actor: () => (actor ??= loadActor(deps, s.teamId, s.userId)),
+    async reply(msg) {
+      if (s.respond) {
+        await s.respond({ response_type: 'ephemeral', replace_original: false, ...msg });
+      } else if (s.channelId && !s.channelId.startsWith('D')) {
+        await s.client.chat.postEphemeral({ channel: s.channelId, user: s.userId, ...msg });
+      } else {
+        await s.client.chat.postMessage({ channel: s.userId, ...msg });
+      }
+    },
+  };
+}
+
+export function errorRef(): string {
+  return randomBytes(4).toString('hex').toUpperCase();
+}
+
+/** Text for a DomainError in the user's language. */
+export function domainErrorText(t: T, err: DomainError): string {
+  const vars = { ...err.vars } as Record<string, unknown>;
+  if (err.messageKey === 'common.refused' && typeof vars.action === 'string') {
+    vars.action = t(`actions.${vars.action.replace('.', '_')}` as never);
+  }
+  return t(err.messageKey as never, vars as never) as unknown as string;
+}
+
+export async function handle(ctx: Ctx, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    await reportError(ctx, err);
+  }
+}
+
+export async function reportError(ctx: Ctx, err: unknown): Promise<void> {
+  let text: string;
+  if (err instanceof DomainError) {
+    text = domainErrorText(ctx.t, err);
+  } else {
+    const ref = errorRef();
+    ctx.deps.logger.error({ err, ref, teamId: ctx.teamId, userId: ctx.userId }, 'handler failed');
+    text = ctx.t('common.error', { ref });
+  }
+  try {
+    await ctx.reply({ text });
+  } catch (replyErr) {
+    ctx.deps.logger.warn({ err: replyErr, teamId: ctx.teamId }, 'could not tell the user about an error');
+  }
+}

@@ -1,0 +1,33 @@
+/** What the domain needs from the outside world, built once in src/server.ts. */
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Keyring } from '../security/crypto';
+import type { Store } from '../storage/db';
+import type { Locale } from '../i18n';
+
+export interface SlackGateway {
+  /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */
+  clientFor(teamId: string): Promise<WebClient | null>;
+  /** The user's language (users.info locale, cached); Japanese by default. */
+  localeOf(teamId: string, userId: string): Promise<Locale>;
+  /** Slack profile facts the domain needs (admin/owner for the first org admin, bot/guest refusal). */
+  userFacts(teamId: string, userId: string): Promise<{ isAdmin: boolean; isBot: boolean; isGuest: boolean } | null>;
+}
+
+/** Background work the domain asks for; implemented on Agenda (src/jobs). */
+export interface Scheduler {
+  now(name: string, data: Record<string, unknown>, opts?: { uniqueKey?: string }): Promise<void>;
+  at(when: Date, name: string, data: Record<string, unknown>, opts?: { uniqueKey?: string }): Promise<void>;
+  cancel(query: { name?: string; data?: Record<string, unknown> }): Promise<number>;
+}
+
+export interface Deps {
+  config: Config;
+  store: Store;
+  keyring: Keyring;
+  logger: Logger;
+  slack: SlackGateway;
+  scheduler: Scheduler;
+  clock: () => Date;
+}

@@ -1,0 +1,55 @@
+/**
+ * Who someone is in an org: their org role (members collection) and their job roles (jobs'
+ * admins/members). The first org admin is the installer (OAuth) or, in single-workspace mode,
+ * the first Slack workspace admin/owner who uses the app.
+ */
+import type { Deps } from './deps';
+import type { Actor } from './permissions';
+import type { OrgRole } from '../storage/types';
+import { isDuplicateKey } from '../storage/db';
+
+export async function loadActor(deps: Deps, teamId: string, userId: string): Promise<Actor> {
+  const [member, jobs] = await Promise.all([
+    deps.store.members.findOne({ teamId, userId }),
+    deps.store.jobs
+      .find({ teamId, $or: [{ admins: userId }, { members: userId }] }, { projection: { admins: 1, members: 1 } })
+      .toArray(),
+  ]);
+  let orgRole: OrgRole = member?.orgRole ?? 'standard';
+  if (!member) orgRole = await bootstrapFirstAdmin(deps, teamId, userId);
+  return {
+    teamId,
+    userId,
+    orgRole,
+    jobAdminOf: jobs.filter((j) => j.admins.includes(userId)).map((j) => String(j._id)),
+    jobMemberOf: jobs.filter((j) => j.members.includes(userId)).map((j) => String(j._id)),
+  };
+}
+
+/** When an org has no org admin yet, a Slack workspace admin or owner becomes its first one. */
+async function bootstrapFirstAdmin(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
+  const hasAdmin = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
+  if (hasAdmin) return 'standard';
+  const facts = await deps.slack.userFacts(teamId, userId);
+  if (!facts?.isAdmin || facts.isBot || facts.isGuest) return 'standard';
+  await setOrgRoleUnchecked(deps, teamId, userId, 'org_admin', 'bootstrap');
+  return 'org_admin';
+}
+
+export async function setOrgRoleUnchecked(deps: Deps, teamId: string, userId: string, orgRole: OrgRole, by: string) {
+  try {
+    await deps.store.members.updateOne(
+      { teamId, userId },
+      { $set: { orgRole, updatedAt: deps.clock(), updatedBy: by } },
+      { upsert: true },
+    );
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same member: the other one won
+    await deps.store.members.updateOne({ teamId, userId }, { $set: { orgRole, updatedAt: deps.clock(), updatedBy: by } });
+  }
+}
+
+export async function orgAdmins(deps: Deps, teamId: string): Promise<string[]> {
+  const docs = await deps.store.members.find({ teamId, orgRole: 'org_admin' }, { projection: { userId: 1 } }).toArray();
+  return docs.map((d) => d.userId);
+}

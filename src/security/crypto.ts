@@ -1,0 +1,62 @@
+/**
+ * Secrets at rest: AES-256-GCM, a random 96-bit IV per value, the key id stored with the value so
+ * keys can rotate (the first key of the ring encrypts; every key of the ring decrypts), and
+ * associated data binding a ciphertext to its owner (e.g. `teamId:mediaAccount:<id>`), so a value
+ * copied to another workspace's document does not decrypt.
+ * Envelope: `enc:v1:<keyId>:<iv b64url>:<tag b64url>:<ciphertext b64url>`.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+export interface KeyringEntry {
+  id: string;
+  key: Buffer;
+}
+
+export class Keyring {
+  private readonly byId: Map<string, Buffer>;
+  constructor(private readonly entries: KeyringEntry[]) {
+    if (entries.length === 0) throw new Error('keyring is empty');
+    this.byId = new Map(entries.map((e) => [e.id, e.key]));
+  }
+
+  get currentId(): string {
+    return this.entries[0].id;
+  }
+
+  encrypt(plaintext: string, aad: string): string {
+    const { id, key } = this.entries[0];
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(aad, 'utf8'));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return ['enc', 'v1', id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
+  }
+
+  decrypt(envelope: string, aad: string): string {
+    const parts = envelope.split(':');
+    if (parts.length !== 6 || parts[0] !== 'enc' || parts[1] !== 'v1') throw new Error('not an encrypted value');
+    const key = this.byId.get(parts[2]);
+    if (!key) throw new Error(`no key with id ${parts[2]} in the keyring`);
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[3], 'base64url'));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(Buffer.from(parts[4], 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(parts[5], 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  encryptJson(value: unknown, aad: string): string {
+    return this.encrypt(JSON.stringify(value), aad);
+  }
+
+  decryptJson<T>(envelope: string, aad: string): T {
+    return JSON.parse(this.decrypt(envelope, aad)) as T;
+  }
+
+  /** True when the value was encrypted with an older key and should be re-encrypted. */
+  needsRotation(envelope: string): boolean {
+    return envelope.split(':')[2] !== this.currentId;
+  }
+}
+
+export function generateKey(): string {
+  return randomBytes(32).toString('base64');
+}

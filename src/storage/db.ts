@@ -1,0 +1,92 @@
+/**
+ * The app's store: a MongoClient on MONGODB_URI, or on the embedded server when it is unset.
+ * Collections are typed; indexes are declared here and created at start-up (idempotent).
+ * Uniqueness that matters is a unique index, never a read-then-write.
+ */
+import { MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
+import type {
+  AuditDoc, CandidateDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
+  MemberDoc, OrgDoc, PostingDoc,
+} from './types';
+
+export interface DeliveryDoc {
+  _id: string;     // `${teamId}:${kind}:${id}` of a Slack delivery (event_id, trigger_id)
+  at: Date;
+}
+
+export interface Store {
+  client: MongoClient;
+  db: Db;
+  installations: Collection<InstallationDoc>;
+  orgs: Collection<OrgDoc>;
+  members: Collection<MemberDoc>;
+  auditLog: Collection<AuditDoc>;
+  deliveries: Collection<DeliveryDoc>;
+  mediaAccounts: Collection<MediaAccountDoc>;
+  importRuns: Collection<ImportRunDoc>;
+  postings: Collection<PostingDoc>;
+  mappingRules: Collection<MappingRuleDoc>;
+  jobs: Collection<JobDoc>;
+  candidates: Collection<CandidateDoc>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const INDEXES: Record<string, IndexDescription[]> = {
+  installations: [{ key: { teamId: 1 } }],
+  members: [{ key: { teamId: 1, userId: 1 }, unique: true }, { key: { teamId: 1, orgRole: 1 } }],
+  auditLog: [{ key: { teamId: 1, at: -1 } }],
+  deliveries: [{ key: { at: 1 }, expireAfterSeconds: 24 * 3600 }],
+  mediaAccounts: [
+    { key: { teamId: 1, medium: 1 } },
+    { key: { teamId: 1, requestId: 1 }, unique: true, partialFilterExpression: { requestId: { $type: 'string' } } },
+    { key: { teamId: 1, medium: 1, credentialFingerprint: 1 }, unique: true },
+  ],
+  importRuns: [{ key: { teamId: 1, accountId: 1, startedAt: -1 } }],
+  postings: [{ key: { teamId: 1, medium: 1, externalId: 1 }, unique: true }, { key: { teamId: 1, jobId: 1 } }],
+  mappingRules: [{ key: { teamId: 1, medium: 1 } }],
+  jobs: [{ key: { teamId: 1, name: 1 }, unique: true }, { key: { teamId: 1, channelId: 1 } }],
+  candidates: [
+    { key: { teamId: 1, medium: 1, externalId: 1 }, unique: true },
+    { key: { teamId: 1, medium: 1, postingExternalId: 1 } },
+    { key: { teamId: 1, jobId: 1, appliedAt: 1 } },
+    { key: { teamId: 1, 'card.state': 1 } },
+  ],
+};
+
+export async function openStore(uri: string, dbName: string): Promise<Store> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 20 });
+  await client.connect();
+  const db = client.db(dbName);
+  await Promise.all(
+    Object.entries(INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)),
+  );
+  return {
+    client,
+    db,
+    installations: db.collection('installations'),
+    orgs: db.collection('orgs'),
+    members: db.collection('members'),
+    auditLog: db.collection('auditLog'),
+    deliveries: db.collection('deliveries'),
+    mediaAccounts: db.collection('mediaAccounts'),
+    importRuns: db.collection('importRuns'),
+    postings: db.collection('postings'),
+    mappingRules: db.collection('mappingRules'),
+    jobs: db.collection('jobs'),
+    candidates: db.collection('candidates'),
+    async ping() {
+      try {
+        await db.command({ ping: 1 }, { timeoutMS: 2_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}

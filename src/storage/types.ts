@@ -1,0 +1,144 @@
+/** Documents of hire-relay's collections. Every document carries `teamId`; every query filters on it. */
+import type { ObjectId } from 'mongodb';
+import type { Medium } from '../../connectors/types';
+
+export type OrgRole = 'org_admin' | 'standard' | 'limited';
+
+export interface InstallationDoc {
+  _id: string;                 // teamId (or enterprise id for org-wide installs)
+  teamId: string;
+  enterpriseId?: string;
+  botUserId?: string;
+  installedBy?: string;
+  encrypted: string;           // the whole Bolt Installation, AES-256-GCM
+  installedAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrgDoc {
+  _id: string;                 // teamId
+  teamId: string;
+  zone: string;
+  settings: { privateCards: boolean };
+  createdAt: Date;
+}
+
+export interface MemberDoc {
+  _id?: ObjectId;
+  teamId: string;
+  userId: string;
+  orgRole: OrgRole;
+  updatedAt: Date;
+  updatedBy?: string;
+}
+
+export interface AuditDoc {
+  _id?: ObjectId;
+  teamId: string;
+  at: Date;
+  actorId: string;
+  action: string;
+  allowed: boolean;
+  target?: Record<string, unknown>;
+  reason?: string;
+}
+
+export type AccountState = 'authenticating' | 'linked' | 'auth_failed' | 'system_error';
+
+export interface RunSummary {
+  runId: string;
+  startedAt: Date;
+  finishedAt?: Date;
+  fetched: number;
+  created: number;
+  duplicates: number;
+  skippedMeetups: number;
+  outcome: 'running' | 'success' | 'partial' | 'auth_failed' | 'system_error';
+  error?: string;
+}
+
+export interface MediaAccountDoc {
+  _id: ObjectId;
+  teamId: string;
+  medium: Medium;
+  label: string;
+  credentials: string;         // encrypted JSON of Credentials (AAD = teamId:mediaAccount:_id)
+  credentialFingerprint: string; // HMAC of the login identity, to refuse linking the same login twice
+  state: AccountState;
+  paused: boolean;
+  linkedBy: string;
+  requestId?: string;          // the modal view id: a replayed submission does not link twice
+  cursor: string | null;
+  firstImportDone: boolean;
+  lastRun?: RunSummary;
+  lastError?: { reason: string; at: Date; notified: boolean };
+  failures: number;            // consecutive system errors, for backoff
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ImportRunDoc extends RunSummary {
+  _id?: ObjectId;
+  teamId: string;
+  accountId: ObjectId;
+  medium: Medium;
+}
+
+export interface PostingDoc {
+  _id?: ObjectId;
+  teamId: string;
+  medium: Medium;
+  externalId: string;
+  accountId: ObjectId;
+  accountLabel: string;
+  title: string;
+  jobId: ObjectId | null;      // the per-posting choice (beats any rule)
+  firstSeenAt: Date;
+  lastSeenAt: Date;
+}
+
+export interface MappingRuleDoc {
+  _id?: ObjectId;
+  teamId: string;
+  medium: Medium;
+  pattern: string;
+  match: 'exact' | 'contains';
+  jobId: ObjectId;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface JobDoc {
+  _id?: ObjectId;
+  teamId: string;
+  name: string;
+  channelId: string;
+  admins: string[];
+  members: string[];
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type Stage = 'new' | 'screening' | 'interview' | 'offer' | 'hired' | 'rejected' | 'withdrawn';
+
+export interface CandidateDoc {
+  _id?: ObjectId;
+  teamId: string;
+  medium: Medium;
+  externalId: string;
+  name: string;
+  age?: number;
+  postingExternalId: string;
+  postingTitle: string;
+  appliedAt: Date;
+  links: { label: string; url: string }[];
+  jobId: ObjectId | null;
+  stage: Stage;
+  assignees: string[];
+  accountIds: ObjectId[];
+  importedAt: Date;
+  importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
+  /** Set when routed to a job; the card is posted by the delivery job. */
+  card?: { state: 'pending' | 'posted' | 'failed'; channel?: string; ts?: string; threadTs?: string; jobId?: ObjectId; error?: string; postedAt?: Date };
+}

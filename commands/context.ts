@@ -64,9 +64,9 @@ export function errorRef(): string {
 export function domainErrorText(t: T, err: DomainError): string {
   const vars = { ...err.vars } as Record<string, unknown>;
   if (err.messageKey === 'common.refused' && typeof vars.action === 'string') {
-    vars.action = t(`actions.${vars.action.replace('.', '_')}` as never);
+    vars.action = t(`actions.${vars.action.replace('.', '_')}`);
   }
-  return t(err.messageKey as never, vars as never) as unknown as string;
+  return t(err.messageKey, vars);
 }
 
 export async function handle(ctx: Ctx, fn: () => Promise<void>): Promise<void> {

@@ -1,0 +1,59 @@
+/** `/ats roles` (org admins): the modal, and its submission. */
+import type { App } from '@slack/bolt';
+import type { Deps } from '../src/domain/deps';
+import { authorize } from '../src/domain/access';
+import { orgAdmins } from '../src/domain/members';
+import { changeRoles, roleChangeSchema } from '../src/domain/roles';
+import { DomainError, ValidationError } from '../src/domain/errors';
+import { rolesModal, ROLES_CALLBACK } from '../views/roles';
+import { makeCtx, domainErrorText, reportError, type Ctx } from './context';
+import { inputErrors, viewValue } from './view-values';
+
+export async function openRoles(ctx: Ctx, triggerId: string) {
+  await authorize(ctx.deps, await ctx.actor(), 'roles.manage');
+  const [admins, jobs] = await Promise.all([
+    orgAdmins(ctx.deps, ctx.teamId),
+    ctx.deps.store.jobs.find({ teamId: ctx.teamId }, { projection: { name: 1 } }).sort({ name: 1 }).limit(100).toArray(),
+  ]);
+  await ctx.client.views.open({
+    trigger_id: triggerId,
+    view: rolesModal(ctx.t, { admins, jobs: jobs.map((j) => ({ id: String(j._id), name: j.name })) }),
+  });
+}
+
+export function registerRoles(app: App, deps: Deps) {
+  app.view(ROLES_CALLBACK, async ({ ack, body, view, client }) => {
+    const teamId = body.team?.id ?? body.user.team_id!;
+    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client });
+    const parsed = roleChangeSchema.safeParse({
+      userId: viewValue(view, 'user'),
+      orgRole: viewValue(view, 'org_role') ?? 'standard',
+      jobId: viewValue(view, 'job') ?? null,
+      jobRole: viewValue(view, 'job_role') ?? null,
+    });
+    if (!parsed.success) {
+      await ack({ response_action: 'errors', errors: { user: ctx.t('link.errors.required') } });
+      return;
+    }
+    try {
+      const result = await changeRoles(deps, await ctx.actor(), parsed.data);
+      await ack();
+      const role = ctx.t(`roles.${result.orgRole}`);
+      let text = ctx.t('roles.saved', { user: parsed.data.userId, role });
+      if (result.job) {
+        const jobRole = result.job.role === 'admin' ? ctx.t('roles.job_admin') : result.job.role === 'member' ? ctx.t('roles.job_member') : ctx.t('roles.jobRoleNone');
+        text += '\n' + ctx.t('roles.savedJob', { user: parsed.data.userId, job: result.job.name, role: jobRole });
+      }
+      await ctx.reply({ text });
+    } catch (err) {
+      if (err instanceof ValidationError) {
+        await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
+      } else if (err instanceof DomainError) {
+        await ack({ response_action: 'errors', errors: { user: domainErrorText(ctx.t, err) } });
+      } else {
+        await ack();
+        await reportError(ctx, err);
+      }
+    }
+  });
+}

@@ -1,0 +1,73 @@
+/**
+ * Agenda on the app's MongoDB: the `Scheduler` the domain uses, and the worker settings that avoid
+ * Agenda's known traps: a lock lifetime with `touch()` in long runs, a lock limit so one instance
+ * does not grab every job, unique keys so restarts do not add copies, and `drain()` (not `stop()`)
+ * on shutdown so running jobs finish instead of being freed mid-run.
+ */
+import { Agenda, type Job } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Db } from 'mongodb';
+import type { Logger } from 'pino';
+import type { Scheduler } from '../domain/deps';
+
+export const AGENDA_COLLECTION = 'agendaJobs';
+
+export interface AgendaOptions {
+  name: string;
+  processEveryMs?: number;
+  maxConcurrency?: number;
+  lockLimit?: number;
+  lockLifetimeMs?: number;
+}
+
+export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
+  return new Agenda({
+    backend: new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION }),
+    name: opts.name,
+    processEvery: opts.processEveryMs ?? 2_000,
+    maxConcurrency: opts.maxConcurrency ?? 20,
+    lockLimit: opts.lockLimit ?? 40,
+    defaultLockLimit: 10,
+    defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
+  });
+}
+
+export function agendaScheduler(agenda: Agenda): Scheduler {
+  const make = (name: string, data: Record<string, unknown>, uniqueKey?: string) => {
+    const job = agenda.create(name, data);
+    if (uniqueKey) job.unique({ name, 'data.uniqueKey': uniqueKey });
+    return job;
+  };
+  return {
+    async now(name, data, opts) {
+      const job = make(name, { ...data, ...(opts?.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) }, opts?.uniqueKey);
+      job.schedule(new Date());
+      await job.save();
+    },
+    async at(when, name, data, opts) {
+      const job = make(name, { ...data, ...(opts?.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) }, opts?.uniqueKey);
+      job.schedule(when);
+      await job.save();
+    },
+    async cancel(query) {
+      return agenda.cancel({ ...(query.name ? { name: query.name } : {}), ...(query.data ? { data: query.data } : {}) });
+    },
+  };
+}
+
+/** Runs `fn` while touching the job's lock every `everyMs`, so a long run is not started twice. */
+export async function withLockTouch<T>(job: Job<unknown>, everyMs: number, fn: () => Promise<T>): Promise<T> {
+  const timer = setInterval(() => {
+    job.touch().catch(() => undefined);
+  }, everyMs);
+  try {
+    return await fn();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+export type { Agenda, Job };
+export function silenceAgendaErrors(agenda: Agenda, logger: Logger) {
+  agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
+}

@@ -1,0 +1,137 @@
+/**
+ * The Bolt app on HTTP (not Socket Mode): signature-checked POST /slack/events for commands,
+ * interactivity, options and events; GET /healthz; the OAuth v2 install routes; and the Agenda
+ * worker. Both install modes: one workspace with SLACK_BOT_TOKEN, or OAuth distribution with an
+ * installation store in MongoDB (tokens encrypted).
+ */
+import type { Server } from 'node:http';
+import { App, LogLevel, type CustomRoute, type Logger as BoltLogger } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Deps } from './domain/deps';
+import { openStore, type Store } from './storage/db';
+import { Keyring } from './security/crypto';
+import { localKeyring } from './security/local-key';
+import { createSlackGateway, slackClientOptions } from './slack/gateway';
+import { createAgenda, agendaScheduler, type Agenda } from './jobs/agenda';
+import { registerJobs, reconcileSchedules } from './jobs/register';
+import { mongoInstallationStore } from './domain/installations';
+import { registerAll } from '../commands';
+import { translator } from './i18n';
+import { SLACK_SCOPES } from './slack/scopes';
+
+export interface AppHandle {
+  app: App;
+  deps: Deps;
+  agenda: Agenda;
+  server: Server;
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  mongoUri: string;
+  logger: Logger;
+  port?: number;
+  /** Run Agenda jobs in this process (default true). */
+  worker?: boolean;
+  clock?: () => Date;
+  agendaProcessEveryMs?: number;
+}
+
+function boltLogger(logger: Logger): BoltLogger {
+  const l = logger.child({ component: 'bolt' });
+  return {
+    debug: (...m) => l.debug(m.map(String).join(' ')),
+    info: (...m) => l.info(m.map(String).join(' ')),
+    warn: (...m) => l.warn(m.map(String).join(' ')),
+    error: (...m) => l.error(m.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+export async function startApp(opts: StartOptions): Promise<AppHandle> {
+  const { config, logger } = opts;
+  const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB);
+  const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
+  const gateway = createSlackGateway(config, store, keyring);
+  const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
+  const deps: Deps = {
+    config, store, keyring, logger, slack: gateway,
+    scheduler: agendaScheduler(agenda),
+    clock: opts.clock ?? (() => new Date()),
+  };
+
+  const healthz: CustomRoute = {
+    path: '/healthz',
+    method: ['GET'],
+    handler: async (_req, res) => {
+      const ok = await store.ping();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ db: ok ? 'ok' : 'unavailable' }));
+    },
+  };
+
+  const common = {
+    signingSecret: config.SLACK_SIGNING_SECRET!,
+    endpoints: '/slack/events',
+    customRoutes: [healthz],
+    logger: boltLogger(logger),
+    clientOptions: slackClientOptions(config),
+    processBeforeResponse: false,
+  };
+  const installationStore = mongoInstallationStore(deps, async (teamId, userId) => {
+    const client = await gateway.clientFor(teamId);
+    const t = translator(await gateway.localeOf(teamId, userId));
+    await client?.chat.postMessage({ channel: userId, text: t('install.welcome') }).catch(() => undefined);
+  });
+  const app =
+    config.slackMode === 'oauth'
+      ? new App({
+          ...common,
+          clientId: config.SLACK_CLIENT_ID,
+          clientSecret: config.SLACK_CLIENT_SECRET,
+          stateSecret: config.SLACK_STATE_SECRET,
+          scopes: SLACK_SCOPES,
+          installationStore,
+          installerOptions: {
+            installPath: '/slack/install',
+            redirectUriPath: '/slack/oauth_redirect',
+            directInstall: true,
+            authorizationUrl: config.SLACK_AUTHORIZE_URL,
+            clientOptions: slackClientOptions(config),
+          },
+          redirectUri: `${config.publicUrl}/slack/oauth_redirect`,
+        })
+      : new App({ ...common, token: config.SLACK_BOT_TOKEN, tokenVerificationEnabled: false });
+
+  registerAll(app, deps, gateway.forget);
+  registerJobs(agenda, deps);
+
+  const server = (await app.start(opts.port ?? config.PORT)) as Server;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.PORT);
+  if (opts.worker !== false) {
+    await agenda.start();
+    await reconcileSchedules(deps, agenda);
+  }
+  logger.info({ port, slackMode: config.slackMode }, 'hire-relay is listening');
+
+  let stopped = false;
+  return {
+    app, deps, agenda, server, port,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // drain, not stop: running imports finish instead of being freed mid-run to another instance
+      await agenda.drain({ timeout: 30_000 }).catch((err) => logger.warn({ err }, 'agenda drain failed'));
+      await app.stop().catch(() => undefined);
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/** Bot scopes the app asks for (also in slack-app-manifest.yaml; a test keeps the two equal). */
+export const SLACK_SCOPES = [
+  'commands',
+  'chat:write',
+  'chat:write.public',
+  'channels:read',
+  'channels:join',
+  'groups:read',
+  'im:write',
+  'im:read',
+  'users:read',
+  'team:read',
+];

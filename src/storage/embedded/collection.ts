@@ -1,0 +1,252 @@
+/**
+ * One collection: its documents (by _id, in insertion order) and its indexes, the query planner that
+ * picks an index to narrow the candidates, and the primitive mutations (insert, replace, remove)
+ * that keep every index consistent and enforce unique constraints before changing anything.
+ */
+import { randomUUID } from 'node:crypto';
+import { Query } from 'mingo';
+import { ObjectId, UUID, type Document } from 'bson';
+import { CommandError, DuplicateKeyError } from './errors';
+import { Index, keyOf, type Doc, type IndexSpec } from './indexes';
+
+export type { Doc };
+
+/** What the durability layer is told about each change. */
+export type WriteOp =
+  | { t: 'put'; db: string; c: string; d: Doc }
+  | { t: 'del'; db: string; c: string; id: unknown };
+
+export interface PlanInfo {
+  /** Index used to narrow the candidates, or undefined for a collection scan. */
+  index?: string;
+  docsExamined: number;
+  keysExamined: number;
+}
+
+const ID_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+export const QUERY_OPTS = { useStrictMode: true } as const;
+
+const queryCache = new Map<string, Query>();
+
+/** mingo Query for a filter (compiled queries for small filters are cached by their shape+values). */
+export function compileQuery(filter: Document): Query {
+  return new Query(filter, QUERY_OPTS);
+}
+
+export function isScalarForIndex(v: unknown): boolean {
+  if (v === null) return true;
+  const t = typeof v;
+  if (t === 'string' || t === 'number' || t === 'boolean') return true;
+  if (v instanceof Date) return true;
+  return (v as { _bsontype?: string })?._bsontype === 'ObjectId';
+}
+
+interface FieldPred {
+  eq?: unknown[];
+  lower?: { v: unknown; inclusive: boolean };
+  upper?: { v: unknown; inclusive: boolean };
+}
+
+/** Indexable predicates of a filter: top-level (and $and-nested) equality, $in and range clauses. */
+function predicates(filter: Document, out = new Map<string, FieldPred>()): Map<string, FieldPred> {
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field === '$and' && Array.isArray(cond)) {
+      for (const sub of cond) if (sub && typeof sub === 'object') predicates(sub as Document, out);
+      continue;
+    }
+    if (field.startsWith('$')) continue;
+    const p = out.get(field) ?? {};
+    if (isScalarForIndex(cond)) {
+      p.eq = [cond];
+    } else if (cond && typeof cond === 'object' && !Array.isArray(cond) && !(cond instanceof RegExp)) {
+      const ops = Object.keys(cond);
+      if (ops.length === 0 || !ops.every((k) => k.startsWith('$'))) continue;
+      const c = cond as Document;
+      if ('$eq' in c && isScalarForIndex(c.$eq)) p.eq = [c.$eq];
+      if ('$in' in c && Array.isArray(c.$in) && c.$in.every(isScalarForIndex)) p.eq = c.$in;
+      if ('$gt' in c && isScalarForIndex(c.$gt)) p.lower = { v: c.$gt, inclusive: false };
+      if ('$gte' in c && isScalarForIndex(c.$gte)) p.lower = { v: c.$gte, inclusive: true };
+      if ('$lt' in c && isScalarForIndex(c.$lt)) p.upper = { v: c.$lt, inclusive: false };
+      if ('$lte' in c && isScalarForIndex(c.$lte)) p.upper = { v: c.$lte, inclusive: true };
+    } else continue;
+    out.set(field, p);
+  }
+  return out;
+}
+
+export class Collection {
+  readonly db: string;
+  readonly name: string;
+  readonly uuid: UUID;
+  options: Document;
+  readonly docs = new Map<string, Doc>();
+  /** Secondary indexes (the _id index is `docs` itself). */
+  readonly indexes: Index[] = [];
+  onWrite: (op: WriteOp) => void = () => {};
+
+  constructor(db: string, name: string, options: Document = {}, uuid?: UUID) {
+    this.db = db;
+    this.name = name;
+    this.options = options;
+    this.uuid = uuid ?? new UUID(randomUUID());
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_SPEC, ...this.indexes.map((i) => i.spec)];
+  }
+
+  // --- mutations (all synchronous; each either fully applies or throws having changed nothing) ----
+
+  /** Adds a new document; throws DuplicateKeyError. The document object is owned by the collection. */
+  insert(doc: Doc, log = true): void {
+    if (doc._id === undefined) {
+      const withId: Doc = { _id: new ObjectId() };
+      for (const k of Object.keys(doc)) withId[k] = doc[k];
+      doc = withId;
+    }
+    if (Array.isArray(doc._id)) throw new CommandError('InvalidIdField', "The '_id' value cannot be of type array");
+    const id = keyOf(doc._id);
+    if (this.docs.has(id)) throw this.idDup(doc._id);
+    for (const ix of this.indexes) ix.check(this.ns, doc);
+    this.docs.set(id, doc);
+    for (const ix of this.indexes) ix.add(doc);
+    if (log) this.onWrite({ t: 'put', db: this.db, c: this.name, d: doc });
+  }
+
+  /** Replaces `old` by `next` (same _id); throws DuplicateKeyError or ImmutableField. */
+  replace(old: Doc, next: Doc): void {
+    if (keyOf(old._id) !== keyOf(next._id)) {
+      throw new CommandError(
+        'ImmutableField',
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+    for (const ix of this.indexes) ix.check(this.ns, next, old);
+    for (const ix of this.indexes) ix.remove(old);
+    for (const ix of this.indexes) ix.add(next);
+    this.docs.set(keyOf(next._id), next);
+    this.onWrite({ t: 'put', db: this.db, c: this.name, d: next });
+  }
+
+  remove(doc: Doc): void {
+    const id = keyOf(doc._id);
+    if (this.docs.get(id) !== doc) return;
+    this.docs.delete(id);
+    for (const ix of this.indexes) ix.remove(doc);
+    this.onWrite({ t: 'del', db: this.db, c: this.name, id: doc._id });
+  }
+
+  /** Applies a logged put during recovery (insert or overwrite, no constraint checks). */
+  recoverPut(doc: Doc): void {
+    const id = keyOf(doc._id);
+    const old = this.docs.get(id);
+    if (old) for (const ix of this.indexes) ix.remove(old);
+    this.docs.set(id, doc);
+    for (const ix of this.indexes) ix.add(doc);
+  }
+
+  recoverDel(idValue: unknown): void {
+    const id = keyOf(idValue);
+    const old = this.docs.get(id);
+    if (!old) return;
+    this.docs.delete(id);
+    for (const ix of this.indexes) ix.remove(old);
+  }
+
+  private idDup(id: unknown): DuplicateKeyError {
+    return new DuplicateKeyError(this.ns, '_id_', { _id: 1 }, { _id: id });
+  }
+
+  addIndex(spec: IndexSpec): void {
+    const ix = new Index(spec);
+    for (const d of this.docs.values()) {
+      ix.check(this.ns, d);
+      ix.add(d);
+    }
+    this.indexes.push(ix);
+  }
+
+  dropIndex(name: string): void {
+    const at = this.indexes.findIndex((i) => i.spec.name === name);
+    if (at >= 0) this.indexes.splice(at, 1);
+  }
+
+  // --- queries ----------------------------------------------------------------------------------
+
+  /** Candidate documents for a filter, narrowed by the most selective usable index. */
+  candidates(filter: Document, plan: PlanInfo): Iterable<Doc> {
+    const preds = predicates(filter);
+    if (preds.size === 0) return this.docs.values();
+    const idp = preds.get('_id');
+    if (idp?.eq) {
+      plan.index = '_id_';
+      const out: Doc[] = [];
+      for (const v of idp.eq) {
+        plan.keysExamined++;
+        const d = this.docs.get(keyOf(v));
+        if (d) out.push(d);
+      }
+      return out;
+    }
+    let best: { ix: Index; cost: number; p: FieldPred } | undefined;
+    for (const ix of this.indexes) {
+      if (ix.isPartial) continue;
+      const p = preds.get(ix.fields[0]);
+      if (!p) continue;
+      let cost: number;
+      if (p.eq) {
+        if (ix.sparse && p.eq.some((v) => v === null)) continue;
+        cost = ix.countEq(p.eq);
+      } else if (p.lower || p.upper) cost = ix.size / 3 + 1;
+      else continue;
+      if (!best || cost < best.cost) best = { ix, cost, p };
+    }
+    if (!best) return this.docs.values();
+    const stats = { keys: 0 };
+    const found = best.p.eq ? best.ix.lookupEq(best.p.eq, stats) : best.ix.lookupRange(best.p.lower, best.p.upper, stats);
+    if (!found) return this.docs.values();
+    plan.index = best.ix.spec.name;
+    plan.keysExamined += stats.keys;
+    return found;
+  }
+
+  /**
+   * Documents matching `filter`, in natural order (or index order for the candidates), as the
+   * stored objects themselves: callers must not mutate them.
+   */
+  match(filter: Document | undefined, plan: PlanInfo = { docsExamined: 0, keysExamined: 0 }, limit = 0): Doc[] {
+    const f = filter ?? {};
+    const cand = this.candidates(f, plan);
+    const out: Doc[] = [];
+    if (Object.keys(f).length === 0) {
+      for (const d of cand) {
+        plan.docsExamined++;
+        out.push(d);
+        if (limit && out.length >= limit) break;
+      }
+      return out;
+    }
+    const q = compileQuery(f);
+    for (const d of cand) {
+      plan.docsExamined++;
+      if (q.test(d)) {
+        out.push(d);
+        if (limit && out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  /** Re-checks a unique constraint for a document not yet stored (used by upserts). */
+  checkInsert(doc: Doc): void {
+    if (this.docs.has(keyOf(doc._id))) throw this.idDup(doc._id);
+    for (const ix of this.indexes) ix.check(this.ns, doc);
+  }
+}
+
+void queryCache;

@@ -1,0 +1,83 @@
+/** What every command handler gets, and the helpers they share. */
+import { BSON, type Document } from 'bson';
+import { Aggregator, Query } from 'mingo';
+import type { Catalog } from '../catalog';
+import type { CursorRegistry } from '../cursor';
+import { CommandError } from '../errors';
+import type { Collection, Doc } from '../collection';
+import { validateCollectionName } from '../catalog';
+
+export interface ServerInfo {
+  startedAt: Date;
+  port: number;
+  dataDir: string | null;
+}
+
+export interface Ctx {
+  /** The command's $db. */
+  db: string;
+  catalog: Catalog;
+  cursors: CursorRegistry;
+  connectionId: number;
+  server: ServerInfo;
+}
+
+export type Handler = (cmd: Document, ctx: Ctx) => Document;
+
+/** The collection named by the command's first field (string), or undefined if absent. */
+export function collectionName(cmd: Document, field: string): string {
+  return validateCollectionName(cmd[field]);
+}
+
+export function existing(ctx: Ctx, name: string): Collection | undefined {
+  return ctx.catalog.get(ctx.db, name);
+}
+
+export function asDoc(v: unknown, what: string): Document {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) {
+    throw new CommandError('TypeMismatch', `BSON field '${what}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+  }
+  return v as Document;
+}
+
+export function asCount(v: unknown): number {
+  if (v === undefined || v === null) return 0;
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new CommandError('BadValue', `expected a number, got ${String(v)}`);
+  return Math.trunc(n);
+}
+
+/** An independent copy of a document (BSON round trip keeps every BSON type intact). */
+export function cloneDoc<T extends Document>(d: T): T {
+  return BSON.deserialize(BSON.serialize(d)) as T;
+}
+
+const SORT_OPTS = { useStrictMode: true } as const;
+
+export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
+  if (!sort || Object.keys(sort).length === 0 || docs.length < 2) return docs;
+  for (const [k, v] of Object.entries(sort)) {
+    if (v !== 1 && v !== -1 && !(typeof v === 'object' && v && '$meta' in v)) {
+      throw new CommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending) (field ${k})`);
+    }
+  }
+  return new Aggregator([{ $sort: sort }], SORT_OPTS).run(docs) as Doc[];
+}
+
+export function projectDocs(docs: Doc[], projection: Document | undefined, filter: Document | undefined): Doc[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  return new Query(filter ?? {}, SORT_OPTS).find(docs, projection).all() as Doc[];
+}
+
+/** Sort, skip, limit, then project — the order MongoDB applies them in a find. */
+export function shape(
+  docs: Doc[],
+  o: { sort?: Document; skip?: number; limit?: number; projection?: Document; filter?: Document },
+): Doc[] {
+  let out = sortDocs(docs, o.sort);
+  const skip = o.skip ?? 0;
+  const limit = Math.abs(o.limit ?? 0);
+  if (skip > 0 || limit > 0) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
+  return projectDocs(out, o.projection, o.filter);
+}

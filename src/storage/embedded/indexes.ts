@@ -1,0 +1,326 @@
+/**
+ * Secondary indexes: a hash map from the first key field's value to the documents holding it
+ * (equality and $in lookups), a sorted list of the distinct orderable values of that field (range
+ * lookups), and for unique indexes a map from the whole compound key to its one document.
+ * Index lookups only narrow the candidates; every candidate is still checked with mingo, so an
+ * index may return more documents than match but never fewer.
+ */
+import { Query } from 'mingo';
+import type { Document } from 'bson';
+import { CommandError, DuplicateKeyError } from './errors';
+
+export type Doc = Record<string, unknown>;
+
+export interface IndexSpec {
+  v?: number;
+  key: Record<string, unknown>;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  expireAfterSeconds?: number;
+  [option: string]: unknown;
+}
+
+// --- value keys ----------------------------------------------------------------------------------
+
+/** A string that two values share exactly when MongoDB considers them equal (numbers across types). */
+export function keyOf(v: unknown): string {
+  if (v === undefined || v === null) return '\u0000';
+  switch (typeof v) {
+    case 'number':
+      return v === 0 ? '#0' : `#${v}`;
+    case 'string':
+      return `s${v}`;
+    case 'boolean':
+      return v ? 'T' : 'F';
+    case 'bigint':
+      return `#${v}`;
+  }
+  if (v instanceof Date) return `d${v.getTime()}`;
+  if (Array.isArray(v)) return `[${JSON.stringify(v.map(keyOf))}`;
+  if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
+  const t = (v as { _bsontype?: string })._bsontype;
+  switch (t) {
+    case 'ObjectId':
+      return `o${(v as { toHexString(): string }).toHexString()}`;
+    case 'Long':
+    case 'Int32':
+    case 'Double':
+      return `#${Number((v as { valueOf(): number }).valueOf())}`;
+    case 'Decimal128': {
+      const n = Number(String(v));
+      return Number.isFinite(n) ? `#${n}` : `D${String(v)}`;
+    }
+    case 'Binary':
+      return `b${Buffer.from((v as { buffer: Uint8Array }).buffer).toString('base64')}`;
+    case 'Timestamp':
+      return `t${String(v)}`;
+    case 'MinKey':
+      return '<';
+    case 'MaxKey':
+      return '>';
+    case undefined:
+      break;
+    default:
+      return `${t}:${JSON.stringify(v)}`;
+  }
+  const entries = Object.entries(v as Doc).map(([k, x]) => [k, keyOf(x)]);
+  return `{${JSON.stringify(entries)}`;
+}
+
+/** Rank + comparable value for range-indexable values (numbers, strings, dates); undefined otherwise. */
+interface Ordered {
+  r: number;
+  v: number | string;
+  k: string;
+}
+
+function orderedOf(v: unknown, k: string): Ordered | undefined {
+  if (typeof v === 'number') return Number.isNaN(v) ? undefined : { r: 1, v, k };
+  if (typeof v === 'string') return { r: 2, v, k };
+  if (v instanceof Date) return { r: 3, v: v.getTime(), k };
+  return undefined;
+}
+
+function cmpOrdered(a: Ordered, b: { r: number; v: number | string }): number {
+  if (a.r !== b.r) return a.r - b.r;
+  return a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+}
+
+/** Reads a dotted path; arrays along the way fan out (as MongoDB does for multikey indexes). */
+export function valuesAt(doc: unknown, path: string[], i = 0): unknown[] {
+  if (i === path.length) return [doc];
+  if (doc === null || typeof doc !== 'object') return [undefined];
+  if (Array.isArray(doc)) {
+    const idx = Number(path[i]);
+    if (Number.isInteger(idx) && String(idx) === path[i]) return valuesAt(doc[idx], path, i + 1);
+    if (doc.length === 0) return [undefined];
+    return doc.flatMap((el) => valuesAt(el, path, i));
+  }
+  return valuesAt((doc as Doc)[path[i]], path, i + 1);
+}
+
+/** The index keys of one field of a document: each array element separately, plus the array itself. */
+function fieldKeys(doc: Doc, path: string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of valuesAt(doc, path)) {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.push(undefined);
+      else out.push(...v);
+      out.push(v);
+    } else out.push(v);
+  }
+  return out;
+}
+
+function hasAnyField(doc: Doc, paths: string[][]): boolean {
+  return paths.some((p) => valuesAt(doc, p).some((v) => v !== undefined));
+}
+
+// --- the index -----------------------------------------------------------------------------------
+
+export class Index {
+  readonly spec: IndexSpec;
+  readonly fields: string[];
+  private readonly paths: string[][];
+  private readonly partial?: Query;
+  /** first field key → documents */
+  private readonly byFirst = new Map<string, Set<Doc>>();
+  /** distinct orderable first-field values, sorted */
+  private readonly sorted: Ordered[] = [];
+  /** whole-key → document, unique indexes only */
+  private readonly uniq?: Map<string, Doc>;
+  /** number of documents in the index (for planning) */
+  size = 0;
+
+  constructor(spec: IndexSpec) {
+    this.spec = spec;
+    this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
+    for (const f of this.fields) {
+      const dir = spec.key[f];
+      if (dir !== 1 && dir !== -1) {
+        throw new CommandError('CannotCreateIndex', `index type ${JSON.stringify(dir)} on field ${f} is not supported by the embedded server`);
+      }
+    }
+    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    if (spec.unique) this.uniq = new Map();
+  }
+
+  get sparse(): boolean {
+    return !!this.spec.sparse;
+  }
+  get isPartial(): boolean {
+    return !!this.partial;
+  }
+
+  private covers(doc: Doc): boolean {
+    if (this.partial && !this.partial.test(doc)) return false;
+    if (this.spec.sparse && !hasAnyField(doc, this.paths)) return false;
+    return true;
+  }
+
+  /** The distinct whole-index keys of a document (cartesian product over multikey fields). */
+  private wholeKeys(doc: Doc): { key: string; values: unknown[] }[] {
+    let combos: { key: string; values: unknown[] }[] = [{ key: '', values: [] }];
+    for (const p of this.paths) {
+      const seen = new Map<string, unknown>();
+      for (const v of valuesAt(doc, p)) {
+        if (Array.isArray(v) && v.length > 0) for (const el of v) seen.set(keyOf(el), el);
+        else seen.set(keyOf(Array.isArray(v) ? undefined : v), Array.isArray(v) ? undefined : v);
+      }
+      const next: { key: string; values: unknown[] }[] = [];
+      for (const c of combos) for (const [k, v] of seen) next.push({ key: `${c.key}\u0001${k}`, values: [...c.values, v] });
+      combos = next;
+    }
+    return combos;
+  }
+
+  private dupError(ns: string, values: unknown[]): DuplicateKeyError {
+    const keyValue: Doc = {};
+    this.fields.forEach((f, i) => (keyValue[f] = values[i] === undefined ? null : values[i]));
+    return new DuplicateKeyError(ns, this.spec.name, { ...this.spec.key }, keyValue);
+  }
+
+  /** Throws DuplicateKeyError if adding `doc` (replacing `self`, if given) would break uniqueness. */
+  check(ns: string, doc: Doc, self?: Doc): void {
+    if (!this.uniq || !this.covers(doc)) return;
+    for (const { key, values } of this.wholeKeys(doc)) {
+      const other = this.uniq.get(key);
+      if (other && other !== self && other !== doc) throw this.dupError(ns, values);
+    }
+  }
+
+  add(doc: Doc): void {
+    if (!this.covers(doc)) return;
+    this.size++;
+    if (this.uniq) for (const { key } of this.wholeKeys(doc)) this.uniq.set(key, doc);
+    const seen = new Set<string>();
+    for (const v of fieldKeys(doc, this.paths[0])) {
+      const k = keyOf(v);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      let set = this.byFirst.get(k);
+      if (!set) {
+        set = new Set();
+        this.byFirst.set(k, set);
+        const o = orderedOf(v, k);
+        if (o) this.sorted.splice(this.lowerBound(o, false), 0, o);
+      }
+      set.add(doc);
+    }
+  }
+
+  remove(doc: Doc): void {
+    if (!this.covers(doc)) return;
+    this.size--;
+    if (this.uniq) {
+      for (const { key } of this.wholeKeys(doc)) if (this.uniq.get(key) === doc) this.uniq.delete(key);
+    }
+    for (const v of fieldKeys(doc, this.paths[0])) {
+      const k = keyOf(v);
+      const set = this.byFirst.get(k);
+      if (!set || !set.delete(doc) || set.size > 0) continue;
+      this.byFirst.delete(k);
+      const o = orderedOf(v, k);
+      if (o) {
+        const at = this.lowerBound(o, false);
+        if (this.sorted[at]?.k === k) this.sorted.splice(at, 1);
+      }
+    }
+  }
+
+  clear(): void {
+    this.byFirst.clear();
+    this.sorted.length = 0;
+    this.uniq?.clear();
+    this.size = 0;
+  }
+
+  /** First position whose value is >= b (or > b when `after`). */
+  private lowerBound(b: { r: number; v: number | string }, after: boolean): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = cmpOrdered(this.sorted[mid], b);
+      if (c < 0 || (after && c === 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Documents whose first field equals one of `values`; counts keys examined. */
+  lookupEq(values: unknown[], stats: { keys: number }): Set<Doc> {
+    if (values.length === 1) {
+      stats.keys++;
+      return this.byFirst.get(keyOf(values[0])) ?? new Set();
+    }
+    const out = new Set<Doc>();
+    for (const v of values) {
+      stats.keys++;
+      const set = this.byFirst.get(keyOf(v));
+      if (set) for (const d of set) out.add(d);
+    }
+    return out;
+  }
+
+  /** Documents whose first field lies in the range; undefined when the bounds are not orderable. */
+  lookupRange(
+    lower: { v: unknown; inclusive: boolean } | undefined,
+    upper: { v: unknown; inclusive: boolean } | undefined,
+    stats: { keys: number },
+  ): Set<Doc> | undefined {
+    const lo = lower && orderedOf(lower.v, '');
+    const hi = upper && orderedOf(upper.v, '');
+    if ((lower && !lo) || (upper && !hi)) return undefined;
+    const rank = (lo ?? hi)!.r;
+    if (lo && hi && lo.r !== hi.r) return new Set();
+    const start = lo ? this.lowerBound(lo, !lower!.inclusive) : this.lowerBound({ r: rank, v: rank === 2 ? '' : -Infinity }, false);
+    const out = new Set<Doc>();
+    for (let i = start; i < this.sorted.length; i++) {
+      const e = this.sorted[i];
+      if (e.r !== rank) break;
+      if (hi) {
+        const c = cmpOrdered(e, hi);
+        if (c > 0 || (c === 0 && !upper!.inclusive)) break;
+      }
+      stats.keys++;
+      const set = this.byFirst.get(e.k);
+      if (set) for (const d of set) out.add(d);
+    }
+    return out;
+  }
+
+  /** Number of documents under one equality key (for choosing the most selective index). */
+  countEq(values: unknown[]): number {
+    let n = 0;
+    for (const v of values) n += this.byFirst.get(keyOf(v))?.size ?? 0;
+    return n;
+  }
+}
+
+/** Validates an index spec from createIndexes and fills in defaults. */
+export function normalizeIndexSpec(raw: Document): IndexSpec {
+  if (!raw || typeof raw !== 'object' || !raw.key || typeof raw.key !== 'object' || Object.keys(raw.key).length === 0) {
+    throw new CommandError('CannotCreateIndex', 'index specification must have a non-empty key document');
+  }
+  if (typeof raw.name !== 'string' || raw.name.length === 0) {
+    throw new CommandError('CannotCreateIndex', 'index specification must have a name');
+  }
+  const key: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw.key as Doc)) key[k] = typeof v === 'number' ? (v < 0 ? -1 : 1) : v;
+  const spec: IndexSpec = { v: 2, key, name: raw.name };
+  for (const [k, v] of Object.entries(raw)) if (k !== 'key' && k !== 'name' && k !== 'v' && k !== 'ns') spec[k] = v;
+  if (spec.unique === false) delete spec.unique;
+  if (spec.sparse === false) delete spec.sparse;
+  return spec;
+}
+
+/** The default name MongoDB gives an index: field_dir joined with underscores. */
+export function defaultIndexName(key: Doc): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${v}`)
+    .join('_');
+}

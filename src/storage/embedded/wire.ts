@@ -1,0 +1,192 @@
+/**
+ * MongoDB wire framing: message header, OP_MSG (body + document sequences, checksum), the legacy
+ * OP_QUERY handshake and its OP_REPLY answer. BSON encoding itself is the `bson` package's job.
+ */
+import { BSON, type Document } from 'bson';
+
+export const OP_REPLY = 1;
+export const OP_QUERY = 2004;
+export const OP_COMPRESSED = 2012;
+export const OP_MSG = 2013;
+
+export const MSG_CHECKSUM_PRESENT = 1 << 0;
+export const MSG_MORE_TO_COME = 1 << 1;
+export const MSG_EXHAUST_ALLOWED = 1 << 16;
+
+/** Largest message we accept (MongoDB's maxMessageSizeBytes). */
+export const MAX_MESSAGE_SIZE = 48_000_000;
+export const MAX_BSON_SIZE = 16 * 1024 * 1024;
+
+/** Thrown for anything that makes a message unreadable; the server closes the connection. */
+export class WireError extends Error {}
+
+export interface MsgRequest {
+  opCode: typeof OP_MSG;
+  requestId: number;
+  flags: number;
+  /** The body document with document sequences merged in as arrays. */
+  command: Document;
+}
+
+export interface QueryRequest {
+  opCode: typeof OP_QUERY;
+  requestId: number;
+  flags: number;
+  fullCollectionName: string;
+  command: Document;
+}
+
+export type Request = MsgRequest | QueryRequest;
+
+const BSON_OPTS = { validation: { utf8: false } } as const;
+
+// --- crc32c (Castagnoli), table driven ---------------------------------------------------------
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let i = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    t[i] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
+  let crc = 0xffffffff;
+  for (let i = start; i < end; i++) crc = CRC_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function readCString(buf: Buffer, offset: number, end: number): [string, number] {
+  const zero = buf.indexOf(0, offset);
+  if (zero < 0 || zero >= end) throw new WireError('unterminated cstring');
+  return [buf.toString('utf8', offset, zero), zero + 1];
+}
+
+function readDocument(buf: Buffer, offset: number, end: number): [Document, number] {
+  if (offset + 5 > end) throw new WireError('truncated document');
+  const size = buf.readInt32LE(offset);
+  if (size < 5 || offset + size > end) throw new WireError(`bad document length ${size}`);
+  if (buf[offset + size - 1] !== 0) throw new WireError('document not NUL-terminated');
+  let doc: Document;
+  try {
+    doc = BSON.deserialize(buf.subarray(offset, offset + size), BSON_OPTS);
+  } catch (err) {
+    throw new WireError(`bad BSON: ${(err as Error).message}`);
+  }
+  return [doc, offset + size];
+}
+
+/**
+ * Parses one complete message (`buf` holds exactly messageLength bytes).
+ * Throws WireError on anything malformed.
+ */
+export function parseMessage(buf: Buffer): Request {
+  if (buf.length < 16) throw new WireError('message shorter than its header');
+  const length = buf.readInt32LE(0);
+  if (length !== buf.length) throw new WireError('length mismatch');
+  const requestId = buf.readInt32LE(4);
+  const opCode = buf.readInt32LE(12);
+  if (opCode === OP_MSG) {
+    if (length < 21) throw new WireError('OP_MSG too short');
+    const flags = buf.readUInt32LE(16);
+    // Unknown required flag bits (0-15 other than the two defined) must make us fail.
+    if (flags & 0xfffc) throw new WireError(`unsupported OP_MSG flags ${flags}`);
+    let end = length;
+    if (flags & MSG_CHECKSUM_PRESENT) {
+      end -= 4;
+      if (end < 21) throw new WireError('OP_MSG too short for checksum');
+      const expected = buf.readUInt32LE(end);
+      if (crc32c(buf, 0, end) !== expected) throw new WireError('OP_MSG checksum mismatch');
+    }
+    let offset = 20;
+    let body: Document | undefined;
+    const sequences: Array<[string, Document[]]> = [];
+    while (offset < end) {
+      const kind = buf[offset++];
+      if (kind === 0) {
+        if (body) throw new WireError('two body sections');
+        [body, offset] = readDocument(buf, offset, end);
+      } else if (kind === 1) {
+        if (offset + 4 > end) throw new WireError('truncated document sequence');
+        const size = buf.readInt32LE(offset);
+        const seqEnd = offset + size;
+        if (size < 5 || seqEnd > end) throw new WireError('bad document sequence length');
+        let id: string;
+        [id, offset] = readCString(buf, offset + 4, seqEnd);
+        const docs: Document[] = [];
+        while (offset < seqEnd) {
+          let d: Document;
+          [d, offset] = readDocument(buf, offset, seqEnd);
+          docs.push(d);
+        }
+        sequences.push([id, docs]);
+      } else {
+        throw new WireError(`unknown OP_MSG section kind ${kind}`);
+      }
+    }
+    if (!body) throw new WireError('OP_MSG without body');
+    for (const [id, docs] of sequences) {
+      const existing = body[id];
+      body[id] = Array.isArray(existing) ? existing.concat(docs) : docs;
+    }
+    return { opCode: OP_MSG, requestId, flags, command: body };
+  }
+  if (opCode === OP_QUERY) {
+    const flags = buf.readInt32LE(16);
+    const [fullCollectionName, afterName] = readCString(buf, 20, length);
+    if (afterName + 8 > length) throw new WireError('truncated OP_QUERY');
+    const [command] = readDocument(buf, afterName + 8, length);
+    return { opCode: OP_QUERY, requestId, flags, fullCollectionName, command };
+  }
+  throw new WireError(`unsupported opcode ${opCode}`);
+}
+
+let nextResponseId = 1;
+
+/** Serializes an OP_MSG reply carrying one body document. */
+export function serializeMsg(responseTo: number, doc: Document): Buffer {
+  const body = BSON.serialize(doc);
+  const header = Buffer.allocUnsafe(21);
+  const length = 21 + body.length;
+  header.writeInt32LE(length, 0);
+  header.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(OP_MSG, 12);
+  header.writeUInt32LE(0, 16);
+  header[20] = 0;
+  return Buffer.concat([header, body], length);
+}
+
+/** Serializes an OP_REPLY carrying one document (the answer to a legacy OP_QUERY command). */
+export function serializeReply(responseTo: number, doc: Document): Buffer {
+  const body = BSON.serialize(doc);
+  const header = Buffer.allocUnsafe(36);
+  const length = 36 + body.length;
+  header.writeInt32LE(length, 0);
+  header.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
+  header.writeInt32LE(responseTo, 8);
+  header.writeInt32LE(OP_REPLY, 12);
+  header.writeInt32LE(0, 16); // responseFlags
+  header.writeBigInt64LE(0n, 20); // cursorId
+  header.writeInt32LE(0, 28); // startingFrom
+  header.writeInt32LE(1, 32); // numberReturned
+  return Buffer.concat([header, body], length);
+}
+
+/** Builds an OP_MSG request (used by tests, the fuzzer and the bench's null server). */
+export function buildMsg(requestId: number, doc: Document, opts: { checksum?: boolean; flags?: number } = {}): Buffer {
+  const body = BSON.serialize(doc);
+  const flags = (opts.flags ?? 0) | (opts.checksum ? MSG_CHECKSUM_PRESENT : 0);
+  const length = 21 + body.length + (opts.checksum ? 4 : 0);
+  const out = Buffer.alloc(length);
+  out.writeInt32LE(length, 0);
+  out.writeInt32LE(requestId, 4);
+  out.writeInt32LE(0, 8);
+  out.writeInt32LE(OP_MSG, 12);
+  out.writeUInt32LE(flags, 16);
+  out[20] = 0;
+  Buffer.from(body.buffer, body.byteOffset, body.length).copy(out, 21);
+  if (opts.checksum) out.writeUInt32LE(crc32c(out, 0, length - 4), length - 4);
+  return out;
+}

@@ -1,0 +1,47 @@
+/** The App Home dashboard: accounts, unmapped postings, recent candidates per job, and later interviews/evaluations. */
+import type { HomeView, KnownBlock } from '@slack/types';
+import type { T } from '../src/i18n';
+import { button, context, divider, esc, header, section } from './blocks';
+import { accountBlocks, type AccountView } from './accounts';
+
+export interface DashboardData {
+  role: string;
+  zone: string;
+  updatedAt: string;
+  accounts: AccountView[] | null;      // null: not allowed to see them
+  canManageAccounts: boolean;
+  unmappedCount: number | null;
+  recent: { job: string; channelId: string; candidates: { name: string; medium: string; appliedAt: string }[] }[];
+}
+
+export const HOME_OPEN_MAPPING = 'home_open_mapping';
+
+export function homeView(t: T, d: DashboardData): HomeView {
+  const blocks: KnownBlock[] = [header(t('home.title')), context(t('home.role', { role: d.role }), t('home.updated', { time: d.updatedAt }))];
+
+  if (d.accounts) {
+    blocks.push(divider(), header(t('home.accountsHeader')));
+    if (d.accounts.length === 0) blocks.push(section(t('home.noAccounts')));
+    else blocks.push(...accountBlocks(t, d.accounts, { canManage: d.canManageAccounts, compact: true }));
+  }
+
+  if (d.unmappedCount !== null) {
+    blocks.push(divider(), header(t('home.unmappedHeader')));
+    blocks.push(
+      d.unmappedCount > 0
+        ? section(t('home.unmappedCount', { count: d.unmappedCount }), button(t('home.openMapping'), HOME_OPEN_MAPPING, 'open', 'primary'))
+        : section(t('home.unmappedNone')),
+    );
+  }
+
+  blocks.push(divider(), header(t('home.recentHeader')));
+  if (d.recent.length === 0) blocks.push(section(t('home.recentNone')));
+  for (const job of d.recent.slice(0, 8)) {
+    const lines = job.candidates.map((c) => `• ${esc(c.name)} · ${c.medium} · ${c.appliedAt}`).join('\n');
+    blocks.push(section(`*${esc(job.job)}* <#${job.channelId}>\n${lines}`));
+  }
+
+  blocks.push(divider(), header(t('home.interviewsHeader')), section(t('home.interviewsNone')));
+  blocks.push(header(t('home.evaluationsHeader')), section(t('home.evaluationsNone')));
+  return { type: 'home', blocks: blocks.slice(0, 100) };
+}

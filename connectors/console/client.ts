@@ -1,0 +1,154 @@
+/**
+ * Drives an employer console with the shared Chromium: log in through the form (by label), then
+ * read list pages. Every step is bounded by ctx.timeoutMs (context default timeouts).
+ */
+import type { Page } from 'playwright-core';
+import { withBrowserContext } from '../browser';
+import { parseRetryAfter } from '../errors';
+import { AuthError, ServiceError, type ConnectorContext } from '../types';
+import type { ConsoleConfig } from './config';
+import { classifyPage, parseListPage, textOf, type ParsedListPage } from './parse';
+
+export interface Loaded {
+  status: number;
+  retryAfter: string | undefined;
+  url: string;
+  html: string;
+}
+
+export interface ConsoleSession {
+  /** Opens a list page (absolute URL) and parses it; re-logs in once if the session expired. */
+  openList(url: string): Promise<ParsedListPage & { url: string }>;
+  page: Page;
+}
+
+function joinUrl(base: string, path: string): string {
+  return new URL(path, base.endsWith('/') ? base : `${base}/`).toString();
+}
+
+async function goto(page: Page, url: string): Promise<Loaded> {
+  const resp = await page.goto(url, { waitUntil: 'domcontentloaded' });
+  return {
+    status: resp?.status() ?? 0,
+    retryAfter: resp?.headers()['retry-after'],
+    url: page.url(),
+    html: await page.content(),
+  };
+}
+
+async function submitAndWait(page: Page, click: () => Promise<void>, timeoutMs: number): Promise<Loaded> {
+  const respP = page.waitForResponse(
+    (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && !(r.status() >= 300 && r.status() < 400),
+    { timeout: timeoutMs },
+  );
+  respP.catch(() => {});
+  await click();
+  const resp = await respP;
+  await page.waitForLoadState('domcontentloaded');
+  return { status: resp.status(), retryAfter: resp.headers()['retry-after'], url: page.url(), html: await page.content() };
+}
+
+/** Turns HTTP-level failures into typed errors. */
+export function checkStatus(config: ConsoleConfig, r: Loaded): void {
+  const text = () => textOf(r.html);
+  if (r.status === 429)
+    throw new ServiceError('rate_limited', `${config.label}: too many requests (429)`, parseRetryAfter(r.retryAfter) ?? 60_000);
+  if (r.status === 503 && /メンテナンス/.test(text()))
+    throw new ServiceError('unavailable', `${config.label}: under maintenance (503)`, parseRetryAfter(r.retryAfter));
+  if (r.status >= 500) throw new ServiceError('unavailable', `${config.label}: server error ${r.status}`, parseRetryAfter(r.retryAfter));
+  if (r.status === 403) {
+    if (/権限がありません/.test(text())) throw new AuthError('insufficient_role', `${config.label}: the account may not view applicants (権限がありません)`);
+    throw new ServiceError('bad_response', `${config.label}: request refused (403)`);
+  }
+  if (r.status === 404) throw new ServiceError('layout_changed', `${config.label}: page not found (404) at ${new URL(r.url).pathname}`);
+  if (r.status === 0) throw new ServiceError('unavailable', `${config.label}: no response`);
+  if (r.status >= 400) throw new ServiceError('bad_response', `${config.label}: HTTP ${r.status}`);
+}
+
+/** Throws the error a non-list page means; returns normally for 'list'. */
+function throwForPage(config: ConsoleConfig, r: Loaded): void {
+  const kind = classifyPage(r.html, r.url, config);
+  switch (kind) {
+    case 'list':
+      return;
+    case 'login_failed':
+      throw new AuthError('invalid_credentials', `${config.label}: ${config.loginFieldLabel}またはパスワードが正しくありません`);
+    case 'locked':
+      throw new AuthError('locked', `${config.label}: アカウントがロックされています`);
+    case 'otp':
+      throw new AuthError('needs_human', `${config.label}: 認証コード (two-step verification) must be entered by a person`);
+    case 'captcha':
+      throw new AuthError('needs_human', `${config.label}: the login asks for a CAPTCHA (画像認証)`);
+    case 'forbidden':
+      throw new AuthError('insufficient_role', `${config.label}: the account may not view applicants (権限がありません)`);
+    case 'password_change':
+      throw new AuthError('needs_human', `${config.label}: the medium asks for a password change`);
+    case 'maintenance':
+      throw new ServiceError('unavailable', `${config.label}: under maintenance`);
+    case 'login':
+      throw new ServiceError('layout_changed', `${config.label}: still on the login page after submitting`);
+    default:
+      throw new ServiceError('layout_changed', `${config.label}: unexpected page ${new URL(r.url).pathname}`);
+  }
+}
+
+async function login(page: Page, config: ConsoleConfig, loginId: string, password: string, ctx: ConnectorContext): Promise<Loaded> {
+  const r = await goto(page, joinUrl(ctx.baseUrl, config.loginPath));
+  checkStatus(config, r);
+  if (classifyPage(r.html, r.url, config) === 'maintenance') throw new ServiceError('unavailable', `${config.label}: under maintenance`);
+  const idField = page.getByLabel(config.loginFieldLabel, { exact: true });
+  const pwField = page.getByLabel('パスワード', { exact: true });
+  if ((await idField.count()) !== 1 || (await pwField.count()) !== 1)
+    throw new ServiceError('layout_changed', `${config.label}: login form (${config.loginFieldLabel} / パスワード) not found`);
+  await idField.fill(loginId);
+  await pwField.fill(password);
+  const submit = page.locator('form').filter({ has: pwField }).locator('button[type=submit], input[type=submit]').first();
+  if ((await submit.count()) !== 1) throw new ServiceError('layout_changed', `${config.label}: login button not found`);
+  const after = await submitAndWait(page, () => submit.click(), ctx.timeoutMs);
+  checkStatus(config, after);
+  const kind = classifyPage(after.html, after.url, config);
+  if (kind !== 'unknown') throwForPage(config, after);
+  return after;
+}
+
+/** Logs in with a fresh browser context and runs `fn`; the context is always closed. */
+export async function withConsoleSession<T>(
+  config: ConsoleConfig,
+  loginId: string,
+  password: string,
+  ctx: ConnectorContext,
+  fn: (s: ConsoleSession) => Promise<T>,
+): Promise<T> {
+  return withBrowserContext({ timeoutMs: ctx.timeoutMs, signal: ctx.signal }, async (context) => {
+    const page = await context.newPage();
+    await login(page, config, loginId, password, ctx);
+    let relogins = 0;
+    const session: ConsoleSession = {
+      page,
+      async openList(url) {
+        for (;;) {
+          const r = await goto(page, url);
+          checkStatus(config, r);
+          const kind = classifyPage(r.html, r.url, config);
+          if (kind === 'login' && relogins < 2) {
+            // Session expired: log in again and retry the same page.
+            relogins++;
+            await login(page, config, loginId, password, ctx);
+            continue;
+          }
+          throwForPage(config, r);
+          return { ...parseListPage(r.html, config, r.url), url: r.url };
+        }
+      },
+    };
+    return fn(session);
+  });
+}
+
+export function listUrl(config: ConsoleConfig, baseUrl: string, from: string | null): string {
+  const u = new URL(joinUrl(baseUrl, config.listPath));
+  u.searchParams.set('sort', 'applied_asc');
+  if (from) u.searchParams.set('from', from);
+  u.searchParams.set('page', '1');
+  return u.toString();
+}

@@ -1,0 +1,36 @@
+/** zod schemas of what the Wantedly Visit API returns (see test/emulators/wantedly). */
+import { z } from 'zod';
+
+export const wantedlyUserSchema = z.object({
+  name: z.string().min(1),
+  name_romaji: z.string().optional(),
+  gender: z.string().optional(),
+  profile_url: z.string().optional(),
+}).passthrough();
+
+export const wantedlyEntrySchema = z.object({
+  id: z.union([z.number().int(), z.string().min(1)]),
+  project_id: z.union([z.number().int(), z.string().min(1)]),
+  project_title: z.string(),
+  kind: z.enum(['meetup', 'application', 'scout_reply']),
+  status: z.string().optional(),
+  created_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'),
+  ticket_url: z.string().url(),
+  user: wantedlyUserSchema,
+}).passthrough();
+export type WantedlyEntry = z.infer<typeof wantedlyEntrySchema>;
+
+export const wantedlyEntriesResponseSchema = z.object({
+  data: z.array(wantedlyEntrySchema),
+  next_cursor: z.string().nullable(),
+  has_more: z.boolean().optional(),
+});
+export type WantedlyEntriesResponse = z.infer<typeof wantedlyEntriesResponseSchema>;
+
+export const wantedlyProjectsResponseSchema = z.object({
+  data: z.array(z.object({ id: z.union([z.number(), z.string()]), title: z.string() }).passthrough()),
+});
+
+export const wantedlyErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string().optional() }),
+});

@@ -1,0 +1,130 @@
+/** Small node:http helpers shared by the media emulators. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> | void;
+
+export async function readBody(req: http.IncomingMessage, maxBytes = 5_000_000): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) throw new Error('body too large');
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export async function readJson(req: http.IncomingMessage): Promise<any> {
+  const text = await readBody(req);
+  if (!text) return {};
+  return JSON.parse(text);
+}
+
+export async function readForm(req: http.IncomingMessage): Promise<Record<string, string>> {
+  const text = await readBody(req);
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export function sendHtml(res: http.ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), ...headers });
+  res.end(html);
+}
+
+export function redirect(res: http.ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(302, { location, 'content-length': 0, ...headers });
+  res.end();
+}
+
+export function parseCookies(req: http.IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+export function esc(s: unknown): string {
+  return String(s ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface Listening {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(handler: Handler, port = 0, host = '127.0.0.1'): Promise<Listening> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
+    Promise.resolve(handler(req, res, url)).catch((err) => {
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'emulator_error', message: String(err?.message ?? err) } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${host}:${addr.port}`;
+  return {
+    server,
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Faults shared by all emulators. Each applies to non-admin requests (optionally only under `path`). */
+export type FaultSpec =
+  | { kind: 'error'; status?: number; times?: number; path?: string }
+  | { kind: 'slow'; delayMs: number; times?: number; path?: string }
+  | { kind: 'rate_limit'; retryAfterSec?: number; times?: number; path?: string }
+  | { kind: 'maintenance'; path?: string }
+  | { kind: 'layout_changed'; path?: string };
+
+export type ActiveFault = FaultSpec & { remaining: number };
+
+export class FaultBox {
+  faults: ActiveFault[] = [];
+  add(spec: FaultSpec): void {
+    const times = 'times' in spec && spec.times !== undefined ? spec.times : Infinity;
+    this.faults.push({ ...spec, remaining: times });
+  }
+  clear(): void {
+    this.faults = [];
+  }
+  /** The fault (if any) that applies to this request; consumes one use. */
+  take(pathname: string, kinds: FaultSpec['kind'][]): ActiveFault | undefined {
+    for (const f of this.faults) {
+      if (!kinds.includes(f.kind)) continue;
+      if (f.path && !pathname.startsWith(f.path)) continue;
+      if (f.remaining <= 0) continue;
+      f.remaining -= 1;
+      return f;
+    }
+    return undefined;
+  }
+  has(kind: FaultSpec['kind'], pathname: string): boolean {
+    return this.faults.some((f) => f.kind === kind && f.remaining > 0 && (!f.path || pathname.startsWith(f.path)));
+  }
+}

@@ -104,9 +104,10 @@ export class Collection {
 
   /** Adds a new document; throws DuplicateKeyError. The document object is owned by the collection. */
   insert(doc: Doc, log = true): void {
-    if (doc._id === undefined) {
-      const withId: Doc = { _id: new ObjectId() };
-      for (const k of Object.keys(doc)) withId[k] = doc[k];
+    if (doc._id === undefined || Object.keys(doc)[0] !== '_id') {
+      // MongoDB stores _id as the first field, generating one when the client sent none.
+      const withId: Doc = { _id: doc._id === undefined ? new ObjectId() : doc._id };
+      for (const k of Object.keys(doc)) if (k !== '_id') withId[k] = doc[k];
       doc = withId;
     }
     if (Array.isArray(doc._id)) throw new CommandError('InvalidIdField', "The '_id' value cannot be of type array");

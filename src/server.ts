@@ -15,6 +15,7 @@ import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions } from './slack/gateway';
 import { createAgenda, agendaScheduler, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
+import { agendaAccountJobs } from './jobs/account-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { registerAll } from '../commands';
 import { translator } from './i18n';
@@ -63,6 +64,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const deps: Deps = {
     config, store, keyring, logger, slack: gateway,
     scheduler: agendaScheduler(agenda),
+    accountJobs: agendaAccountJobs(agenda),
     clock: opts.clock ?? (() => new Date()),
   };
 

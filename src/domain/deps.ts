@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import type { Keyring } from '../security/crypto';
 import type { Store } from '../storage/db';
 import type { Locale } from '../i18n';
+import type { Medium } from '../../connectors/types';
 
 export interface SlackGateway {
   /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */
@@ -22,6 +23,18 @@ export interface Scheduler {
   cancel(query: { name?: string; data?: Record<string, unknown> }): Promise<number>;
 }
 
+/** The per-account Agenda jobs: one import job and one credentials check, each unique per account. */
+export interface AccountJobs {
+  /** Queue a credentials check (now or at `at`). */
+  checkAuth(account: { id: string; teamId: string; medium: Medium }, at?: Date): Promise<void>;
+  /** Create or re-enable the import schedule; its next run at `at` (default now). */
+  scheduleImport(account: { id: string; teamId: string; medium: Medium }, at?: Date): Promise<void>;
+  /** Stop importing (pause, auth failure) without forgetting the schedule. */
+  disableImport(accountId: string): Promise<void>;
+  /** Unlink: remove every job of the account. */
+  removeAll(accountId: string): Promise<void>;
+}
+
 export interface Deps {
   config: Config;
   store: Store;
@@ -29,5 +42,6 @@ export interface Deps {
   logger: Logger;
   slack: SlackGateway;
   scheduler: Scheduler;
+  accountJobs: AccountJobs;
   clock: () => Date;
 }

@@ -5,7 +5,7 @@
  * copied to another workspace's document does not decrypt.
  * Envelope: `enc:v1:<keyId>:<iv b64url>:<tag b64url>:<ciphertext b64url>`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface KeyringEntry {
   id: string;
@@ -49,6 +49,11 @@ export class Keyring {
 
   decryptJson<T>(envelope: string, aad: string): T {
     return JSON.parse(this.decrypt(envelope, aad)) as T;
+  }
+
+  /** A key for a purpose (e.g. HMAC fingerprints), derived with HKDF from the current key. */
+  deriveKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.entries[0].key, Buffer.alloc(0), purpose, 32));
   }
 
   /** True when the value was encrypted with an older key and should be re-encrypted. */

@@ -4,6 +4,7 @@ import { Aggregator, update as mingoUpdate } from 'mingo';
 import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
 import { QUERY_OPTS } from '../collection';
+import { keyOf } from '../indexes';
 import { asDoc, cloneDoc, collectionName, projectDocs, sortDocs, type Ctx, type Handler } from './context';
 
 interface WriteError {
@@ -114,8 +115,26 @@ function computeUpdate(
       if (!spec || typeof spec !== 'object') throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof spec} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(spec)}}`);
       if (Object.keys(spec).length === 0) delete mod[op];
     }
-    if (Object.keys(mod).length === 0) return undefined;
+    // _id is immutable: setting it to its current value is allowed (and so is choosing it on insert).
+    let newId: unknown;
+    for (const [op, spec] of Object.entries(mod)) {
+      for (const k of Object.keys(spec as Document)) {
+        if (k !== '_id' && !k.startsWith('_id.')) continue;
+        const v = (spec as Document)[k];
+        if (op === '$set' && k === '_id' && (inserting || keyOf(v) === keyOf(doc._id))) {
+          if (inserting) newId = v;
+          const rest = { ...(spec as Document) };
+          delete rest._id;
+          if (Object.keys(rest).length) mod[op] = rest;
+          else delete mod[op];
+          continue;
+        }
+        throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+      }
+    }
+    if (Object.keys(mod).length === 0) return newId === undefined ? undefined : withIdFirst({ ...doc, _id: newId });
     const next = cloneDoc(doc);
+    if (newId !== undefined) next._id = newId;
     let changed: string[];
     try {
       changed = mingoUpdate(next, mod, arrayFilters, query, { cloneMode: 'copy', queryOptions: QUERY_OPTS });

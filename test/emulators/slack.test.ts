@@ -72,7 +72,7 @@ describe('slack emulator: Web API', () => {
     expect(j).toMatchObject({ ok: false, error: 'not_in_channel' });
     const f = await fetch(`${emu.apiUrl}auth.test`, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`,
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<{ ok: boolean }>);
     expect(f.ok).toBe(true);
   });
 
@@ -141,7 +141,7 @@ describe('slack emulator: Web API', () => {
     expect(e.response_metadata.messages).toContain('[ERROR] must be less than 51 items [json-pointer:/blocks]');
     const long = await platformError(c.chat.postMessage({
       channel: 'C1', text: 'x',
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }, { type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'b' }, action_id: 'x' }] }],
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }, { type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'b' }, action_id: 'x' }] }] as never,
     }));
     expect(long.response_metadata.messages).toEqual([
       '[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]',

@@ -6,12 +6,14 @@ import { registerAts } from './ats';
 import { registerRoles } from './roles';
 import { registerHome } from './home';
 import { registerLifecycle } from './lifecycle';
+import { registerAccounts } from './accounts';
 
 export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
   app.use(dedupeMiddleware(deps));
   registerAts(app, deps);
   registerRoles(app, deps);
   registerHome(app, deps);
+  registerAccounts(app, deps);
   registerLifecycle(app, deps, forget);
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Bolt error');

@@ -29,7 +29,7 @@ export async function getAccount(deps: Deps, teamId: string, accountId: string):
 
 export async function linkAccount(
   deps: Deps, actor: Actor,
-  input: { medium: Medium; label?: string; credentials: Credentials; requestId: string },
+  input: { medium: Medium; label?: string; credentials: Credentials; requestId: string; defaultLabel?: (n: number) => string },
 ): Promise<{ account: MediaAccountDoc; created: boolean }> {
   await authorize(deps, actor, 'accounts.manage', {}, { medium: input.medium });
   const { teamId } = actor;
@@ -41,7 +41,7 @@ export async function linkAccount(
   const count = await deps.store.mediaAccounts.countDocuments({ teamId, medium: input.medium });
   const doc: MediaAccountDoc = {
     _id, teamId, medium: input.medium,
-    label: input.label ?? `${input.medium} ${count + 1}`,
+    label: input.label ?? input.defaultLabel?.(count + 1) ?? `${input.medium} ${count + 1}`,
     credentials: deps.keyring.encryptJson(input.credentials, credentialsAad(teamId, String(_id))),
     credentialFingerprint: credentialFingerprint(deps.keyring, teamId, input.credentials),
     state: 'authenticating', paused: false, linkedBy: actor.userId, requestId: input.requestId,

@@ -1,0 +1,137 @@
+/**
+ * `/ats link <medium>`, `/ats accounts`, the account buttons and the link modal. Thin: parse with
+ * zod, call src/domain/accounts, render with views/. The server refuses non-admins whatever
+ * payload they craft (authorize in the domain), and the refusal is audit-logged.
+ */
+import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import { z } from 'zod';
+import { MEDIA, type Medium } from '../connectors/types';
+import type { Deps } from '../src/domain/deps';
+import { authorize } from '../src/domain/access';
+import { linkAccount, reenterCredentials, setPaused, unlinkAccount, getAccount } from '../src/domain/accounts';
+import { parseLinkForm, type FieldKey } from '../src/domain/credentials';
+import { listAccountViews } from '../src/domain/accounts-view';
+import { getOrg } from '../src/domain/orgs';
+import { decide } from '../src/domain/permissions';
+import { ValidationError, DomainError } from '../src/domain/errors';
+import { linkModal, LINK_CALLBACK } from '../views/link';
+import { accountsMessage, ACCOUNT_ACTIONS } from '../views/accounts';
+import { addRoute } from './ats';
+import { makeCtx, handle, reportError, domainErrorText, type Ctx } from './context';
+import { inputErrors, viewValue } from './view-values';
+import { publishHome } from './home';
+
+const mediumSchema = z.enum(MEDIA);
+const accountIdSchema = z.string().regex(/^[a-f0-9]{24}$/);
+const metadataSchema = z.object({ medium: mediumSchema, accountId: accountIdSchema.optional() });
+
+function mediaList(ctx: Ctx) {
+  return MEDIA.map((m) => `\`${m}\` (${ctx.t(`media.${m}`)})`).join(', ');
+}
+
+async function openLinkModal(ctx: Ctx, triggerId: string, medium: Medium, accountId?: string) {
+  await authorize(ctx.deps, await ctx.actor(), 'accounts.manage', {}, { medium, accountId });
+  const label = accountId ? (await getAccount(ctx.deps, ctx.teamId, accountId)).label : undefined;
+  await ctx.client.views.open({ trigger_id: triggerId, view: linkModal(ctx.t, medium, { accountId, label }) });
+}
+
+export async function accountsReply(ctx: Ctx) {
+  const actor = await ctx.actor();
+  await authorize(ctx.deps, actor, 'accounts.view');
+  const org = await getOrg(ctx.deps, ctx.teamId);
+  const accounts = await listAccountViews(ctx.deps, ctx.teamId, org.zone, ctx.t);
+  return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed });
+}
+
+addRoute('link', async ({ ctx, command, args }) => {
+  const medium = mediumSchema.safeParse(args[0]?.toLowerCase());
+  if (!medium.success) {
+    await ctx.reply({ text: ctx.t('media.unknown', { medium: args[0] ?? '', media: mediaList(ctx) }) });
+    return;
+  }
+  await openLinkModal(ctx, command.trigger_id, medium.data);
+});
+
+addRoute('accounts', async ({ ctx }) => {
+  await ctx.reply(await accountsReply(ctx));
+});
+
+export function registerAccounts(app: App, deps: Deps) {
+  app.view(LINK_CALLBACK, async ({ ack, body, view, client }) => {
+    const teamId = body.team?.id ?? body.user.team_id!;
+    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client });
+    const meta = (() => {
+      try {
+        return metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+      } catch {
+        return metadataSchema.safeParse(null);
+      }
+    })();
+    if (!meta.success) {
+      await ack({ response_action: 'errors', errors: { label: ctx.t('common.invalidInput', { detail: 'metadata' }) } });
+      return;
+    }
+    const { medium, accountId } = meta.data;
+    const fields: Partial<Record<FieldKey, string>> = {};
+    for (const f of ['api_key', 'email', 'password', 'company_id', 'user_id'] as const) fields[f] = viewValue(view, f);
+    const form = parseLinkForm(medium, { label: viewValue(view, 'label'), fields });
+    if (!form.ok) {
+      await ack({ response_action: 'errors', errors: inputErrors(ctx.t, new ValidationError(form.errors)) });
+      return;
+    }
+    try {
+      const actor = await ctx.actor();
+      const account = accountId
+        ? await reenterCredentials(deps, actor, { accountId, credentials: form.credentials, label: form.label })
+        : (await linkAccount(deps, actor, { medium, label: form.label, credentials: form.credentials, requestId: view.id, defaultLabel: (n) => ctx.t('link.defaultLabel', { n }) })).account;
+      await ack();
+      await ctx.reply({ text: ctx.t('link.started', { medium: ctx.t(`media.${medium}`), label: form.label ?? account.label }) });
+    } catch (err) {
+      if (err instanceof ValidationError) await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
+      else if (err instanceof DomainError) await ack({ response_action: 'errors', errors: { [Object.keys(form.credentials).includes('apiKey') ? 'api_key' : 'password']: domainErrorText(ctx.t, err) } });
+      else {
+        await ack();
+        await reportError(ctx, err);
+      }
+    }
+  });
+
+  const onButton = (actionId: string, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
+    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+      await ack();
+      const teamId = body.team?.id ?? body.user.team_id!;
+      const inMessage = body.container?.type === 'message' || body.container?.type === 'ephemeral' ? respond : undefined;
+      const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
+      await handle(ctx, async () => {
+        await fn(ctx, action.value ?? '', body);
+        await refresh(ctx, body, inMessage);
+      });
+    });
+
+  onButton(ACCOUNT_ACTIONS.link, async (ctx, value, body) => {
+    const medium = mediumSchema.parse(value);
+    await openLinkModal(ctx, body.trigger_id, medium);
+  });
+  onButton(ACCOUNT_ACTIONS.reenter, async (ctx, value, body) => {
+    const account = await getAccount(ctx.deps, ctx.teamId, accountIdSchema.parse(value));
+    await openLinkModal(ctx, body.trigger_id, account.medium, String(account._id));
+  });
+  onButton(ACCOUNT_ACTIONS.pause, async (ctx, value) => {
+    const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(value), true);
+    await ctx.reply({ text: ctx.t('accounts.paused', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  });
+  onButton(ACCOUNT_ACTIONS.resume, async (ctx, value) => {
+    const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(value), false);
+    await ctx.reply({ text: ctx.t('accounts.resumed', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  });
+  onButton(ACCOUNT_ACTIONS.unlink, async (ctx, value) => {
+    const a = await unlinkAccount(ctx.deps, await ctx.actor(), accountIdSchema.parse(value));
+    await ctx.reply({ text: ctx.t('accounts.unlinked', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  });
+}
+
+/** After a change, show the fresh state where the user clicked: the accounts message or the Home tab. */
+async function refresh(ctx: Ctx, body: BlockAction, respond: RespondFn | undefined) {
+  if (body.view?.type === 'home') await publishHome(ctx);
+  else if (respond) await respond({ replace_original: true, response_type: 'ephemeral', ...(await accountsReply(ctx)) });
+}

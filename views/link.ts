@@ -1,0 +1,51 @@
+/** The link / re-enter credentials modal. Fields are always empty: a secret is never pre-filled. */
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { T } from '../src/i18n';
+import type { Medium } from '../connectors/types';
+import { MEDIUM_FIELDS, LABEL_MAX, type FieldKey } from '../src/domain/credentials';
+import { context, plain } from './blocks';
+
+export const LINK_CALLBACK = 'link_submit';
+
+const FIELD_LABEL: Record<FieldKey, string> = {
+  api_key: 'link.apiKey',
+  email: 'link.email',
+  password: 'link.password',
+  company_id: 'link.companyId',
+  user_id: 'link.userId',
+};
+
+export function linkModal(t: T, medium: Medium, opts: { accountId?: string; label?: string } = {}): ModalView {
+  const mediumName = t(`media.${medium}`);
+  const blocks: KnownBlock[] = [context(medium === 'wantedly' ? t('link.wantedlyIntro') : t('link.intro', { medium: mediumName }))];
+  for (const field of MEDIUM_FIELDS[medium]) {
+    blocks.push({
+      type: 'input',
+      block_id: field,
+      label: plain(t(FIELD_LABEL[field])),
+      element: {
+        type: field === 'email' ? 'email_text_input' : 'plain_text_input',
+        action_id: 'value',
+        ...(field === 'api_key' ? { placeholder: plain(t('link.apiKeyPlaceholder'), 150) } : {}),
+        ...(field === 'email' ? {} : { max_length: 128 }),
+      },
+    } as KnownBlock);
+  }
+  blocks.push({
+    type: 'input',
+    block_id: 'label',
+    optional: true,
+    label: plain(t('link.label')),
+    hint: plain(t('link.labelHint'), 150),
+    element: { type: 'plain_text_input', action_id: 'value', max_length: LABEL_MAX, ...(opts.label ? { initial_value: opts.label } : {}) },
+  });
+  return {
+    type: 'modal',
+    callback_id: LINK_CALLBACK,
+    private_metadata: JSON.stringify({ medium, ...(opts.accountId ? { accountId: opts.accountId } : {}) }),
+    title: plain(opts.accountId ? t('link.reenterTitle') : t('link.modalTitle', { medium: mediumName }), 24),
+    submit: plain(t('link.submit'), 24),
+    close: plain(t('common.cancel'), 24),
+    blocks,
+  };
+}

@@ -28,6 +28,7 @@ void instance.init({
   resources: { ja: { translation: ja }, en: { translation: en } },
   interpolation: { escapeValue: false },
   returnNull: false,
+  showSupportNotice: false,
 });
 
 const fixed: Record<Locale, T> = {

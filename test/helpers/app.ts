@@ -1,0 +1,116 @@
+/**
+ * End-to-end harness: the real app (src/server.ts) on a free port, the embedded MongoDB, the Slack
+ * emulator (and optionally the six media emulators), wired through base-URL settings exactly as in
+ * production. Logs are captured so tests can assert that no secret was ever logged.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Installation } from '@slack/bolt';
+import { loadConfig, type Config } from '../../src/config';
+import { createLogger } from '../../src/log';
+import { startApp, type AppHandle } from '../../src/server';
+import { mongoInstallationStore } from '../../src/domain/installations';
+import { startSlackEmulator, type SlackEmulator } from '../emulators/slack/index';
+import { startMediaEmulators, type MediaEmulators } from '../emulators/media';
+import { startTestMongo, type TestMongo } from './mongo';
+
+export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
+
+export interface Harness {
+  app: AppHandle;
+  slack: SlackEmulator;
+  media?: MediaEmulators;
+  mongo: TestMongo;
+  config: Config;
+  logs: string[];
+  /** Adds a workspace with users and installs the app there (installer = first org admin). */
+  install(teamId: string, opts?: { installer?: string; users?: { id: string; locale?: 'ja-JP' | 'en-US'; isAdmin?: boolean; isRestricted?: boolean; isBot?: boolean }[] }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { media?: boolean; env?: Record<string, string>; clock?: () => Date } = {}): Promise<Harness> {
+  const mongo = await startTestMongo('app');
+  const slack = await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } });
+  const media = opts.media ? await startMediaEmulators() : undefined;
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_CLIENT_ID: '1111.2222',
+    SLACK_CLIENT_SECRET: 'client-secret-xyz',
+    SLACK_STATE_SECRET: 'state-secret-abc',
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_AUTHORIZE_URL: `${slack.url}/oauth/v2/authorize`,
+    ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
+    MONGODB_DB: mongo.dbName,
+    PORT: '0',
+    CONNECTOR_TIMEOUT_MS: '15000',
+    ...(media
+      ? {
+          WANTEDLY_API_URL: media.urls.wantedly,
+          BIZREACH_URL: media.urls.bizreach,
+          GREEN_URL: media.urls.green,
+          FINDY_URL: media.urls.findy,
+          PAIZA_URL: media.urls.paiza,
+          OPENWORK_URL: media.urls.openwork,
+        }
+      : {}),
+    ...opts.env,
+  });
+  const logger = createLogger(config.LOG_LEVEL, sink);
+  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: 0, agendaProcessEveryMs: 100, clock: opts.clock });
+  slack.setAppRequestUrl(`${app.url}/slack/events`);
+
+  return {
+    app, slack, media, mongo, config, logs,
+    async install(teamId, o = {}) {
+      const installer = o.installer ?? `U${teamId.slice(1)}ADMIN`;
+      slack.addTeam({ id: teamId, name: `Team ${teamId}` });
+      slack.addUser({ teamId, id: installer, name: 'installer', locale: 'ja-JP', isAdmin: true });
+      for (const u of o.users ?? []) slack.addUser({ teamId, id: u.id, name: u.id.toLowerCase(), locale: u.locale ?? 'ja-JP', isAdmin: u.isAdmin, isRestricted: u.isRestricted, isBot: u.isBot });
+      const token = slack.issueBotToken(teamId);
+      const bot = slack.botUser(teamId);
+      const installation: Installation<'v2', false> = {
+        team: { id: teamId, name: `Team ${teamId}` },
+        enterprise: undefined,
+        user: { id: installer, token: undefined, scopes: undefined },
+        bot: { token, scopes: ['commands', 'chat:write'], id: bot.botId, userId: bot.userId },
+        tokenType: 'bot',
+        isEnterpriseInstall: false,
+        appId: 'A0TEST',
+        authVersion: 'v2',
+      };
+      await mongoInstallationStore(app.deps).storeInstallation(installation);
+      return installer;
+    },
+    async close() {
+      await app.stop();
+      await media?.close();
+      await slack.close();
+      await mongo.close();
+    },
+  };
+}
+
+/** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what = 'condition', timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -410,3 +410,97 @@ describe('slack emulator: a real Bolt app', () => {
     }
   });
 });
+
+describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
+  it('installs through /slack/install → authorize → /slack/oauth_redirect, and the new token works', async () => {
+    const emu = await startSlackEmulator({ signingSecret: SECRET, oauth: { clientId: '111.222', clientSecret: 'shh' } });
+    emu.addTeam({ id: 'T7', name: 'Seven' });
+    emu.addUser({ teamId: 'T7', id: 'U7', name: 'installer', isAdmin: true });
+    const installs: any[] = [];
+    const app = new App({
+      signingSecret: SECRET, clientId: '111.222', clientSecret: 'shh', stateSecret: 'state-secret',
+      scopes: ['commands', 'chat:write'], logLevel: LogLevel.ERROR,
+      installationStore: {
+        storeInstallation: async (i) => { installs.push(i); },
+        fetchInstallation: async (q) => installs.find((i) => i.team.id === q.teamId),
+      },
+      installerOptions: { authorizationUrl: emu.authorizeUrl, userScopes: ['users:read'] },
+      clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
+    });
+    app.command('/ats', async ({ ack, client: cl, body }) => {
+      await ack();
+      await cl.chat.postMessage({ channel: body.user_id, text: 'installed and working' });
+    });
+    const server = await app.start(0) as unknown as Server;
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    emu.setOAuthRedirectUri(`${base}/slack/oauth_redirect`);
+    emu.setAppRequestUrl(`${base}/slack/events`);
+    try {
+      const r = await emu.authorize({ teamId: 'T7', userId: 'U7', url: `${base}/slack/install` });
+      expect(r.status).toBe(200);
+      expect(installs).toHaveLength(1);
+      expect(installs[0]).toMatchObject({ team: { id: 'T7', name: 'Seven' }, user: { id: 'U7', scopes: ['users:read'] }, bot: { scopes: ['commands', 'chat:write'] } });
+      expect(installs[0].bot.token).toMatch(/^xoxb-/);
+      expect(installs[0].user.token).toMatch(/^xoxp-/);
+      const access = emu.lastCall('oauth.v2.access')!;
+      expect(access.response).toMatchObject({ ok: true, token_type: 'bot', team: { id: 'T7' }, enterprise: null, is_enterprise_install: false, authed_user: { id: 'U7', token_type: 'user' } });
+      // the code is single use
+      const again = await fetch(`${emu.apiUrl}oauth.v2.access`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `client_id=111.222&client_secret=shh&code=${r.code}` }).then((x) => x.json());
+      expect(again).toEqual({ ok: false, error: 'invalid_code' });
+      // the install works for commands
+      await emu.slash({ userId: 'U7', text: '' });
+      await emu.waitFor(() => emu.messages({ teamId: 'T7' }).find((m) => m.text === 'installed and working'));
+      // cancel → error=access_denied reaches the app
+      const denied = await emu.authorize({ teamId: 'T7', userId: 'U7', url: `${base}/slack/install`, deny: true });
+      expect(denied.redirectedTo).toContain('error=access_denied');
+      const revoked = await emu.uninstall('T7');
+      expect(revoked.map((x) => x.status)).toEqual([200, 200]);
+      const dead = await fetch(`${emu.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${installs[0].bot.token}` } }).then((x) => x.json());
+      expect(dead).toEqual({ ok: false, error: 'token_revoked' });
+    } finally {
+      await app.stop();
+      await emu.close();
+    }
+  });
+});
+
+describe('slack emulator: viewer page', () => {
+  it('shows messages, runs a slash command and clicks a button from the page', async () => {
+    const received: string[] = [];
+    const app = await fakeApp((r) => {
+      received.push(r.body);
+      return {};
+    });
+    const emu = await startSlackEmulator({ signingSecret: SECRET, appRequestUrl: app.url });
+    try {
+      const { token } = seed(emu);
+      const c = client(emu, token);
+      await c.conversations.join({ channel: 'C1' });
+      const m = await c.chat.postMessage({
+        channel: 'C1', text: 'fallback',
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: '*New candidate* Taro' } },
+          { type: 'actions', block_id: 'b', elements: [{ type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open <profile>' } }] },
+        ],
+      });
+      const html = await fetch(emu.url).then((r) => r.text());
+      expect(html).toContain('<b>New candidate</b> Taro');
+      expect(html).toContain('Open &#60;profile&#62;');
+      const slash = await fetch(`${emu.url}/_emu/slash`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ teamId: 'T1', userId: 'U1', channelId: 'C1', command: '/ats', text: 'help' }).toString(),
+      });
+      expect(slash.status).toBe(303);
+      expect(new URLSearchParams(received[0]).get('text')).toBe('help');
+      await fetch(`${emu.url}/_emu/click`, {
+        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ teamId: 'T1', userId: 'U1', actionId: 'open', blockId: 'b', channel: 'C1', ts: m.ts! }).toString(),
+      });
+      expect(JSON.parse(new URLSearchParams(received[1]).get('payload')!).actions[0].action_id).toBe('open');
+    } finally {
+      await emu.close();
+      app.server.closeAllConnections();
+      await new Promise((r) => app.server.close(r));
+    }
+  });
+});

@@ -359,6 +359,12 @@ export class SlackEmulator {
     this.appRequestUrl = url;
   }
 
+  /** The app's configured OAuth redirect URL (used when the authorize request has no redirect_uri). */
+  setOAuthRedirectUri(url: string): void {
+    if (!this.opts.oauth) throw new Error('slack emulator: no oauth options given');
+    this.opts.oauth.redirectUri = url;
+  }
+
   // ---- workspace state ------------------------------------------------------------------
 
   addTeam(t: AddTeamInput): this {

@@ -264,7 +264,13 @@ export class WebApi {
     const args = normalizeArgs(rawArgs);
     let tok: TokenInfo | undefined;
     try {
-      if (method === 'oauth.v2.access') return { status: 200, body: this.oauthV2Access(args, bearer), headers };
+      if (method === 'oauth.v2.access') {
+        const rl = this.ctx.limiter.check(method, 'oauth');
+        if (rl.limited) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(rl.retryAfterSec) } };
+        const body = this.oauthV2Access(args, bearer);
+        return { status: 200, body: { ok: true, ...body }, headers, teamId: body.team?.id };
+      }
+      if (method === 'api.test') return { status: 200, body: { ok: true, args }, headers };
       const handler = this.handlers[method];
       if (!handler) {
         return { status: 200, body: { ok: false, error: 'unknown_method', req_method: method }, headers };

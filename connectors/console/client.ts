@@ -22,8 +22,9 @@ export interface ConsoleSession {
   page: Page;
 }
 
+/** base + path, keeping a path prefix of the base (e.g. https://host/company + /login). */
 function joinUrl(base: string, path: string): string {
-  return new URL(path, base.endsWith('/') ? base : `${base}/`).toString();
+  return new URL(path.replace(/^\/+/, ''), base.endsWith('/') ? base : `${base}/`).toString();
 }
 
 async function goto(page: Page, url: string): Promise<Loaded> {

@@ -94,6 +94,15 @@ describe('BizReach (full)', () => {
     expect(((await rejectsWith(connector.fetchApplicants(creds, { cursor: null, limit: 10 }, ctxOf('bizreach', 500)))) as ServiceError).reason).toBe('timeout');
   });
 
+  it('an expired session in the middle of a fetch → logs in again and carries on', async () => {
+    m.bizreach.generateApplicants(login, { count: 60 });
+    // Let the post-login list page through, then drop the session on the next list page.
+    m.bizreach.injectFault({ kind: 'session_expired', path: '/applicants', after: 1, times: 1 });
+    const r = await connector.fetchApplicants(creds, { cursor: null, limit: 50 }, ctx());
+    expect(r.applicants).toHaveLength(50);
+    expect(m.bizreach.counters().logins).toBe(2);
+  });
+
   it('fetches 250 in 100/100/50 with cursors (ties across batch and page boundaries), idempotent re-fetch', async () => {
     // Groups of 5 applicants share one 応募日時: ties straddle the 20-row pages and the 100 cut.
     const all = m.bizreach.generateApplicants(login, { count: 250, seed: 11, stepMs: 60_000, tieEvery: 0 });

@@ -1,5 +1,6 @@
 /** Starts all six job-media emulators (tests, sandbox, benches). */
-import type { Medium } from '../../connectors/types';
+import { pathToFileURL } from 'node:url';
+import type { Credentials, Medium } from '../../connectors/types';
 import { startWantedlyEmulator, type WantedlyEmulator } from './wantedly/index';
 import { startBizReachEmulator } from './bizreach/index';
 import { startGreenEmulator } from './green/index';
@@ -47,4 +48,49 @@ export async function startMediaEmulators(ports: Partial<Record<Medium, number>>
       await Promise.all([wantedly, bizreach, green, findy, paiza, openwork].map((e) => e.close()));
     },
   };
+}
+
+/** Demo credentials the sandbox can link (one account per medium, seeded by seedMediaDemo). */
+export const DEMO_CREDENTIALS: { [M in Medium]: Credentials & { medium: M } } = {
+  wantedly: { medium: 'wantedly', apiKey: 'wk_demo_0000000000000000' },
+  bizreach: { medium: 'bizreach', email: 'saiyo@demo.example.jp', password: 'demo-password' },
+  green: { medium: 'green', companyId: 'C-100200', password: 'demo-password' },
+  findy: { medium: 'findy', email: 'saiyo@demo.example.jp', password: 'demo-password' },
+  paiza: { medium: 'paiza', userId: 'demo_recruiter', password: 'demo-password' },
+  openwork: { medium: 'openwork', userId: 'saiyo@demo.example.jp', password: 'demo-password' },
+};
+
+/**
+ * Seeds one demo account per medium with `count` applicants each (deterministic), applied in the
+ * days before `now`. Returns the credentials to link.
+ */
+export function seedMediaDemo(m: MediaEmulators, opts: { count?: number; now?: Date; seed?: number } = {}): typeof DEMO_CREDENTIALS {
+  const count = opts.count ?? 30;
+  const stepMs = 47 * 60_000;
+  const start = new Date((opts.now ?? new Date()).getTime() - count * stepMs).toISOString().replace(/:\d{2}\.\d{3}Z$/, ':00.000Z');
+  const c = DEMO_CREDENTIALS;
+  m.wantedly.addAccount({ apiKey: c.wantedly.apiKey, companyName: '株式会社デモ' });
+  m.wantedly.generateEntries(c.wantedly.apiKey, { count, seed: opts.seed ?? 1, start, stepMs });
+  const consoles = [
+    ['bizreach', c.bizreach.email],
+    ['green', c.green.companyId],
+    ['findy', c.findy.email],
+    ['paiza', c.paiza.userId],
+    ['openwork', c.openwork.userId],
+  ] as const;
+  for (const [i, [medium, login]] of consoles.entries()) {
+    m[medium].addAccount({ login, password: 'demo-password', companyName: '株式会社デモ' });
+    m[medium].generateApplicants(login, { count, seed: (opts.seed ?? 1) + i + 1, start, stepMs, tieEvery: 7 });
+  }
+  return c;
+}
+
+// `npx tsx test/emulators/media.ts`: all six emulators with demo data, URLs printed as JSON.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const m = await startMediaEmulators();
+  const creds = seedMediaDemo(m);
+  console.log(JSON.stringify({ urls: m.urls, credentials: creds }, null, 2));
+  const stop = () => void m.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

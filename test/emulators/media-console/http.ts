@@ -94,11 +94,18 @@ export async function listen(handler: Handler, port = 0, host = '127.0.0.1'): Pr
   };
 }
 
-/** Faults shared by all emulators. Each applies to non-admin requests (optionally only under `path`). */
+/**
+ * Faults shared by all emulators. Each applies to non-admin requests, optionally only under `path`,
+ * only after `after` matching requests went through, and `times` times (default: until cleared).
+ *  - error: that HTTP status (default 500) · slow: delay then answer · rate_limit: 429 + Retry-After
+ *  - maintenance: 503 メンテナンス page/body · layout_changed: renamed table class/headers (consoles) or
+ *    renamed JSON fields (Wantedly) · session_expired (consoles): the session is dropped → /login
+ */
 export type FaultSpec =
-  | { kind: 'error'; status?: number; times?: number; path?: string }
-  | { kind: 'slow'; delayMs: number; times?: number; path?: string }
-  | { kind: 'rate_limit'; retryAfterSec?: number; times?: number; path?: string }
+  | { kind: 'error'; status?: number; times?: number; path?: string; after?: number }
+  | { kind: 'slow'; delayMs: number; times?: number; path?: string; after?: number }
+  | { kind: 'rate_limit'; retryAfterSec?: number; times?: number; path?: string; after?: number }
+  | { kind: 'session_expired'; times?: number; path?: string; after?: number }
   | { kind: 'maintenance'; path?: string }
   | { kind: 'layout_changed'; path?: string };
 
@@ -119,6 +126,10 @@ export class FaultBox {
       if (!kinds.includes(f.kind)) continue;
       if (f.path && !pathname.startsWith(f.path)) continue;
       if (f.remaining <= 0) continue;
+      if ('after' in f && f.after && f.after > 0) {
+        f.after -= 1;
+        continue;
+      }
       f.remaining -= 1;
       return f;
     }

@@ -593,7 +593,8 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
 
     // everything below needs a full session
     const cur = currentSession(req);
-    if (!cur || cur.s.pendingOtp) return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
+    if (cur && !cur.s.pendingOtp && faults.take(path, ['session_expired'])) sessions.delete(cur.sid);
+    if (!cur || cur.s.pendingOtp || !sessions.has(cur.sid)) return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
     const acc = accounts.get(cur.s.login);
     if (!acc) return redirect(res, '/login');
     if (path === '/password/change')

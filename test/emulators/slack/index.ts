@@ -739,7 +739,7 @@ export class SlackEmulator {
       team_id: teamId,
       team_domain: team.domain,
       channel_id: channel.id,
-      channel_name: channel.isIm ? 'directmessage' : channel.isPrivate ? 'privategroup' : channel.name,
+      channel_name: channel.isIm ? 'directmessage' : channel.name,
       user_id: i.userId,
       user_name: user.name,
       command: i.command ?? '/ats',
@@ -1404,6 +1404,7 @@ export class SlackEmulator {
       res.end(renderViewer(this, u.searchParams));
       return;
     }
+    if (path.startsWith('/_emu/control/') && req.method === 'POST') return this.handleControl(path.slice(14), req, res);
     if (path.startsWith('/_emu/') && req.method === 'POST') return this.handleViewerAction(path.slice(6), req, res);
     if (path === '/_emu/state' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -1472,7 +1473,8 @@ export class SlackEmulator {
     if (req.method === 'POST') {
       const form = new URLSearchParams(await readBody(req));
       const orig = new URLSearchParams(form.get('query') ?? '');
-      const d = this.authorizeDecision(orig, form.get('team') ?? '', form.get('user') ?? '', form.get('decision') === 'deny');
+      const [team, user] = (form.get('who') ?? '|').split('|');
+      const d = this.authorizeDecision(orig, team, user, form.get('decision') === 'deny');
       if (!d.location) {
         res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' });
         res.end(`<p>Slack emulator: ${d.error}</p>`);
@@ -1494,10 +1496,43 @@ export class SlackEmulator {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html><head><meta charset="utf-8"><title>Install app</title></head><body style="font-family:sans-serif">
 <h1>Install app ${esc(this.appId)}</h1><p>Bot scopes: <code>${esc(q.get('scope') ?? '')}</code> · user scopes: <code>${esc(q.get('user_scope') ?? '')}</code></p>
-<form method="post" action="/oauth/v2/authorize" onsubmit="var v=this.who.value.split('|');this.team.value=v[0];this.user.value=v[1]">
-<input type="hidden" name="query" value="${esc(q.toString())}"><input type="hidden" name="team"><input type="hidden" name="user">
+<form method="post" action="/oauth/v2/authorize">
+<input type="hidden" name="query" value="${esc(q.toString())}">
 <label>Install as <select name="who">${opts}</select></label>
 <button name="decision" value="allow">Allow</button> <button name="decision" value="deny">Cancel</button></form></body></html>`);
+  }
+
+  /**
+   * JSON control API for a test or sandbox in another process: POST /_emu/control/<method> with the
+   * method's argument object as body (positional methods take {args:[...]}); answers {result} or {error}.
+   */
+  private async handleControl(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const allowed = new Set([
+      'addTeam', 'addUser', 'addChannel', 'archiveChannel', 'joinChannel', 'issueBotToken', 'issueUserToken', 'revokeToken',
+      'deactivateUser', 'uninstall', 'setAppRequestUrl', 'setOAuthRedirectUri', 'setRateLimits', 'injectRateLimit', 'failNext',
+      'reset', 'slash', 'clickButton', 'submitView', 'closeView', 'options', 'sendEvent', 'openHome', 'memberJoined',
+      'userMessage', 'urlVerification', 'messages', 'calls', 'lastCall', 'openViews', 'homeView', 'topView', 'responses',
+      'botUser', 'dmChannel',
+    ]);
+    const send = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body, (_k, v) => (v instanceof Set ? [...v] : v)));
+    };
+    if (!allowed.has(name)) return send(404, { error: `unknown control method ${name}` });
+    try {
+      const raw = await readBody(req);
+      const body = raw ? JSON.parse(raw) : undefined;
+      const args = body && Array.isArray(body.args) ? body.args : body === undefined ? [] : [body];
+      const fn = (this as unknown as Record<string, (...a: unknown[]) => unknown>)[name];
+      let result = await fn.apply(this, args);
+      if (result && typeof result === 'object' && 'request' in (result as Json)) {
+        const { responses: _r, ...rest } = result as Json;
+        result = rest;
+      }
+      send(200, { result: result === this ? null : result ?? null });
+    } catch (e) {
+      send(400, { error: (e as Error).message });
+    }
   }
 
   private async handleViewerAction(action: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -49,7 +49,7 @@ export interface ApiResult {
 export const DEFAULT_BOT_SCOPES = [
   'commands', 'chat:write', 'im:write', 'im:read', 'im:history', 'mpim:write', 'mpim:read', 'users:read',
   'users:read.email', 'channels:read', 'groups:read', 'channels:join', 'channels:history', 'groups:history',
-  'team:read', 'reactions:write',
+  'team:read', 'reactions:write', 'channels:manage', 'groups:write',
 ];
 
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
@@ -459,6 +459,53 @@ export class WebApi {
       c.members.add(tok.userId);
       return { channel: this.channelObject(c, tok.userId) };
     },
+    'conversations.create': function (tok, args) {
+      const isPrivate = bool(args.is_private);
+      need(tok, isPrivate ? 'groups:write' : 'channels:manage');
+      const name = str(args.name) ?? '';
+      if (!name) throw new ApiError('invalid_name_required');
+      if (name.length > 80) throw new ApiError('invalid_name_maxlength');
+      if (!/^[\p{Ll}\p{Lo}\p{N}_-]+$/u.test(name)) throw new ApiError('invalid_name_specials');
+      for (const c of this.s.channels.values()) if (c.teamId === tok.teamId && c.name === name) throw new ApiError('name_taken');
+      const c: Channel = {
+        id: randomId('C'), teamId: tok.teamId, name, isPrivate, isArchived: false, isIm: false,
+        members: new Set([tok.userId]), created: Math.floor(this.ctx.now() / 1000),
+      };
+      this.s.channels.set(c.id, c);
+      return { channel: this.channelObject(c, tok.userId) };
+    },
+    'conversations.invite': function (tok, args) {
+      const id = str(args.channel);
+      const c = id ? this.s.channelIn(tok.teamId, id) : undefined;
+      if (!c || (c.isPrivate && !c.members.has(tok.userId))) throw new ApiError('channel_not_found');
+      need(tok, c.isPrivate ? 'groups:write' : 'channels:manage');
+      if (c.isIm) throw new ApiError('method_not_supported_for_channel_type');
+      if (c.isArchived) throw new ApiError('is_archived');
+      if (!c.members.has(tok.userId)) throw new ApiError('not_in_channel');
+      const ids = (str(args.users) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      if (!ids.length) throw new ApiError('no_user');
+      if (ids.length > 1000) throw new ApiError('too_many_users');
+      for (const u of ids) {
+        if (u === tok.userId) throw new ApiError('cant_invite_self');
+        const user = this.s.userIn(tok.teamId, u);
+        if (!user) throw new ApiError('user_not_found');
+        if (c.members.has(u)) throw new ApiError('already_in_channel', { errors: [{ user: u, ok: false, error: 'already_in_channel' }] });
+      }
+      for (const u of ids) c.members.add(u);
+      return { channel: this.channelObject(c, tok.userId) };
+    },
+    'users.conversations': function (tok, args) {
+      const types = (str(args.types) ?? 'public_channel').split(',').map((t) => t.trim());
+      if (types.includes('public_channel')) need(tok, 'channels:read');
+      if (types.includes('private_channel')) need(tok, 'groups:read');
+      const who = str(args.user) ?? tok.userId;
+      if (!this.s.userIn(tok.teamId, who)) throw new ApiError('user_not_found');
+      const all = [...this.s.channels.values()].filter((c) => c.teamId === tok.teamId && c.members.has(who)
+        && (bool(args.exclude_archived) ? !c.isArchived : true)
+        && (c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') : types.includes('public_channel')));
+      const { page, next } = paginate(all, args, 100, 1000);
+      return { channels: page.map((c) => this.channelObject(c, tok.userId)), response_metadata: { next_cursor: next } };
+    },
     'conversations.leave': function (tok, args) {
       const c = this.readableChannel(tok, str(args.channel));
       if (c.isIm) throw new ApiError('method_not_supported_for_channel_type');
@@ -843,7 +890,7 @@ export class WebApi {
     const c = code ? this.ctx.oauthCodes.get(code) : undefined;
     if (!c || c.used || this.ctx.now() - c.createdAt > this.ctx.codeTtlMs) throw new ApiError('invalid_code');
     const redirect = str(args.redirect_uri);
-    if (c.redirectUri && redirect !== undefined && redirect !== c.redirectUri) throw new ApiError('bad_redirect_uri');
+    if (c.redirectUri && redirect !== c.redirectUri) throw new ApiError('bad_redirect_uri');
     c.used = true;
     const team = this.s.team(c.teamId);
     const bot = this.ctx.issueBotToken(c.teamId, c.scopes);

@@ -20,6 +20,7 @@ import { mongoInstallationStore } from './domain/installations';
 import { registerAll } from '../commands';
 import { translator } from './i18n';
 import { SLACK_SCOPES } from './slack/scopes';
+import { configureBrowser } from '../connectors/browser';
 
 export interface AppHandle {
   app: App;
@@ -57,6 +58,7 @@ function boltLogger(logger: Logger): BoltLogger {
 
 export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const { config, logger } = opts;
+  configureBrowser({ executablePath: config.CHROMIUM_PATH, maxConcurrent: config.IMPORT_BROWSER_CONCURRENCY });
   const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB);
   const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
   const gateway = createSlackGateway(config, store, keyring);

@@ -26,7 +26,7 @@ export class Keyring {
   encrypt(plaintext: string, aad: string): string {
     const { id, key } = this.entries[0];
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return ['enc', 'v1', id, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join(':');
@@ -37,7 +37,8 @@ export class Keyring {
     if (parts.length !== 6 || parts[0] !== 'enc' || parts[1] !== 'v1') throw new Error('not an encrypted value');
     const key = this.byId.get(parts[2]);
     if (!key) throw new Error(`no key with id ${parts[2]} in the keyring`);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[3], 'base64url'));
+    // authTagLength pins the tag to 16 bytes: without it Node accepts a truncated tag (down to 4 bytes)
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[3], 'base64url'), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(aad, 'utf8'));
     decipher.setAuthTag(Buffer.from(parts[4], 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(parts[5], 'base64url')), decipher.final()]).toString('utf8');

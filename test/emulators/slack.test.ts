@@ -74,6 +74,11 @@ describe('slack emulator: Web API', () => {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`,
     }).then((r) => r.json() as Promise<{ ok: boolean }>);
     expect(f.ok).toBe(true);
+    // JSON bodies: token only from the header; a missing charset is a warning
+    const noHeader = await fetch(`${emu.apiUrl}auth.test`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+    }).then((r) => r.json());
+    expect(noHeader).toMatchObject({ ok: false, error: 'not_authed', warning: 'missing_charset' });
   });
 
   it('posts messages like Slack: membership, archive, other workspaces, DMs, threads', async () => {

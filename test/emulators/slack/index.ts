@@ -544,7 +544,7 @@ export class SlackEmulator {
   }
 
   private viewJson(v: StoredView): Json {
-    return { ...this.state.viewPayload(v), ...(v.errors ? { errors: v.errors } : {}), closed: v.closed };
+    return structuredClone({ ...this.state.viewPayload(v), ...(v.errors ? { errors: v.errors } : {}), closed: v.closed });
   }
 
   /** All response_url posts (optionally of one response URL id). */
@@ -1439,9 +1439,20 @@ export class SlackEmulator {
     }
     const auth = req.headers.authorization;
     const bearer = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
+    const fullCt = String(req.headers['content-type'] ?? '').toLowerCase();
+    const warnings: string[] = [];
+    if (raw && ct === 'application/json' && !fullCt.includes('charset')) warnings.push('missing_charset');
+    if (raw && ct === 'application/x-www-form-urlencoded' && fullCt.includes('charset')) warnings.push('superfluous_charset');
+    // Slack reads the token of a JSON body only from the Authorization header
+    const callArgs = ct === 'application/json' && raw ? (({ token: _t, ...rest }) => rest)(args) : args;
     let result;
     if (parseError) result = { status: 200, body: { ok: false, error: parseError } as Json, headers: {} as Record<string, string>, teamId: undefined };
-    else result = this.api.call(method, args, method === 'oauth.v2.access' ? (auth?.startsWith('Basic ') ? auth : undefined) : bearer);
+    else result = this.api.call(method, callArgs, method === 'oauth.v2.access' ? (auth?.startsWith('Basic ') ? auth : undefined) : bearer);
+    if (warnings.length && result.status === 200) {
+      const prev = result.body.response_metadata?.warnings ?? [];
+      result.body.warning = [result.body.warning, ...warnings].filter(Boolean).join(',');
+      result.body.response_metadata = { ...(result.body.response_metadata ?? {}), warnings: [...prev, ...warnings] };
+    }
     const { token: _tok, ...argsNoToken } = args;
     this.state.calls.push({
       method,

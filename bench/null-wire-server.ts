@@ -13,7 +13,7 @@ function reply(requestId: number, doc: object, legacy: boolean): Buffer {
   head.writeInt32LE(requestId, 8);
   head.writeInt32LE(legacy ? 1 : 2013, 12);
   if (legacy) head.writeInt32LE(1, 32);
-  return Buffer.concat([head, body]);
+  return Buffer.concat([head, Buffer.from(body)]);
 }
 
 const HELLO = { ismaster: true, isWritablePrimary: true, helloOk: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, minWireVersion: 0, maxWireVersion: 21, logicalSessionTimeoutMinutes: 30, ok: 1 };
@@ -24,7 +24,7 @@ export async function startNullWireServer(): Promise<{ uri: string; close(): Pro
     sockets.add(s);
     s.setNoDelay(true);
     s.on('close', () => sockets.delete(s));
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     s.on('data', (chunk: Buffer) => {
       buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
       while (buf.length >= 4 && buf.length >= buf.readInt32LE(0)) {

@@ -11,7 +11,8 @@ import { storageTargets, type TestMongo } from '../helpers/mongo';
 describe.each(storageTargets())('CRUD on $name', (target) => {
   let mongo: TestMongo;
   let db: Db;
-  let coll: Collection<Document>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents use numeric and string _ids
+  let coll: Collection<any>;
   let n = 0;
 
   beforeAll(async () => {
@@ -22,7 +23,7 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     await mongo.close();
   });
   beforeEach(async () => {
-    coll = db.collection(`coll${n++}`);
+    coll = db.collection<any>(`coll${n++}`);
     await coll.insertMany([
       { _id: 1, x: 11 },
       { _id: 2, x: 22 },
@@ -264,7 +265,7 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('aggregate: $match $group $sort $limit $skip $project $unwind $count $lookup $addFields', async () => {
-      const orders = db.collection(`orders${n}`);
+      const orders = db.collection<any>(`orders${n}`);
       await orders.insertMany([
         { _id: 1, cust: 1, items: ['a', 'b'], total: 5 },
         { _id: 2, cust: 1, items: ['c'], total: 7 },
@@ -315,7 +316,7 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('compound unique index', async () => {
-      coll = db.collection(`compound${n}`);
+      coll = db.collection<any>(`compound${n}`);
       await coll.createIndex({ team: 1, ext: 1 }, { unique: true });
       await coll.insertOne({ team: 'T1', ext: 'a' });
       await coll.insertOne({ team: 'T2', ext: 'a' });
@@ -361,7 +362,7 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('an equality or range query on an indexed field does not scan the collection', async () => {
-      const big = db.collection(`big${n}`);
+      const big = db.collection<any>(`big${n}`);
       await big.insertMany(Array.from({ length: 2000 }, (_, i) => ({ k: i, g: i % 10 })));
       await big.createIndex({ k: 1 });
       const eq = await big.find({ k: 1234 }).explain('executionStats');
@@ -399,8 +400,8 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     const c2 = new MongoClient(mongo.uri);
     await c2.connect();
     try {
-      const a = db.collection(`race${n}`);
-      const b = c2.db(mongo.dbName).collection(a.collectionName);
+      const a = db.collection<any>(`race${n}`);
+      const b = c2.db(mongo.dbName).collection<any>(a.collectionName);
       await a.createIndex({ key: 1 }, { unique: true });
       const attempts = Array.from({ length: 40 }, (_, i) => {
         const which = i % 2 ? a : b;

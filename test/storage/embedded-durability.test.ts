@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/storage/embedded/index';
+import { startEmbeddedMongo, type EmbeddedLogger, type EmbeddedMongo } from '../../src/storage/embedded/index';
 
-const quiet = { info() {}, warn() {}, error() {} };
+const quiet: EmbeddedLogger = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];
 const open: { server: EmbeddedMongo; client: MongoClient }[] = [];
 
@@ -21,7 +21,7 @@ function tmpDir(): string {
   return d;
 }
 
-async function start(dataDir: string, extra: { compactBytes?: number; ttlIntervalMs?: number; logger?: typeof quiet } = {}) {
+async function start(dataDir: string, extra: { compactBytes?: number; ttlIntervalMs?: number; logger?: EmbeddedLogger } = {}) {
   const server = await startEmbeddedMongo({ dataDir, port: 0, logger: extra.logger ?? quiet, ...extra });
   const client = new MongoClient(server.uri);
   await client.connect();

@@ -127,12 +127,20 @@ export class Index {
   private readonly partial?: Query;
   /** first field key → documents */
   private readonly byFirst = new Map<string, Set<Doc>>();
-  /** distinct orderable first-field values, sorted */
-  private readonly sorted: Ordered[] = [];
+  /**
+   * Distinct orderable first-field values, sorted. Maintained lazily: new values wait in
+   * `unsorted` and removed ones stay (skipped: their key is gone from byFirst) until the next range
+   * lookup merges and cleans — so inserts stay O(1) whatever the key order.
+   */
+  private sorted: Ordered[] = [];
+  private unsorted: Ordered[] = [];
+  private stale = 0;
   /** whole-key → document, unique indexes only */
   private readonly uniq?: Map<string, Doc>;
   /** number of documents in the index (for planning) */
   size = 0;
+  /** whether any document held an array in the first field (then range bounds cannot be intersected) */
+  private multikey = false;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -197,7 +205,9 @@ export class Index {
     this.size++;
     if (this.uniq) for (const { key } of this.wholeKeys(doc)) this.uniq.set(key, doc);
     const seen = new Set<string>();
-    for (const v of fieldKeys(doc, this.paths[0])) {
+    const keys = fieldKeys(doc, this.paths[0]);
+    if (!this.multikey && keys.length > 1) this.multikey = true;
+    for (const v of keys) {
       const k = keyOf(v);
       if (seen.has(k)) continue;
       seen.add(k);
@@ -206,7 +216,7 @@ export class Index {
         set = new Set();
         this.byFirst.set(k, set);
         const o = orderedOf(v, k);
-        if (o) this.sorted.splice(this.lowerBound(o, false), 0, o);
+        if (o) this.unsorted.push(o);
       }
       set.add(doc);
     }
@@ -223,17 +233,36 @@ export class Index {
       const set = this.byFirst.get(k);
       if (!set || !set.delete(doc) || set.size > 0) continue;
       this.byFirst.delete(k);
-      const o = orderedOf(v, k);
-      if (o) {
-        const at = this.lowerBound(o, false);
-        if (this.sorted[at]?.k === k) this.sorted.splice(at, 1);
-      }
+      if (orderedOf(v, k)) this.stale++;
     }
+  }
+
+  /** Merges pending values into `sorted` and drops removed ones. */
+  private settle(): void {
+    if (this.unsorted.length === 0 && this.stale === 0) return;
+    const fresh = this.unsorted.sort(cmpOrdered);
+    this.unsorted = [];
+    this.stale = 0;
+    const out: Ordered[] = [];
+    const push = (e: Ordered) => {
+      if (!this.byFirst.has(e.k)) return;
+      if (out.length && out[out.length - 1].k === e.k) return;
+      out.push(e);
+    };
+    let i = 0;
+    let j = 0;
+    while (i < this.sorted.length || j < fresh.length) {
+      if (j >= fresh.length || (i < this.sorted.length && cmpOrdered(this.sorted[i], fresh[j]) <= 0)) push(this.sorted[i++]);
+      else push(fresh[j++]);
+    }
+    this.sorted = out;
   }
 
   clear(): void {
     this.byFirst.clear();
-    this.sorted.length = 0;
+    this.sorted = [];
+    this.unsorted = [];
+    this.stale = 0;
     this.uniq?.clear();
     this.size = 0;
   }
@@ -272,11 +301,14 @@ export class Index {
     upper: { v: unknown; inclusive: boolean } | undefined,
     stats: { keys: number },
   ): Set<Doc> | undefined {
+    // With arrays, {$gt: a, $lt: b} may be met by two different elements: use one bound only.
+    if (this.multikey && lower && upper) upper = undefined;
     const lo = lower && orderedOf(lower.v, '');
     const hi = upper && orderedOf(upper.v, '');
     if ((lower && !lo) || (upper && !hi)) return undefined;
     const rank = (lo ?? hi)!.r;
     if (lo && hi && lo.r !== hi.r) return new Set();
+    this.settle();
     const start = lo ? this.lowerBound(lo, !lower!.inclusive) : this.lowerBound({ r: rank, v: rank === 2 ? '' : -Infinity }, false);
     const out = new Set<Doc>();
     for (let i = start; i < this.sorted.length; i++) {
@@ -286,9 +318,10 @@ export class Index {
         const c = cmpOrdered(e, hi);
         if (c > 0 || (c === 0 && !upper!.inclusive)) break;
       }
-      stats.keys++;
       const set = this.byFirst.get(e.k);
-      if (set) for (const d of set) out.add(d);
+      if (!set) continue;
+      stats.keys++;
+      for (const d of set) out.add(d);
     }
     return out;
   }

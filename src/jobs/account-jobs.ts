@@ -8,7 +8,10 @@ import type { Agenda, Job } from 'agenda';
 import type { Medium } from '../../connectors/types';
 import type { AccountJobs, Deps } from '../domain/deps';
 import { checkCredentials } from '../domain/accounts';
-import { withLockTouch } from './agenda';
+import { runImport } from '../domain/imports';
+import { withLockTouch, AGENDA_COLLECTION } from './agenda';
+import { getOrg } from '../domain/orgs';
+import { nextRegularRun } from '../domain/import-schedule';
 
 export const JOB = {
   authApi: 'auth-api',
@@ -54,6 +57,47 @@ export function defineAccountJobs(agenda: Agenda, deps: Deps) {
     const outcome = await withLockTouch(job, 30_000, () => checkCredentials(deps, teamId, accountId));
     if (outcome.state === 'system_error') job.attrs.nextRunAt = outcome.retryAt;
   };
+  const runOne = async (job: Job<AccountJobData>) => {
+    const { teamId, accountId } = job.attrs.data;
+    const heartbeat = () => job.touch();
+    const result = await withLockTouch(job, 30_000, () => runImport(deps, teamId, accountId, { heartbeat }));
+    job.attrs.nextRunAt = result.nextRunAt;
+  };
+  const importLifetime = deps.config.IMPORT_RUN_TIMEOUT_MS + 60_000;
+  agenda.define(JOB.importApi, runOne, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });
+  agenda.define(JOB.importBrowser, runOne, { concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2 });
   agenda.define(JOB.authApi, auth, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });
   agenda.define(JOB.authBrowser, auth, { concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY, lockLifetime, lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2 });
+}
+
+/**
+ * Start-up reconciliation: every linked, unpaused account has exactly one import job and every
+ * account being authenticated has its check queued. Unique keys make this idempotent, so a restart
+ * loses no schedule and adds none.
+ */
+export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<{ created: number }> {
+  const jobs = deps.store.db.collection(AGENDA_COLLECTION);
+  let created = 0;
+  const cursor = deps.store.mediaAccounts.find({ state: { $in: ['linked', 'system_error', 'authenticating'] } }, { projection: { teamId: 1, medium: 1, state: 1, paused: 1 } });
+  for await (const a of cursor) {
+    const id = String(a._id);
+    const ref = { id, teamId: a.teamId, medium: a.medium };
+    if (a.state === 'authenticating') {
+      if (!(await jobs.findOne({ name: authJob(a.medium), 'data.accountId': id }))) {
+        await agendaAccountJobs(agenda).checkAuth(ref);
+        created++;
+      }
+      continue;
+    }
+    if (a.paused) continue;
+    const existing = await jobs.findOne({ name: importJob(a.medium), 'data.accountId': id });
+    if (!existing) {
+      const org = await getOrg(deps, a.teamId);
+      await agendaAccountJobs(agenda).scheduleImport(ref, nextRegularRun(a.medium, id, org.zone, deps.clock()));
+      created++;
+    } else if (existing.disabled) {
+      await agenda.enable({ id: String(existing._id) });
+    }
+  }
+  return { created };
 }

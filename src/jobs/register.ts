@@ -1,12 +1,13 @@
 /** Every Agenda job definition, and the start-up reconciliation of schedules. */
 import type { Agenda } from 'agenda';
 import type { Deps } from '../domain/deps';
-import { defineAccountJobs } from './account-jobs';
+import { defineAccountJobs, reconcileAccountJobs } from './account-jobs';
 
 export function registerJobs(agenda: Agenda, deps: Deps) {
   defineAccountJobs(agenda, deps);
 }
 
-export async function reconcileSchedules(_deps: Deps, _agenda: Agenda) {
-  // filled by the imports feature
+export async function reconcileSchedules(deps: Deps, agenda: Agenda) {
+  const { created } = await reconcileAccountJobs(deps, agenda);
+  if (created) deps.logger.info({ created }, 'restored missing account schedules');
 }

@@ -73,6 +73,7 @@ export interface MediaAccountDoc {
   lastRun?: RunSummary;
   lastError?: { reason: string; at: Date; notified: boolean };
   failures: number;            // consecutive system errors, for backoff
+  runLease?: { by: string; until: Date } | null; // one import run per account at a time, across instances
   createdAt: Date;
   updatedAt: Date;
 }
@@ -118,6 +119,8 @@ export interface JobDoc {
   createdBy: string;
   createdAt: Date;
   updatedAt: Date;
+  /** Why cards cannot reach the channel right now (told to the job's admins once). */
+  channelIssue?: { reason: 'not_in_channel' | 'is_archived' | 'channel_not_found'; since: Date; notifiedAt?: Date };
 }
 
 export type Stage = 'new' | 'screening' | 'interview' | 'offer' | 'hired' | 'rejected' | 'withdrawn';
@@ -139,6 +142,45 @@ export interface CandidateDoc {
   accountIds: ObjectId[];
   importedAt: Date;
   importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
-  /** Set when routed to a job; the card is posted by the delivery job. */
-  card?: { state: 'pending' | 'posted' | 'failed'; channel?: string; ts?: string; threadTs?: string; jobId?: ObjectId; error?: string; postedAt?: Date };
+  /** Set when routed to a job; the card is posted by the delivery job (src/jobs/card-jobs.ts). */
+  card?: CardRef;
+}
+
+/**
+ * A candidate's Slack card: pending → posting (claimed, with a lease) → posted (channel + ts stored
+ * right after chat.postMessage). A card stuck in 'posting' past its lease is checked against the
+ * channel's history before it is posted again. `dirty` asks the poster for a chat.update.
+ */
+export interface CardRef {
+  state: 'pending' | 'posting' | 'posted' | 'failed';
+  jobId?: ObjectId;
+  channel?: string;
+  ts?: string;
+  threadTs?: string;
+  /** Set when the card goes into a digest's thread (cardDigests collection). */
+  digestId?: ObjectId;
+  leaseUntil?: Date;
+  claimedAt?: Date;
+  attempts?: number;
+  /** Copies sent by DM (archived channel fallback), each updated with the card. */
+  copies?: { channel: string; ts: string }[];
+  via?: 'channel' | 'dm';
+  dirty?: boolean;
+  error?: string;
+  postedAt?: Date;
+}
+
+/** One digest message ("N new candidates", cards in its thread), posted like a card. */
+export interface CardDigestDoc {
+  _id?: ObjectId;
+  teamId: string;
+  jobId: ObjectId;
+  channel: string;
+  count: number;
+  byMedium: Record<string, number>;
+  state: 'pending' | 'posting' | 'posted';
+  ts?: string;
+  leaseUntil?: Date;
+  claimedAt?: Date;
+  createdAt: Date;
 }

@@ -1,0 +1,201 @@
+/**
+ * One import run of one media account: fetch up to 100 applicants not yet imported, store each
+ * candidate once per org + medium + external id (a unique index; upserts, never read-then-write),
+ * store the postings seen, route the new candidates, and only then advance the account's cursor.
+ * A crash anywhere leaves the cursor behind the stored candidates, so the next run fetches them
+ * again and the unique index turns them into duplicates: nothing is lost and nothing is doubled.
+ * One run per account at a time, even across app instances: a lease on the account document.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { ObjectId, type AnyBulkWriteOperation } from 'mongodb';
+import { AuthError, ServiceError, type NormalizedApplicant } from '../../connectors/types';
+import type { Deps } from './deps';
+import type { CandidateDoc, MediaAccountDoc, PostingDoc, RunSummary } from '../storage/types';
+import { decryptCredentials } from './accounts';
+import { connectorFor } from './connector-context';
+import { getOrg } from './orgs';
+import { nextRunAfter } from './import-schedule';
+import { routeImported } from './routing';
+import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
+
+export const RUN_LIMIT = 100;
+const INSTANCE = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+
+export interface RunResult {
+  outcome: RunSummary['outcome'] | 'skipped';
+  summary?: RunSummary;
+  nextRunAt: Date | null;       // null: do not run again (auth failure, paused, unlinked)
+}
+
+export interface RunOptions {
+  /** Called while the run is alive, so the job lock and the account lease stay fresh. */
+  heartbeat?: () => Promise<void>;
+  leaseMs?: number;
+}
+
+export async function runImport(deps: Deps, teamId: string, accountId: string, opts: RunOptions = {}): Promise<RunResult> {
+  const leaseMs = opts.leaseMs ?? deps.config.IMPORT_RUN_TIMEOUT_MS + 60_000;
+  const runId = new ObjectId().toHexString();
+  const now = deps.clock();
+  const account = await deps.store.mediaAccounts.findOneAndUpdate(
+    {
+      _id: new ObjectId(accountId), teamId, paused: false,
+      state: { $in: ['linked', 'system_error'] },
+      $or: [{ runLease: null }, { 'runLease.until': { $lt: now } }],
+    },
+    { $set: { runLease: { by: `${INSTANCE}:${runId}`, until: new Date(now.getTime() + leaseMs) } } },
+    { returnDocument: 'after' },
+  );
+  if (!account) {
+    const exists = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId }, { projection: { paused: 1, state: 1, medium: 1 } });
+    if (!exists || exists.paused || exists.state === 'auth_failed' || exists.state === 'authenticating') return { outcome: 'skipped', nextRunAt: null };
+    // another run holds the lease: try again at the next regular time
+    const org = await getOrg(deps, teamId);
+    return { outcome: 'skipped', nextRunAt: nextRunAfter(exists.medium, accountId, org.zone, now) };
+  }
+  const leaseBy = `${INSTANCE}:${runId}`;
+  const org = await getOrg(deps, teamId);
+  const summary: RunSummary = { runId, startedAt: now, fetched: 0, created: 0, duplicates: 0, skippedMeetups: 0, outcome: 'running' };
+  await deps.store.importRuns.insertOne({ ...summary, teamId, accountId: account._id, medium: account.medium });
+
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), deps.config.IMPORT_RUN_TIMEOUT_MS);
+  try {
+    const { connector, ctx } = connectorFor(deps, account.medium, controller.signal);
+    const fetched = await Promise.race([
+      connector.fetchApplicants(decryptCredentials(deps, account), { cursor: account.cursor, limit: RUN_LIMIT }, ctx),
+      new Promise<never>((_, reject) =>
+        controller.signal.addEventListener('abort', () => reject(new ServiceError('timeout', 'import run time limit reached')), { once: true }),
+      ),
+    ]);
+    await opts.heartbeat?.();
+    const applicants = fetched.applicants.slice(0, RUN_LIMIT);
+    summary.fetched = applicants.length;
+    const stored = await storeApplicants(deps, account, applicants, runId);
+    summary.created = stored.created;
+    summary.duplicates = stored.duplicates;
+    summary.skippedMeetups = stored.meetups;
+    await routeImported(deps, teamId, account.medium, stored.postingIds);
+    summary.outcome = 'success';
+    summary.finishedAt = deps.clock();
+    // The cursor moves only now that everything it covers is stored.
+    const wasError = account.state === 'system_error';
+    const firstImport = !account.firstImportDone;
+    const res = await deps.store.mediaAccounts.updateOne(
+      { _id: account._id, teamId, 'runLease.by': leaseBy, credentials: account.credentials },
+      {
+        $set: { cursor: fetched.nextCursor ?? account.cursor, lastRun: summary, state: 'linked', failures: 0, firstImportDone: true, updatedAt: deps.clock() },
+        $unset: { runLease: '', lastError: '' },
+      },
+    );
+    await finishRun(deps, runId, summary);
+    if (!res.matchedCount) return { outcome: 'success', summary, nextRunAt: null }; // unlinked or re-entered meanwhile
+    if (wasError) await notifyRecovered(deps, account);
+    await notifyRunFinished(deps, account, summary, { firstImport, hasMore: fetched.hasMore });
+    return { outcome: 'success', summary, nextRunAt: nextRunAfter(account.medium, accountId, org.zone, deps.clock()) };
+  } catch (err) {
+    return await failRun(deps, account, leaseBy, summary, err, org.zone);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
+  await deps.store.importRuns.updateOne({ runId }, { $set: { ...summary } });
+}
+
+async function failRun(deps: Deps, account: MediaAccountDoc, leaseBy: string, summary: RunSummary, err: unknown, zone: string): Promise<RunResult> {
+  const now = deps.clock();
+  summary.finishedAt = now;
+  const filter = { _id: account._id, teamId: account.teamId, 'runLease.by': leaseBy, credentials: account.credentials };
+  if (err instanceof AuthError) {
+    summary.outcome = 'auth_failed';
+    summary.error = `auth:${err.reason}`;
+    await finishRun(deps, summary.runId, summary);
+    const res = await deps.store.mediaAccounts.updateOne(filter, {
+      $set: { state: 'auth_failed', lastRun: summary, lastError: { reason: summary.error, at: now, notified: true }, updatedAt: now },
+      $unset: { runLease: '' },
+    });
+    if (res.matchedCount) await notifyRunFailure(deps, account, summary.error, null);
+    return { outcome: 'auth_failed', summary, nextRunAt: null };
+  }
+  const reason = err instanceof ServiceError ? `service:${err.reason}` : 'service:internal';
+  if (!(err instanceof ServiceError)) deps.logger.error({ err, accountId: String(account._id) }, 'import run failed unexpectedly');
+  else deps.logger.warn({ reason, accountId: String(account._id), medium: account.medium }, 'import run failed');
+  summary.outcome = 'system_error';
+  summary.error = reason;
+  await finishRun(deps, summary.runId, summary);
+  const failures = (account.failures ?? 0) + 1;
+  const nextRunAt = nextRunAfter(account.medium, String(account._id), zone, now, {
+    consecutiveFailures: failures,
+    retryAfterMs: err instanceof ServiceError ? err.retryAfterMs : undefined,
+  });
+  const alreadyTold = account.state === 'system_error' && account.lastError?.notified;
+  const res = await deps.store.mediaAccounts.updateOne(filter, {
+    $set: { state: 'system_error', lastRun: summary, failures, lastError: { reason, at: now, notified: true }, updatedAt: now },
+    $unset: { runLease: '' },
+  });
+  if (res.matchedCount && !alreadyTold) await notifyRunFailure(deps, account, reason, nextRunAt);
+  return { outcome: 'system_error', summary, nextRunAt: res.matchedCount ? nextRunAt : null };
+}
+
+/** Upserts the candidates and postings of a batch; counts new, duplicates and skipped meetups. */
+export async function storeApplicants(
+  deps: Deps, account: MediaAccountDoc, applicants: NormalizedApplicant[], runId: string,
+): Promise<{ created: number; duplicates: number; meetups: number; postingIds: string[] }> {
+  const now = deps.clock();
+  const { teamId, medium } = account;
+  const real = applicants.filter((a) => !a.isMeetup);
+  const meetups = applicants.length - real.length;
+  if (real.length === 0) return { created: 0, duplicates: 0, meetups, postingIds: [] };
+
+  const postings = new Map<string, string>();
+  for (const a of real) postings.set(a.postingId, a.postingTitle);
+  const postingOps: AnyBulkWriteOperation<PostingDoc>[] = [...postings].map(([externalId, title]) => ({
+    updateOne: {
+      filter: { teamId, medium, externalId },
+      update: {
+        $setOnInsert: { teamId, medium, externalId, accountId: account._id, accountLabel: account.label, jobId: null, firstSeenAt: now },
+        $set: { title, lastSeenAt: now },
+      },
+      upsert: true,
+    },
+  }));
+  await bulkUpsert(deps, 'postings', postingOps);
+
+  const ops: AnyBulkWriteOperation<CandidateDoc>[] = real.map((a) => ({
+    updateOne: {
+      filter: { teamId, medium, externalId: a.externalId },
+      update: {
+        $setOnInsert: {
+          teamId, medium, externalId: a.externalId, name: a.name,
+          ...(a.age !== undefined && medium !== 'findy' ? { age: a.age } : {}),
+          postingExternalId: a.postingId, postingTitle: a.postingTitle,
+          appliedAt: new Date(a.appliedAt),
+          links: [{ label: medium, url: a.profileUrl }],
+          jobId: null, stage: 'new', assignees: [], importedAt: now,
+          importHistory: [{ at: now, accountId: account._id, accountLabel: account.label, runId }],
+        },
+        $addToSet: { accountIds: account._id },
+      },
+      upsert: true,
+    },
+  }));
+  const created = await bulkUpsert(deps, 'candidates', ops);
+  return { created, duplicates: real.length - created, meetups, postingIds: [...postings.keys()] };
+}
+
+/** Unordered bulk upserts; a duplicate-key race with another writer counts as "already there". */
+async function bulkUpsert<T extends PostingDoc | CandidateDoc>(deps: Deps, name: 'postings' | 'candidates', ops: AnyBulkWriteOperation<T>[]): Promise<number> {
+  const coll = deps.store[name] as unknown as import('mongodb').Collection<T>;
+  try {
+    const res = await coll.bulkWrite(ops, { ordered: false });
+    return res.upsertedCount;
+  } catch (err) {
+    const e = err as { code?: number; result?: { upsertedCount?: number }; writeErrors?: { code: number }[] };
+    const writeErrors = e.writeErrors ?? [];
+    if (writeErrors.length && writeErrors.every((w) => w.code === 11000)) return e.result?.upsertedCount ?? 0;
+    throw err;
+  }
+}

@@ -10,7 +10,7 @@ import {
   randomHex, randomId, SlackState, type CallRecord, type Channel, type Json, type ResponseUrl, type ResponseUrlPost,
   type StoredMessage, type StoredView, type TokenInfo, type User,
 } from './state';
-import { DEFAULT_BOT_SCOPES, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
+import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
 
 export { validateMessageBlocks, validateView, LIMITS } from './blockkit-limits';
@@ -1260,7 +1260,7 @@ export class SlackEmulator {
       if (m) {
         m.history.push({ text: m.text, blocks: m.blocks, at: this.now() });
         m.text = text;
-        m.blocks = Array.isArray(blocks) && blocks.length ? blocks : undefined;
+        m.blocks = Array.isArray(blocks) && blocks.length ? fillBlockIds(blocks) : undefined;
         m.attachments = msg.attachments;
         m.edited = { ts: this.state.nextTs(), count: (m.edited?.count ?? 0) + 1 };
         post.action = 'replaced';
@@ -1275,7 +1275,7 @@ export class SlackEmulator {
       channel: ru.channelId,
       ts: this.state.nextTs(),
       text,
-      blocks: Array.isArray(blocks) && blocks.length ? blocks : undefined,
+      blocks: Array.isArray(blocks) && blocks.length ? fillBlockIds(blocks) : undefined,
       attachments: msg.attachments,
       threadTs: msg.thread_ts,
       user: bot.userId,

@@ -569,7 +569,7 @@ export class WebApi {
       const content = this.content(args, LIMITS.updateText, true);
       m.history.push({ text: m.text, blocks: m.blocks, at: this.ctx.now() });
       if (content.text !== undefined) m.text = content.text;
-      if (content.blocks !== undefined) m.blocks = content.blocks.length ? content.blocks : undefined;
+      if (content.blocks !== undefined) m.blocks = content.blocks.length ? fillBlockIds(content.blocks) : undefined;
       if (content.attachments !== undefined) m.attachments = content.attachments;
       if (content.metadata !== undefined) m.metadata = content.metadata;
       m.edited = { ts: this.s.nextTs(), count: (m.edited?.count ?? 0) + 1 };
@@ -763,7 +763,7 @@ export class WebApi {
       channel: c.id,
       ts: this.s.nextTs(),
       text: content.text,
-      blocks: content.blocks && content.blocks.length ? content.blocks : undefined,
+      blocks: content.blocks && content.blocks.length ? fillBlockIds(content.blocks) : undefined,
       attachments: content.attachments,
       metadata: content.metadata,
       threadTs: opts.threadTs,
@@ -963,8 +963,14 @@ export function initialValues(view: Json): Record<string, Record<string, Json>> 
 /** Slack fills in a random block_id / action_id where the app left them out. */
 export function fillIds(view: Json): Json {
   if (!Array.isArray(view.blocks)) return view;
+  return { ...view, blocks: fillBlockIds(view.blocks) };
+}
+
+/** Blocks as Slack stores them: every block has a block_id, every interactive element an action_id. */
+export function fillBlockIds(blocksIn: Json[]): Json[] {
+  if (!Array.isArray(blocksIn)) return blocksIn;
   const rid = () => randomId('', 5).replace(/./g, (ch) => (Math.random() < 0.5 ? ch.toLowerCase() : ch));
-  const blocks = view.blocks.map((b: Json) => {
+  return blocksIn.map((b: Json) => {
     if (!b || typeof b !== 'object') return b;
     const nb: Json = { ...b };
     if (nb.block_id === undefined) nb.block_id = rid();
@@ -975,5 +981,4 @@ export function fillIds(view: Json): Json {
     if (nb.type === 'actions' && Array.isArray(nb.elements)) nb.elements = nb.elements.map(fix);
     return nb;
   });
-  return { ...view, blocks };
 }

@@ -376,6 +376,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(inQ.executionStats.totalDocsExamined).toBeLessThanOrEqual(3);
       const scan = await big.find({ g: 3 }).explain('executionStats');
       expect(scan.executionStats.totalDocsExamined).toBe(2000);
+      // a compound index serves equality on its leading fields
+      await big.createIndex({ g: 1, k: 1 });
+      const both = await big.find({ g: 5, k: 1235 }).explain('executionStats');
+      expect(both.executionStats.nReturned).toBe(1);
+      expect(both.executionStats.totalDocsExamined).toBeLessThanOrEqual(1);
     });
   });
 

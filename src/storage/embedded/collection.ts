@@ -194,22 +194,40 @@ export class Collection {
       }
       return out;
     }
-    let best: { ix: Index; cost: number; p: FieldPred } | undefined;
+    let best: { ix: Index; cost: number; run: (stats: { keys: number }) => Set<Doc> | undefined } | undefined;
     for (const ix of this.indexes) {
       if (ix.isPartial) continue;
       const p = preds.get(ix.fields[0]);
       if (!p) continue;
-      let cost: number;
-      if (p.eq) {
-        if (ix.sparse && p.eq.some((v) => v === null)) continue;
-        cost = ix.countEq(p.eq);
-      } else if (p.lower || p.upper) cost = ix.size / 3 + 1;
-      else continue;
-      if (!best || cost < best.cost) best = { ix, cost, p };
+      // The longest prefix of the index's fields that the filter pins to equality values.
+      const lists: unknown[][] = [];
+      for (const f of ix.fields) {
+        const q = preds.get(f);
+        if (!q?.eq) break;
+        lists.push(q.eq);
+      }
+      if (ix.sparse && lists.some((l) => l.some((v) => v === null))) continue;
+      let cost: number | undefined;
+      let run: ((stats: { keys: number }) => Set<Doc> | undefined) | undefined;
+      if (lists.length >= 2) {
+        cost = ix.countPrefix(lists);
+        if (cost !== undefined) run = (stats) => ix.lookupPrefix(lists, stats);
+      }
+      if (run === undefined && p.eq) {
+        const eq = p.eq;
+        cost = ix.countEq(eq);
+        run = (stats) => ix.lookupEq(eq, stats);
+      }
+      if (run === undefined && (p.lower || p.upper)) {
+        cost = ix.size / 3 + 1;
+        run = (stats) => ix.lookupRange(p.lower, p.upper, stats);
+      }
+      if (!run || cost === undefined) continue;
+      if (!best || cost < best.cost) best = { ix, cost, run };
     }
     if (!best) return this.docs.values();
     const stats = { keys: 0 };
-    const found = best.p.eq ? best.ix.lookupEq(best.p.eq, stats) : best.ix.lookupRange(best.p.lower, best.p.upper, stats);
+    const found = best.run(stats);
     if (!found) return this.docs.values();
     plan.index = best.ix.spec.name;
     plan.keysExamined += stats.keys;

@@ -135,6 +135,8 @@ export class Index {
   private sorted: Ordered[] = [];
   private unsorted: Ordered[] = [];
   private stale = 0;
+  /** compound indexes: prefixMaps[j] maps the key of the first j+2 fields → documents */
+  private readonly prefixMaps: Map<string, Set<Doc>>[] = [];
   /** whole-key → document, unique indexes only */
   private readonly uniq?: Map<string, Doc>;
   /** number of documents in the index (for planning) */
@@ -152,6 +154,7 @@ export class Index {
         throw new CommandError('CannotCreateIndex', `index type ${JSON.stringify(dir)} on field ${f} is not supported by the embedded server`);
       }
     }
+    for (let j = 1; j < this.fields.length; j++) this.prefixMaps.push(new Map());
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
     if (spec.unique) this.uniq = new Map();
   }
@@ -220,6 +223,30 @@ export class Index {
       }
       set.add(doc);
     }
+    if (this.prefixMaps.length) {
+      this.prefixKeys(doc).forEach((keys, j) => {
+        const map = this.prefixMaps[j];
+        for (const k of keys) {
+          let set = map.get(k);
+          if (!set) map.set(k, (set = new Set()));
+          set.add(doc);
+        }
+      });
+    }
+  }
+
+  /** For each compound prefix (first 2, 3, ... fields), the distinct composite keys of a document. */
+  private prefixKeys(doc: Doc): string[][] {
+    const lists = this.paths.map((p) => [...new Set(fieldKeys(doc, p).map(keyOf))]);
+    const out: string[][] = [];
+    let cur = lists[0];
+    for (let f = 1; f < lists.length; f++) {
+      const next: string[] = [];
+      for (const a of cur) for (const b of lists[f]) if (next.length < 4096) next.push(`${a}\u0001${b}`);
+      out.push(next);
+      cur = next;
+    }
+    return out;
   }
 
   remove(doc: Doc): void {
@@ -234,6 +261,15 @@ export class Index {
       if (!set || !set.delete(doc) || set.size > 0) continue;
       this.byFirst.delete(k);
       if (orderedOf(v, k)) this.stale++;
+    }
+    if (this.prefixMaps.length) {
+      this.prefixKeys(doc).forEach((keys, j) => {
+        const map = this.prefixMaps[j];
+        for (const k of keys) {
+          const set = map.get(k);
+          if (set && set.delete(doc) && set.size === 0) map.delete(k);
+        }
+      });
     }
   }
 
@@ -260,6 +296,7 @@ export class Index {
 
   clear(): void {
     this.byFirst.clear();
+    for (const m of this.prefixMaps) m.clear();
     this.sorted = [];
     this.unsorted = [];
     this.stale = 0;
@@ -330,6 +367,48 @@ export class Index {
   countEq(values: unknown[]): number {
     let n = 0;
     for (const v of values) n += this.byFirst.get(keyOf(v))?.size ?? 0;
+    return n;
+  }
+
+  /** Composite keys for equality values on the first `lists.length` fields (undefined if too many). */
+  private compositeKeys(lists: unknown[][]): string[] | undefined {
+    let cur = lists[0].map(keyOf);
+    for (let f = 1; f < lists.length; f++) {
+      const next: string[] = [];
+      for (const a of cur) for (const b of lists[f]) next.push(`${a}\u0001${keyOf(b)}`);
+      if (next.length > 1024) return undefined;
+      cur = next;
+    }
+    return cur;
+  }
+
+  /**
+   * Documents whose first fields equal one of the given values each (lists[i] for field i, at least
+   * two fields); undefined when the combination is too large to enumerate.
+   */
+  lookupPrefix(lists: unknown[][], stats: { keys: number }): Set<Doc> | undefined {
+    const map = this.prefixMaps[lists.length - 2];
+    const keys = map && this.compositeKeys(lists);
+    if (!keys) return undefined;
+    if (keys.length === 1) {
+      stats.keys++;
+      return map.get(keys[0]) ?? new Set();
+    }
+    const out = new Set<Doc>();
+    for (const k of keys) {
+      stats.keys++;
+      const set = map.get(k);
+      if (set) for (const d of set) out.add(d);
+    }
+    return out;
+  }
+
+  countPrefix(lists: unknown[][]): number | undefined {
+    const map = this.prefixMaps[lists.length - 2];
+    const keys = map && this.compositeKeys(lists);
+    if (!keys) return undefined;
+    let n = 0;
+    for (const k of keys) n += map.get(k)?.size ?? 0;
     return n;
   }
 }

@@ -409,6 +409,11 @@ describe('slack emulator: a real Bolt app', () => {
       ]);
       expect(emu.topView('U1')?.title.text).toBe('ATS');
       expect(r.responses()).toHaveLength(1);
+      // Bolt answers Slack's Request URL check
+      expect((await emu.urlVerification()).ok).toBe(true);
+      // a bad signature is refused by Bolt with 401 and no listener runs
+      const forged = await emu.raw(emu.lastSentRequest()!, { signature: 'v0=00' });
+      expect(forged.status).toBe(401);
     } finally {
       await app.stop();
       await emu.close();

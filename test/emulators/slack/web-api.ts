@@ -389,6 +389,7 @@ export class WebApi {
       if (others.length <= 1) {
         need(tok, 'im:write');
         const other = others[0] ?? tok.userId;
+        if (this.s.users.get(other)?.isBot && other !== tok.userId) throw new ApiError('cannot_dm_bot');
         const existing = this.s.findIm(tok.teamId, other);
         if (existing) {
           return {
@@ -698,6 +699,8 @@ export class WebApi {
       const u = this.s.userIn(tok.teamId, id);
       if (!u) throw new ApiError('channel_not_found');
       if (u.id === tok.userId) throw new ApiError('channel_not_found');
+      if (u.isBot) throw new ApiError('cannot_dm_bot');
+      if (u.deleted) throw new ApiError('user_disabled');
       return this.s.imWith(tok.teamId, u.id);
     }
     const c = this.s.channelIn(tok.teamId, id);

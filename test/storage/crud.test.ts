@@ -392,6 +392,23 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(err.codeName).toBe('CommandNotFound');
     });
 
+    it.runIf(target.kind === 'embedded')('a transaction gets a clear "not supported" error and writes nothing', async () => {
+      const session = mongo.client.startSession();
+      try {
+        const err = await session
+          .withTransaction(async () => {
+            await coll.insertOne({ _id: 'tx' } as Document, { session });
+          })
+          .catch((e) => e);
+        expect(err).toBeInstanceOf(MongoServerError);
+        expect(err.code).toBe(20);
+        expect(err.message).toMatch(/not supported by the embedded server/);
+      } finally {
+        await session.endSession();
+      }
+      expect(await coll.findOne({ _id: 'tx' })).toBeNull();
+    });
+
     it('ping, buildInfo and hello answer', async () => {
       expect(await db.command({ ping: 1 })).toMatchObject({ ok: 1 });
       const info = await db.admin().buildInfo();

@@ -8,6 +8,10 @@ import { collectionName, existing, type Handler } from './context';
 
 export const create: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'create');
+  if (cmd.viewOn !== undefined || cmd.capped || cmd.timeseries || cmd.clusteredIndex) {
+    const what = cmd.viewOn !== undefined ? 'views' : cmd.capped ? 'capped collections' : cmd.timeseries ? 'time series collections' : 'clustered collections';
+    throw new CommandError('IllegalOperation', `${what} are not supported by the embedded server`);
+  }
   if (existing(ctx, name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   const opts: Document = {};
   for (const [k, v] of Object.entries(cmd)) {

@@ -460,6 +460,9 @@ describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
       // the install works for commands
       await emu.slash({ userId: 'U7', text: '' });
       await emu.waitFor(() => emu.messages({ teamId: 'T7' }).find((m) => m.text === 'installed and working'));
+      // reinstalling keeps the bot token
+      await emu.authorize({ teamId: 'T7', userId: 'U7', url: `${base}/slack/install` });
+      expect(installs[1].bot.token).toBe(installs[0].bot.token);
       // cancel → error=access_denied reaches the app
       const denied = await emu.authorize({ teamId: 'T7', userId: 'U7', url: `${base}/slack/install`, deny: true });
       expect(denied.redirectedTo).toContain('error=access_denied');

@@ -314,7 +314,15 @@ export class SlackEmulator {
       oauthCodes: this.oauthCodes,
       forcedRateLimits: this.forcedRateLimits,
       forcedErrors: this.forcedErrors,
-      issueBotToken: (teamId, scopes) => this.tokenInfo(this.issueBotToken(teamId, { scopes })),
+      issueBotToken: (teamId, scopes) => {
+        // Reinstalling keeps the workspace's bot token; scopes add up across installs
+        const existing = [...this.state.tokens.values()].find((t) => t.teamId === teamId && t.kind === 'bot' && !t.revoked);
+        if (existing) {
+          existing.scopes = [...new Set([...existing.scopes, ...scopes])];
+          return existing;
+        }
+        return this.tokenInfo(this.issueBotToken(teamId, { scopes }));
+      },
       issueUserToken: (teamId, userId, scopes) => this.tokenInfo(this.issueUserToken(teamId, userId, scopes)),
       triggerTtlMs: opts.triggerTtlMs ?? 3000,
       codeTtlMs: 10 * 60_000,

@@ -220,6 +220,18 @@ describe('slack emulator: Web API', () => {
     expect((await platformError(c.chat.postMessage({ channel: 'C1', text: 'x' }))).error).toBe('fatal_error');
     await c.chat.postMessage({ channel: 'C1', text: 'x' });
   });
+
+  it('lets @slack/web-api honour Retry-After and retry by itself', async () => {
+    const { token } = seed(emu);
+    const c = client(emu, token, { retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 } });
+    const waits: number[] = [];
+    c.on('rate_limited', (sec: number) => waits.push(sec));
+    emu.injectRateLimit('team.info', { times: 1, retryAfterSec: 1 });
+    const r = await c.team.info();
+    expect(r.ok).toBe(true);
+    expect(waits).toEqual([1]);
+    expect(emu.calls('team.info').map((x) => x.status)).toEqual([429, 200]);
+  });
 });
 
 function seed2(emu: SlackEmulator): string {

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startSlackEmulator, type SlackEmulator } from './slack/index';
 
@@ -225,7 +225,7 @@ describe('slack emulator: Web API', () => {
     const { token } = seed(emu);
     const c = client(emu, token, { retryConfig: { retries: 1, minTimeout: 0, maxTimeout: 0 } });
     const waits: number[] = [];
-    c.on('rate_limited', (sec: number) => waits.push(sec));
+    c.on(WebClientEvent.RATE_LIMITED, (sec: number) => waits.push(sec));
     emu.injectRateLimit('team.info', { times: 1, retryAfterSec: 1 });
     const r = await c.team.info();
     expect(r.ok).toBe(true);

@@ -13,21 +13,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
+import { seededRandom } from '../helpers/mongo';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'src/storage/embedded/cli.ts');
 const TRIALS = 24;
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Starts the server in a child process; resolves with its URI once it listens. */
 function startChild(dataDir: string): Promise<{ child: ChildProcess; uri: string }> {
@@ -73,7 +63,7 @@ describe('embedded server: no acknowledged write is lost on kill -9', () => {
   });
 
   it(`survives ${TRIALS} kills at random moments`, async () => {
-    const rand = prng(20261123);
+    const rand = seededRandom(20261123);
     const acked = new Set<string>();
     let ackedIncs = 0;
     let attemptedIncs = 0;

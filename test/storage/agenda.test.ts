@@ -8,15 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Agenda } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { MongoClient, ObjectId } from 'mongodb';
-import { storageTargets, uniqueDbName, type TestMongo } from '../helpers/mongo';
-
-async function waitFor(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { storageTargets, uniqueDbName, waitFor, type TestMongo } from '../helpers/mongo';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedLogger, type EmbeddedMongo } from '../../src/storage/embedded/index';
+import { waitFor } from '../helpers/mongo';
 
 const quiet: EmbeddedLogger = { info() {}, warn() {}, error() {} };
 const dirs: string[] = [];
@@ -41,14 +42,6 @@ afterEach(async () => {
   }
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
-
-async function waitFor(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 describe('embedded server durability', () => {
   it('keeps documents, collections and indexes across a restart', async () => {
@@ -141,6 +134,17 @@ describe('embedded server durability', () => {
     ]);
     await waitFor(async () => (await c.countDocuments()) === 2, 'the expired document to go');
     expect((await c.find().toArray()).map((d) => d.name).sort()).toEqual(['new', 'no date']);
+  });
+
+  it('refuses to open a data directory another live server holds, but takes over a dead one\'s lock', async () => {
+    const dir = tmpDir();
+    const s = await start(dir);
+    await expect(startEmbeddedMongo({ dataDir: dir, port: 0, logger: quiet })).rejects.toThrow(/already open/);
+    await s.stop();
+    fs.writeFileSync(path.join(dir, 'LOCK'), '999999999'); // a pid that does not exist
+    const again = await start(dir);
+    await again.stop();
+    expect(fs.existsSync(path.join(dir, 'LOCK'))).toBe(false);
   });
 
   it('refuses a second server on the same port but both memory servers can run side by side', async () => {

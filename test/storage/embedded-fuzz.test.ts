@@ -10,17 +10,7 @@ import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/storage/embedded/index';
 import { OP_MSG, OP_QUERY, buildMsg, crc32c } from '../../src/storage/embedded/wire';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/mongo';
 
 const warnings: string[] = [];
 const logger = {
@@ -196,7 +186,7 @@ describe('embedded server under malformed input', () => {
   });
 
   it('survives random bytes', async () => {
-    const rand = prng(12345);
+    const rand = seededRandom(12345);
     const jobs: Promise<unknown>[] = [];
     for (let i = 0; i < 150; i++) {
       const len = 1 + Math.floor(rand() * 200);
@@ -212,7 +202,7 @@ describe('embedded server under malformed input', () => {
   });
 
   it('survives mutated valid messages', async () => {
-    const rand = prng(777);
+    const rand = seededRandom(777);
     const bases = validMessages();
     const outcomes = { closed: 0, answered: 0, silent: 0 };
     const jobs: Promise<void>[] = [];

@@ -8,21 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { Query } from 'mingo';
 import { Collection, type Doc } from '../../src/storage/embedded/collection';
 import { Index, keyOf } from '../../src/storage/embedded/indexes';
-
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/mongo';
 
 describe('embedded indexes agree with a full scan', () => {
   it('for random data and random queries', () => {
-    const rand = prng(42);
+    const rand = seededRandom(42);
     const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
     const scalar = (): unknown =>
       pick([

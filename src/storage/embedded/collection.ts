@@ -25,7 +25,8 @@ export interface PlanInfo {
 
 const ID_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
-export const QUERY_OPTS = { useStrictMode: true } as const;
+/** mingo options: MongoDB semantics, and no server-side JavaScript ($where, $function, $accumulator). */
+export const QUERY_OPTS = { useStrictMode: true, scriptEnabled: false } as const;
 
 const queryCache = new Map<string, Query>();
 

@@ -119,6 +119,41 @@ function applyRecord(catalog: Catalog, r: Document): void {
   }
 }
 
+/** Data directories open in this process (a second server on one directory would corrupt it). */
+const openDirs = new Set<string>();
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Takes the directory's LOCK file (pid inside); a lock left by a dead process is taken over. */
+function lockDir(dir: string): void {
+  const key = path.resolve(dir);
+  if (openDirs.has(key)) throw new Error(`embedded mongo: data directory ${dir} is already open in this process`);
+  const lockPath = path.join(dir, 'LOCK');
+  let holder = 0;
+  try {
+    holder = Number(fs.readFileSync(lockPath, 'utf8').trim());
+  } catch {
+    // no lock file
+  }
+  if (holder && holder !== process.pid && processAlive(holder)) {
+    throw new Error(`embedded mongo: data directory ${dir} is in use by process ${holder}`);
+  }
+  fs.writeFileSync(lockPath, String(process.pid));
+  openDirs.add(key);
+}
+
+function unlockDir(dir: string): void {
+  openDirs.delete(path.resolve(dir));
+  fs.rmSync(path.join(dir, 'LOCK'), { force: true });
+}
+
 export class Durability implements DurabilityGate {
   seq = 0;
   private durableSeq = 0;
@@ -151,6 +186,16 @@ export class Durability implements DurabilityGate {
   /** Recovers the catalog from `dir` (creating it if needed) and starts logging its changes. */
   static open(dir: string, catalog: Catalog, opts: DurabilityOptions): Durability {
     fs.mkdirSync(dir, { recursive: true });
+    lockDir(dir);
+    try {
+      return Durability.recover(dir, catalog, opts);
+    } catch (err) {
+      unlockDir(dir);
+      throw err;
+    }
+  }
+
+  private static recover(dir: string, catalog: Catalog, opts: DurabilityOptions): Durability {
     const names = fs.readdirSync(dir);
     for (const n of names) if (n.endsWith('.tmp')) fs.rmSync(path.join(dir, n), { force: true });
     const gens = names
@@ -305,6 +350,7 @@ export class Durability implements DurabilityGate {
     }
     this.closed = true;
     fs.closeSync(this.fd);
+    unlockDir(this.dir);
   }
 }
 

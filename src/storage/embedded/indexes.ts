@@ -155,7 +155,7 @@ export class Index {
       }
     }
     for (let j = 1; j < this.fields.length; j++) this.prefixMaps.push(new Map());
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, { useStrictMode: true, scriptEnabled: false });
     if (spec.unique) this.uniq = new Map();
   }
 

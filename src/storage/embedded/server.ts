@@ -76,7 +76,10 @@ export class WireServer {
     const connectionId = this.nextConnectionId++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let buffer: Buffer = Buffer.alloc(0);
+    // Received bytes not yet cut into messages: chunks are joined only once a whole message is in,
+    // so a large message arriving in many small chunks is copied once, not once per chunk.
+    let chunks: Buffer[] = [];
+    let buffered = 0;
     let busy = false;
     let dead = false;
     const ctxBase = { catalog: this.catalog, cursors: this.cursors, connectionId, server: this.info };
@@ -88,14 +91,27 @@ export class WireServer {
       socket.destroy();
     };
 
+    const take = (n: number): Buffer => {
+      if (chunks[0].length < n) chunks = [Buffer.concat(chunks, buffered)];
+      const first = chunks[0];
+      const out = first.subarray(0, n);
+      if (first.length === n) chunks.shift();
+      else chunks[0] = first.subarray(n);
+      buffered -= n;
+      return out;
+    };
+    const peekLength = (): number => {
+      if (chunks[0].length < 4) chunks = [Buffer.concat(chunks, buffered)];
+      return chunks[0].readInt32LE(0);
+    };
+
     const drain = () => {
       while (!busy && !dead) {
-        if (buffer.length < 4) return;
-        const len = buffer.readInt32LE(0);
+        if (buffered < 4) return;
+        const len = peekLength();
         if (len < 16 || len > MAX_MESSAGE_SIZE) return fail(`bad message length ${len}`);
-        if (buffer.length < len) return;
-        const msg = buffer.subarray(0, len);
-        buffer = buffer.length === len ? Buffer.alloc(0) : buffer.subarray(len);
+        if (buffered < len) return;
+        const msg = take(len);
         let req: Request;
         try {
           req = parseMessage(msg);
@@ -126,7 +142,8 @@ export class WireServer {
     };
 
     socket.on('data', (chunk: Buffer) => {
-      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      chunks.push(chunk);
+      buffered += chunk.length;
       drain();
     });
     socket.on('error', () => {});

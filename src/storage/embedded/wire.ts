@@ -144,34 +144,28 @@ export function parseMessage(buf: Buffer): Request {
 
 let nextResponseId = 1;
 
-/** Serializes an OP_MSG reply carrying one body document. */
+function header(size: number, length: number, responseTo: number, opCode: number): Buffer {
+  const h = Buffer.alloc(size);
+  h.writeInt32LE(length, 0);
+  h.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
+  h.writeInt32LE(responseTo, 8);
+  h.writeInt32LE(opCode, 12);
+  return h;
+}
+
+/** Serializes an OP_MSG reply carrying one body document (flags 0, one kind-0 section). */
 export function serializeMsg(responseTo: number, doc: Document): Buffer {
   const body = BSON.serialize(doc);
-  const header = Buffer.allocUnsafe(21);
-  const length = 21 + body.length;
-  header.writeInt32LE(length, 0);
-  header.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
-  header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(OP_MSG, 12);
-  header.writeUInt32LE(0, 16);
-  header[20] = 0;
-  return Buffer.concat([header, body], length);
+  const head = header(21, 21 + body.length, responseTo, OP_MSG);
+  return Buffer.concat([head, body], head.length + body.length);
 }
 
 /** Serializes an OP_REPLY carrying one document (the answer to a legacy OP_QUERY command). */
 export function serializeReply(responseTo: number, doc: Document): Buffer {
   const body = BSON.serialize(doc);
-  const header = Buffer.allocUnsafe(36);
-  const length = 36 + body.length;
-  header.writeInt32LE(length, 0);
-  header.writeInt32LE(nextResponseId++ & 0x7fffffff, 4);
-  header.writeInt32LE(responseTo, 8);
-  header.writeInt32LE(OP_REPLY, 12);
-  header.writeInt32LE(0, 16); // responseFlags
-  header.writeBigInt64LE(0n, 20); // cursorId
-  header.writeInt32LE(0, 28); // startingFrom
-  header.writeInt32LE(1, 32); // numberReturned
-  return Buffer.concat([header, body], length);
+  const head = header(36, 36 + body.length, responseTo, OP_REPLY);
+  head.writeInt32LE(1, 32); // numberReturned; responseFlags, cursorId and startingFrom stay 0
+  return Buffer.concat([head, body], head.length + body.length);
 }
 
 /** Builds an OP_MSG request (used by tests, the fuzzer and the bench's null server). */

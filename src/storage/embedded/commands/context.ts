@@ -4,7 +4,7 @@ import { Aggregator, Query } from 'mingo';
 import type { Catalog } from '../catalog';
 import type { CursorRegistry } from '../cursor';
 import { CommandError } from '../errors';
-import type { Collection, Doc } from '../collection';
+import { QUERY_OPTS, type Collection, type Doc } from '../collection';
 import { validateCollectionName } from '../catalog';
 
 export interface ServerInfo {
@@ -53,7 +53,7 @@ export function cloneDoc<T extends Document>(d: T): T {
   return BSON.deserialize(BSON.serialize(d)) as T;
 }
 
-const SORT_OPTS = { useStrictMode: true } as const;
+const SORT_OPTS = QUERY_OPTS;
 
 export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
   if (!sort || Object.keys(sort).length === 0 || docs.length < 2) return docs;

@@ -5,6 +5,7 @@ import { CommandError } from '../errors';
 import { defaultIndexName, normalizeIndexSpec, type IndexSpec } from '../indexes';
 import { validateCollectionName } from '../catalog';
 import { collectionName, existing, type Handler } from './context';
+import { QUERY_OPTS } from '../collection';
 
 export const create: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'create');
@@ -49,7 +50,7 @@ export const listCollections: Handler = (cmd, ctx) => {
   }
   let out = entries;
   if (cmd.filter && Object.keys(cmd.filter).length > 0) {
-    const q = new Query(cmd.filter as Document, {});
+    const q = new Query(cmd.filter as Document, QUERY_OPTS);
     out = out.filter((e) => q.test(e));
   }
   if (cmd.nameOnly) out = out.map((e) => ({ name: e.name, type: e.type }));
@@ -64,7 +65,7 @@ export const listDatabases: Handler = (cmd, ctx) => {
     return { name, sizeOnDisk: size, empty: colls.size === 0 };
   });
   if (cmd.filter && Object.keys(cmd.filter).length > 0) {
-    const q = new Query(cmd.filter as Document, {});
+    const q = new Query(cmd.filter as Document, QUERY_OPTS);
     dbs = dbs.filter((d) => q.test(d));
   }
   if (cmd.nameOnly) return { databases: dbs.map((d) => ({ name: d.name })), ok: 1 };

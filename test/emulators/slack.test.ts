@@ -373,6 +373,28 @@ describe('slack emulator: signed requests to the app', () => {
     expect(emu.openViews('U1')).toHaveLength(0);
   });
 
+  it('keeps select state across block_actions in a view and a message', async () => {
+    const token = emu.issueBotToken('T1');
+    const c = client(emu, token);
+    await c.conversations.join({ channel: 'C1' });
+    const sel = { type: 'static_select', action_id: 'stage', placeholder: { type: 'plain_text', text: 'Stage' }, options: [{ text: { type: 'plain_text', text: 'Interview' }, value: 'interview' }] };
+    const msg = await c.chat.postMessage({ channel: 'C1', text: 't', blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }] as never });
+    await emu.clickButton({ userId: 'U1', actionId: 'stage', message: { channel: 'C1', ts: msg.ts! }, selectedOption: 'interview' });
+    const p1 = payloadOf(app.received[0]);
+    expect(p1.actions[0].selected_option).toEqual({ text: { type: 'plain_text', text: 'Interview' }, value: 'interview' });
+    expect(p1.state.values.row.stage).toEqual({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Interview' }, value: 'interview' } });
+    await c.views.open({
+      trigger_id: p1.trigger_id,
+      view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, submit: { type: 'plain_text', text: 'OK' }, blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }] } as never,
+    });
+    await emu.clickButton({ userId: 'U1', actionId: 'stage', selectedOption: 'interview' });
+    const p2 = payloadOf(app.received[1]);
+    expect(p2.container).toEqual({ type: 'view', view_id: emu.topView('U1')!.id });
+    expect(p2.response_url).toBeUndefined();
+    await emu.submitView({ userId: 'U1' });
+    expect(payloadOf(app.received[2]).view.state.values.row.stage.selected_option.value).toBe('interview');
+  });
+
   it('sends events with authorizations and retries like Slack when asked', async () => {
     const r = await emu.sendEvent({ teamId: 'T1', event: { type: 'app_home_opened', user: 'U1', channel: 'D1', tab: 'home' } });
     expect(r.status).toBe(200);

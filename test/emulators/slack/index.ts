@@ -263,6 +263,9 @@ function stateValue(el: Json, raw: unknown, where: string): Json {
   }
 }
 
+const STATE_KEYS = ['value', 'selected_option', 'selected_options', 'selected_user', 'selected_users', 'selected_conversation',
+  'selected_conversations', 'selected_channel', 'selected_channels', 'selected_date', 'selected_time', 'selected_date_time'];
+
 function isEmptyState(v: Json): boolean {
   for (const [k, x] of Object.entries(v)) {
     if (k === 'type') continue;
@@ -832,11 +835,18 @@ export class SlackEmulator {
     }
     const action = this.actionObject(found, i);
     payload.actions = [action];
-    if (stored && found.block.type === 'input') {
-      // an input element dispatching actions: its value is in state too
-      const { block_id: b, action_id: a, action_ts: _ts, ...rest } = action;
-      (stored.values[b] ??= {})[a] = rest;
-      payload.view = this.state.viewPayload(stored);
+    if (!['button', 'overflow', 'workflow_button'].includes(found.element.type)) {
+      // a stateful element (select, datepicker, dispatching input...): its value is in state.values too
+      const entry: Json = { type: action.type };
+      for (const k of STATE_KEYS) if (k in action) entry[k] = action[k];
+      const b = action.block_id as string;
+      const a = action.action_id as string;
+      if (stored) {
+        (stored.values[b] ??= {})[a] = entry;
+        payload.view = this.state.viewPayload(stored);
+      } else {
+        ((payload.state.values as Json)[b] ??= {})[a] = entry;
+      }
     }
     const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
     const req = this.build('interaction', body, 'application/x-www-form-urlencoded');

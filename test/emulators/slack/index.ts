@@ -296,7 +296,6 @@ export class SlackEmulator {
   private forcedRateLimits = new Map<string, { times: number; retryAfterSec: number }>();
   private forcedErrors = new Map<string, { error: string; times: number }>();
   private waiters = new Set<() => void>();
-  private lastSlashByUser = new Map<string, SlashResult>();
 
   constructor(private opts: SlackEmulatorOptions) {
     this.now = opts.now ?? Date.now;
@@ -623,7 +622,7 @@ export class SlackEmulator {
     });
   }
 
-  /** Resolves with the first call of `method` (after `since` calls already recorded) matching `match`. */
+  /** Resolves with the first recorded call of `method` matching `match` (use reset() to forget earlier calls). */
   waitForCall(method: string, match: (c: CallRecord) => boolean = () => true, timeoutMs = 5000): Promise<CallRecord> {
     return this.waitFor(() => this.calls(method).find(match), timeoutMs);
   }
@@ -774,7 +773,6 @@ export class SlackEmulator {
     const out: SlashResult = {
       ...res, triggerId, responseUrl: ru.url, channelId: channel.id, responses: () => this.responses(ru.id),
     };
-    this.lastSlashByUser.set(this.state.key(teamId, i.userId), out);
     this.notify();
     return out;
   }

@@ -1112,6 +1112,10 @@ export class SlackEmulator {
     if (f.element.type !== 'external_select' && f.element.type !== 'multi_external_select') {
       throw new Error(`slack emulator: ${i.actionId} is ${f.element.type}, not an external select`);
     }
+    const minLen = typeof f.element.min_query_length === 'number' ? f.element.min_query_length : 3;
+    if (i.value.length < minLen) {
+      throw new Error(`slack emulator: Slack sends block_suggestion only after ${minLen} typed characters (min_query_length)`);
+    }
     payload.action_id = i.actionId;
     payload.block_id = f.block.block_id;
     const req = this.build('options', `payload=${encodeURIComponent(JSON.stringify(payload))}`, 'application/x-www-form-urlencoded');

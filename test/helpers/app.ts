@@ -28,7 +28,24 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { media?: boolean; env?: Record<string, string>; clock?: () => Date } = {}): Promise<Harness> {
+/** A TCP port free right now on 127.0.0.1 (for a harness whose PUBLIC_URL must be known up front). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `port`: listen on this port with PUBLIC_URL http://127.0.0.1:<port> (the OAuth redirect URL must be
+ * right before the app starts; see freePort()). Default: any free port, PUBLIC_URL unused.
+ */
+export async function startHarness(opts: { media?: boolean; env?: Record<string, string>; clock?: () => Date; port?: number } = {}): Promise<Harness> {
   const mongo = await startTestMongo('app');
   const slack = await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } });
   const media = opts.media ? await startMediaEmulators() : undefined;
@@ -50,7 +67,8 @@ export async function startHarness(opts: { media?: boolean; env?: Record<string,
     SLACK_AUTHORIZE_URL: `${slack.url}/oauth/v2/authorize`,
     ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
     MONGODB_DB: mongo.dbName,
-    PORT: '0',
+    PORT: String(opts.port ?? 0),
+    ...(opts.port ? { PUBLIC_URL: `http://127.0.0.1:${opts.port}` } : {}),
     CONNECTOR_TIMEOUT_MS: '15000',
     ...(media
       ? {
@@ -65,7 +83,7 @@ export async function startHarness(opts: { media?: boolean; env?: Record<string,
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: 0, agendaProcessEveryMs: 100, clock: opts.clock });
+  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: opts.port ?? 0, agendaProcessEveryMs: 100, clock: opts.clock });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 
   return {

@@ -7,6 +7,10 @@ import { registerRoles } from './roles';
 import { registerHome } from './home';
 import { registerLifecycle } from './lifecycle';
 import { registerAccounts } from './accounts';
+import { registerJobs } from './jobs';
+import { registerMapping } from './mapping';
+import { registerCandidates } from './candidates';
+import { registerSettings } from './settings';
 
 export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
   app.use(dedupeMiddleware(deps));
@@ -14,6 +18,10 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   registerRoles(app, deps);
   registerHome(app, deps);
   registerAccounts(app, deps);
+  registerJobs(app, deps);
+  registerMapping(app, deps);
+  registerCandidates(app, deps);
+  registerSettings(app, deps);
   registerLifecycle(app, deps, forget);
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Bolt error');

@@ -51,7 +51,12 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, medium: 1, postingExternalId: 1 } },
     { key: { teamId: 1, jobId: 1, appliedAt: 1 } },
     { key: { teamId: 1, 'card.state': 1 } },
+    { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
+    { key: { teamId: 1, name: 1 } },
+    { key: { 'card.state': 1, 'card.jobId': 1 } },
+    { key: { 'card.dirty': 1 }, sparse: true },
   ],
+  cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
 };
 
 export async function openStore(uri: string, dbName: string): Promise<Store> {

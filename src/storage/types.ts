@@ -165,7 +165,8 @@ export interface CardRef {
   /** Copies sent by DM (archived channel fallback), each updated with the card. */
   copies?: { channel: string; ts: string }[];
   via?: 'channel' | 'dm';
-  dirty?: boolean;
+  /** Incremented by each change a posted card must show; cleared (if unchanged) after chat.update. */
+  dirty?: number;
   error?: string;
   postedAt?: Date;
 }

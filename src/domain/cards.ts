@@ -1,0 +1,84 @@
+/**
+ * Candidate cards: what a card shows (from the candidate, its job and the org's settings), and the
+ * changes that must reach an already posted card (stage, job) — those mark the card `dirty` and
+ * wake the card job, which calls chat.update. Posting itself is src/jobs/card-jobs.ts.
+ */
+import { ObjectId } from 'mongodb';
+import { DateTime } from 'luxon';
+import type { Deps } from './deps';
+import type { Actor } from './permissions';
+import type { CandidateDoc, JobDoc, OrgDoc, Stage } from '../storage/types';
+import type { T } from '../i18n';
+import type { CardData } from '../../views/candidate';
+import { authorize } from './access';
+import { NotFoundError } from './errors';
+import { audit } from './audit';
+import { enqueueCardJob } from '../jobs/card-jobs';
+
+export function formatTime(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
+}
+
+export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
+  return c.links.find((l) => /^https?:\/\//i.test(l.url))?.url;
+}
+
+export function cardData(t: T, c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardData {
+  const jobName = jobs.current?.name ?? jobs.cardJob?.name ?? t('candidate.unassigned');
+  return {
+    id: String(c._id),
+    name: c.name,
+    medium: t(`media.${c.medium}`),
+    postingTitle: c.postingTitle,
+    appliedAt: formatTime(c.appliedAt, org.zone),
+    ...(typeof c.age === 'number' ? { age: c.age } : {}),
+    profileUrl: profileUrl(c),
+    job: jobName,
+    stage: c.stage,
+    ...(jobs.cardJob && jobs.current && String(jobs.cardJob._id) !== String(jobs.current._id) ? { movedFrom: jobs.cardJob.name } : {}),
+    private: org.settings.privateCards,
+  };
+}
+
+/** After a change a posted card must show: mark it dirty and wake its poster. */
+export async function touchCard(deps: Deps, teamId: string, candidateId: ObjectId): Promise<void> {
+  const c = await deps.store.candidates.findOneAndUpdate(
+    { teamId, _id: candidateId, card: { $exists: true } },
+    { $inc: { 'card.dirty': 1 } },
+    { returnDocument: 'after', projection: { card: 1 } },
+  );
+  if (c?.card?.jobId) await enqueueCardJob(deps, teamId, String(c.card.jobId));
+}
+
+export async function getCandidate(deps: Deps, teamId: string, id: string): Promise<CandidateDoc> {
+  if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError('candidate.notFound', { query: id });
+  const c = await deps.store.candidates.findOne({ teamId, _id: new ObjectId(id) });
+  if (!c) throw new NotFoundError('candidate.notFound', { query: id });
+  return c;
+}
+
+export async function changeStage(deps: Deps, actor: Actor, candidateId: string, stage: Stage): Promise<CandidateDoc> {
+  const c = await getCandidate(deps, actor.teamId, candidateId);
+  await authorize(deps, actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }, { candidateId });
+  if (c.stage === stage) return c;
+  await deps.store.candidates.updateOne({ teamId: actor.teamId, _id: c._id }, { $set: { stage } });
+  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'candidates.stage', allowed: true, target: { candidateId, stage } });
+  await touchCard(deps, actor.teamId, c._id!);
+  return { ...c, stage };
+}
+
+/** Moves a routed candidate to another job (the card is updated in place, never posted twice). */
+export async function changeJob(deps: Deps, actor: Actor, candidateId: string, jobId: string): Promise<CandidateDoc> {
+  const c = await getCandidate(deps, actor.teamId, candidateId);
+  const target = await deps.store.jobs.findOne({ teamId: actor.teamId, _id: new ObjectId(jobId) });
+  if (!target) throw new NotFoundError('jobs.notFound');
+  await authorize(deps, actor, 'jobs.edit', { jobId: target._id }, { candidateId });
+  if (c.jobId) await authorize(deps, actor, 'jobs.edit', { jobId: c.jobId }, { candidateId });
+  await deps.store.candidates.updateOne(
+    { teamId: actor.teamId, _id: c._id },
+    c.card ? { $set: { jobId: target._id! } } : { $set: { jobId: target._id!, card: { state: 'pending', jobId: target._id! } } },
+  );
+  if (c.card) await touchCard(deps, actor.teamId, c._id!);
+  else await enqueueCardJob(deps, actor.teamId, String(target._id));
+  return { ...c, jobId: target._id! };
+}

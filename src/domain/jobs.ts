@@ -1,0 +1,170 @@
+/**
+ * Jobs: a name, the channel its candidate cards go to, its admins and members. Org admins create
+ * any job; a job admin may create more jobs (and is then one of its admins). The channel is checked
+ * with conversations.info so the creator is told at once when the bot must be invited.
+ */
+import { ObjectId } from 'mongodb';
+import type { Deps } from './deps';
+import type { Actor } from './permissions';
+import type { JobDoc } from '../storage/types';
+import { authorize } from './access';
+import { NotFoundError, ValidationError } from './errors';
+import { isDuplicateKey } from '../storage/db';
+import { audit } from './audit';
+
+export interface JobInput {
+  name: string;
+  channelId: string;
+  admins: string[];
+  members: string[];
+}
+
+export type ChannelStatus = 'ok' | 'not_in_channel' | 'is_archived' | 'channel_not_found' | 'unknown';
+
+export function parseJobId(id: string): ObjectId {
+  if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError('jobs.notFound');
+  return new ObjectId(id);
+}
+
+export async function getJob(deps: Deps, teamId: string, jobId: ObjectId | string): Promise<JobDoc> {
+  const _id = typeof jobId === 'string' ? parseJobId(jobId) : jobId;
+  const job = await deps.store.jobs.findOne({ teamId, _id });
+  if (!job) throw new NotFoundError('jobs.notFound');
+  return job;
+}
+
+function validate(input: JobInput): JobInput {
+  const name = input.name.trim().replace(/\s+/g, ' ');
+  const errors: ValidationError['fields'] = {};
+  if (!name) errors.name = { key: 'link.errors.required' };
+  else if (name.length > 80) errors.name = { key: 'link.errors.tooLong', vars: { max: 80 } };
+  if (!/^[CG][A-Z0-9]{2,}$/.test(input.channelId)) errors.channel = { key: 'link.errors.required' };
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  const clean = (ids: string[]) => [...new Set(ids.filter((u) => /^[UW][A-Z0-9]+$/.test(u)))].slice(0, 100);
+  return { name, channelId: input.channelId, admins: clean(input.admins), members: clean(input.members) };
+}
+
+/** Can the bot post in the channel? (conversations.info; is_member / is_archived). */
+export async function channelStatus(deps: Deps, teamId: string, channelId: string): Promise<ChannelStatus> {
+  const client = await deps.slack.clientFor(teamId);
+  if (!client) return 'unknown';
+  try {
+    const res = await client.conversations.info({ channel: channelId });
+    if (res.channel?.is_archived) return 'is_archived';
+    if (res.channel && res.channel.is_member === false) return 'not_in_channel';
+    return 'ok';
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code === 'channel_not_found') return 'channel_not_found';
+    deps.logger.warn({ err, teamId, channelId }, 'conversations.info failed');
+    return 'unknown';
+  }
+}
+
+export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+  await authorize(deps, actor, 'jobs.create', {}, { name: raw.name.slice(0, 80) });
+  const input = validate(raw);
+  // a job admin who creates a job administers it (otherwise they could not map onto it)
+  const admins = actor.orgRole === 'org_admin' || input.admins.includes(actor.userId) ? input.admins : [actor.userId, ...input.admins];
+  const now = deps.clock();
+  const job: JobDoc = {
+    _id: new ObjectId(),
+    teamId: actor.teamId,
+    name: input.name,
+    channelId: input.channelId,
+    admins,
+    members: input.members.filter((m) => !admins.includes(m)),
+    createdBy: actor.userId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  try {
+    await deps.store.jobs.insertOne(job);
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
+    throw err;
+  }
+  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.create', allowed: true, target: { jobId: String(job._id), name: job.name } });
+  return { job, channel: await channelStatus(deps, actor.teamId, job.channelId) };
+}
+
+export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+  const before = await getJob(deps, actor.teamId, jobId);
+  await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
+  const input = validate(raw);
+  const set: Partial<JobDoc> = {
+    name: input.name,
+    channelId: input.channelId,
+    admins: input.admins,
+    members: input.members.filter((m) => !input.admins.includes(m)),
+    updatedAt: deps.clock(),
+  };
+  try {
+    const job = await deps.store.jobs.findOneAndUpdate(
+      { teamId: actor.teamId, _id: before._id },
+      { $set: set, ...(input.channelId !== before.channelId ? { $unset: { channelIssue: '' } } : {}) },
+      { returnDocument: 'after' },
+    );
+    if (!job) throw new NotFoundError('jobs.notFound');
+    await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.edit', allowed: true, target: { jobId: jobId } });
+    return { job, channel: await channelStatus(deps, actor.teamId, job.channelId) };
+  } catch (err) {
+    if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
+    throw err;
+  }
+}
+
+export interface JobSummary {
+  id: string;
+  name: string;
+  channelId: string;
+  candidates: number;
+  unmappedPostings: number;
+  pendingCards: number;
+  channelIssue?: JobDoc['channelIssue'];
+  canEdit: boolean;
+}
+
+/** Every job with its candidate count; the org-wide unmapped postings count is given alongside. */
+export async function listJobs(deps: Deps, actor: Actor): Promise<{ jobs: JobSummary[]; unmapped: number }> {
+  await authorize(deps, actor, 'jobs.view');
+  const teamId = actor.teamId;
+  const [jobs, counts, pending, resolved] = await Promise.all([
+    deps.store.jobs.find({ teamId }).sort({ name: 1 }).limit(200).toArray(),
+    deps.store.candidates.aggregate<{ _id: ObjectId; n: number }>([
+      { $match: { teamId, jobId: { $ne: null } } },
+      { $group: { _id: '$jobId', n: { $sum: 1 } } },
+    ]).toArray(),
+    deps.store.candidates.aggregate<{ _id: ObjectId; n: number }>([
+      { $match: { teamId, 'card.state': { $in: ['pending', 'posting'] } } },
+      { $group: { _id: '$card.jobId', n: { $sum: 1 } } },
+    ]).toArray(),
+    import('./mapping').then((m) => m.resolvePostingJobs(deps, teamId)),
+  ]);
+  const count = new Map(counts.map((c) => [String(c._id), c.n]));
+  const pend = new Map(pending.map((c) => [String(c._id), c.n]));
+  const unmapped = resolved.filter((p) => !p.effectiveJobId).length;
+  const { decide } = await import('./permissions');
+  return {
+    unmapped,
+    jobs: jobs.map((j) => ({
+      id: String(j._id),
+      name: j.name,
+      channelId: j.channelId,
+      candidates: count.get(String(j._id)) ?? 0,
+      unmappedPostings: unmapped,
+      pendingCards: pend.get(String(j._id)) ?? 0,
+      channelIssue: j.channelIssue,
+      canEdit: decide(actor, 'jobs.edit', { jobId: j._id }).allowed,
+    })),
+  };
+}
+
+/** Jobs an actor may map postings onto (all for org admins, their own for job admins). */
+export async function mappableJobs(deps: Deps, actor: Actor, query = '', limit = 100): Promise<JobDoc[]> {
+  const filter: Record<string, unknown> = { teamId: actor.teamId };
+  if (actor.orgRole !== 'org_admin') filter._id = { $in: actor.jobAdminOf.map((id) => new ObjectId(id)) };
+  const q = query.trim();
+  if (q) filter.name = { $regex: q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+  return deps.store.jobs.find(filter).sort({ name: 1 }).limit(limit).toArray();
+}

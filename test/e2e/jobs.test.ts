@@ -1,0 +1,130 @@
+/**
+ * Jobs end to end: `/ats job new` (modal), `/ats jobs`, who may create one, and what happens when
+ * the bot cannot post in the job's channel (not invited → the admins are told with the /invite line
+ * and nothing is lost; archived → the cards go to the job's admins by DM).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, eventually, type Harness } from '../helpers/app';
+import { createJobViaSlack, seedImport } from '../helpers/candidates';
+import { configureCardPosting } from '../../src/jobs/card-jobs';
+import { addRule } from '../../src/domain/mapping';
+import { loadActor } from '../../src/domain/members';
+
+let h: Harness;
+const T = 'T0JOBS01';
+const ADMIN = 'U0JOBS01ADMIN';
+const JADMIN = 'U0JOBSJADMIN';
+const JMEMBER = 'U0JOBSJMEMBER';
+const OTHER = 'U0JOBSOTHER';
+let bot: string;
+
+beforeAll(async () => {
+  configureCardPosting({ intervalMs: 10 });
+  h = await startHarness();
+  await h.install(T, { users: [{ id: JADMIN }, { id: JMEMBER }, { id: OTHER, locale: 'en-US' }] });
+  h.slack.limiter.postMessage.burst = 20;
+  h.slack.limiter.postMessage.perSecond = 50;
+  bot = h.slack.botUser(T).userId;
+  h.slack.addChannel({ teamId: T, id: 'C0JOBSDEV', name: 'dev-hiring', members: [bot, ADMIN, JADMIN] });
+  h.slack.addChannel({ teamId: T, id: 'C0JOBSNOBOT', name: 'sales-hiring', members: [ADMIN] });
+  h.slack.addChannel({ teamId: T, id: 'C0JOBSARCH', name: 'old-hiring', members: [bot, ADMIN] });
+}, 60_000);
+afterAll(() => h?.close());
+
+const job = (name: string) => h.app.deps.store.jobs.findOne({ teamId: T, name });
+const dmsTo = (user: string) => h.slack.messages({ teamId: T, channel: h.slack.dmChannel(T, user) });
+
+describe('/ats job new', () => {
+  it('lets an org admin create a job with channel, admins and members', async () => {
+    const res = await createJobViaSlack(h, T, ADMIN, { name: 'Backend Engineer', channelId: 'C0JOBSDEV', admins: [JADMIN], members: [JMEMBER] });
+    expect(res.responseAction).not.toBe('errors');
+    const j = await eventually(() => job('Backend Engineer'), 'job stored');
+    expect(j.channelId).toBe('C0JOBSDEV');
+    expect(j.admins).toEqual([JADMIN]);
+    expect(j.members).toEqual([JMEMBER]);
+    const told = await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Backend Engineer')), 'created message');
+    expect(told.text).not.toContain('/invite');
+  });
+
+  it('tells the creator plainly when the bot must be invited, with the /invite line', async () => {
+    await createJobViaSlack(h, T, ADMIN, { name: 'Sales', channelId: 'C0JOBSNOBOT', admins: [JADMIN] });
+    await eventually(() => job('Sales'), 'job stored');
+    const told = await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Sales')), 'created message');
+    expect(told.text).toContain('/invite @hire-relay');
+    expect(told.text).toContain('<#C0JOBSNOBOT>');
+  });
+
+  it('refuses a duplicate name in the modal', async () => {
+    const res = await createJobViaSlack(h, T, ADMIN, { name: 'Backend Engineer', channelId: 'C0JOBSDEV' });
+    expect(res.responseAction).toBe('errors');
+    expect(Object.keys(res.errors ?? {})).toContain('name');
+    expect(await h.app.deps.store.jobs.countDocuments({ teamId: T, name: 'Backend Engineer' })).toBe(1);
+  });
+
+  it('lets a job admin create a job, of which they become an admin', async () => {
+    await createJobViaSlack(h, T, JADMIN, { name: 'Frontend', channelId: 'C0JOBSDEV' });
+    const j = await eventually(() => job('Frontend'), 'job stored');
+    expect(j.admins).toContain(JADMIN);
+  });
+
+  it('refuses a job member (no modal, no job, audit-logged)', async () => {
+    const before = await h.app.deps.store.jobs.countDocuments({ teamId: T });
+    const opens = h.slack.calls('views.open').length;
+    const res = await h.slack.slash({ teamId: T, userId: JMEMBER, text: 'job new' });
+    const reply = await eventually(() => res.responses()[0], 'refusal');
+    expect(JSON.stringify(reply)).toContain('権限がありません');
+    expect(h.slack.calls('views.open').length).toBe(opens);
+    expect(await h.app.deps.store.jobs.countDocuments({ teamId: T })).toBe(before);
+    const audit = await h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JMEMBER, action: 'jobs.create', allowed: false });
+    expect(audit).toBeTruthy();
+  });
+});
+
+describe('/ats jobs', () => {
+  it('lists the jobs with their channel and counts', async () => {
+    const res = await h.slack.slash({ teamId: T, userId: OTHER, text: 'jobs' });
+    const reply = await eventually(() => res.responses()[0], 'jobs list');
+    const text = JSON.stringify(reply);
+    expect(text).toContain('Backend Engineer');
+    expect(text).toContain('<#C0JOBSDEV>');
+    expect(text).toContain('candidates');
+  });
+});
+
+describe('when the bot cannot post in the channel', () => {
+  it('not_in_channel: keeps the cards, tells the job admins with the /invite line, and posts them once invited', async () => {
+    const admin = await loadActor(h.app.deps, T, ADMIN);
+    const sales = (await job('Sales'))!;
+    await addRule(h.app.deps, admin, { medium: 'green', pattern: 'Sales', match: 'contains', jobId: String(sales._id) });
+    await seedImport(h, T, 'green', { externalId: 'g-sales-1', title: 'Inside Sales' }, 3, { prefix: 'Sales' });
+    const dm = await eventually(() => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('/invite @hire-relay')), 'invite DM to the job admin');
+    expect(dm.text).toContain('<#C0JOBSNOBOT>');
+    const waiting = await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: sales._id, 'card.state': 'pending' });
+    expect(waiting).toBe(3);
+    expect(h.slack.messages({ teamId: T, channel: 'C0JOBSNOBOT' })).toHaveLength(0);
+    // the bot is invited: the cards come at once, each once
+    await h.slack.memberJoined({ teamId: T, userId: bot, channelId: 'C0JOBSNOBOT', inviter: ADMIN });
+    await eventually(() => h.slack.messages({ teamId: T, channel: 'C0JOBSNOBOT' }).length === 3, 'three cards posted');
+    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: sales._id, 'card.state': 'posted' })) === 3, 'cards posted');
+    expect((await job('Sales'))!.channelIssue).toBeUndefined();
+    // one invite notice only
+    expect(dmsTo(JADMIN).filter((m) => (m.text ?? '').includes('/invite @hire-relay'))).toHaveLength(1);
+  });
+
+  it('archived channel: falls back to DMs to the job admins, and nothing is lost', async () => {
+    await createJobViaSlack(h, T, ADMIN, { name: 'Legacy', channelId: 'C0JOBSARCH', admins: [JADMIN, OTHER] });
+    const legacy = await eventually(() => job('Legacy'), 'job');
+    h.slack.archiveChannel('C0JOBSARCH');
+    const admin = await loadActor(h.app.deps, T, ADMIN);
+    await addRule(h.app.deps, admin, { medium: 'paiza', pattern: 'COBOL Engineer', match: 'exact', jobId: String(legacy._id) });
+    await seedImport(h, T, 'paiza', { externalId: 'p-cobol', title: 'COBOL Engineer' }, 2, { prefix: 'Legacy' });
+    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: legacy._id, 'card.state': 'posted', 'card.via': 'dm' })) === 2, 'cards sent by DM');
+    for (const user of [JADMIN, OTHER]) {
+      const cards = dmsTo(user).filter((m) => JSON.stringify(m.blocks ?? []).includes('Legacy 00'));
+      // cards speak the job creator's language (one card, one language, whoever reads it)
+      expect(cards.map((m) => m.text).sort()).toEqual(['新しい候補者: Legacy 001', '新しい候補者: Legacy 002']);
+    }
+    expect(dmsTo(JADMIN).some((m) => (m.text ?? '').includes('アーカイブ'))).toBe(true);
+    expect(h.slack.messages({ teamId: T, channel: 'C0JOBSARCH' })).toHaveLength(0);
+  });
+});

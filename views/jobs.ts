@@ -1,0 +1,79 @@
+/** Jobs: the new/edit modal and the `/ats jobs` list (pure Block Kit builders). */
+import type { KnownBlock, ModalView } from '@slack/types';
+import type { T } from '../src/i18n';
+import type { JobSummary } from '../src/domain/jobs';
+import { button, context, esc, plain, section } from './blocks';
+
+export const JOB_CALLBACK = 'job_save';
+export const JOB_ACTIONS = { edit: 'job_edit', create: 'job_new' } as const;
+
+export interface JobFormValues {
+  id?: string;
+  name?: string;
+  channelId?: string;
+  admins?: string[];
+  members?: string[];
+}
+
+export function jobModal(t: T, v: JobFormValues = {}): ModalView {
+  return {
+    type: 'modal',
+    callback_id: JOB_CALLBACK,
+    private_metadata: JSON.stringify({ jobId: v.id ?? null }),
+    title: plain(v.id ? t('jobs.editTitle') : t('jobs.newTitle'), 24),
+    submit: plain(v.id ? t('common.save') : t('jobs.create'), 24),
+    close: plain(t('common.cancel'), 24),
+    blocks: [
+      {
+        type: 'input', block_id: 'name', label: plain(t('jobs.name'), 2000),
+        element: { type: 'plain_text_input', action_id: 'value', max_length: 80, ...(v.name ? { initial_value: v.name } : {}) },
+      },
+      {
+        type: 'input', block_id: 'channel', label: plain(t('jobs.channel'), 2000), hint: plain(t('jobs.channelHint'), 2000),
+        element: {
+          type: 'conversations_select', action_id: 'value',
+          filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
+          ...(v.channelId ? { initial_conversation: v.channelId } : {}),
+        },
+      },
+      {
+        type: 'input', block_id: 'admins', optional: true, label: plain(t('jobs.admins'), 2000),
+        element: { type: 'multi_users_select', action_id: 'value', ...(v.admins?.length ? { initial_users: v.admins } : {}) },
+      },
+      {
+        type: 'input', block_id: 'members', optional: true, label: plain(t('jobs.members'), 2000),
+        element: { type: 'multi_users_select', action_id: 'value', ...(v.members?.length ? { initial_users: v.members } : {}) },
+      },
+    ],
+  };
+}
+
+function issueText(t: T, j: JobSummary): string | undefined {
+  if (!j.channelIssue) return undefined;
+  if (j.channelIssue.reason === 'is_archived') return `:warning: ${t('jobs.channelArchived', { channel: j.channelId })}`;
+  return `:warning: ${t('jobs.notInChannel', { channel: j.channelId })}`;
+}
+
+export function jobsMessage(t: T, d: { jobs: JobSummary[]; unmapped: number; canCreate: boolean }) {
+  const blocks: KnownBlock[] = [section(`*${t('jobs.title')}*`)];
+  if (d.unmapped > 0) blocks.push(context(t('jobs.unmappedTotal', { count: d.unmapped })));
+  if (d.jobs.length === 0) blocks.push(section(t('jobs.none')));
+  for (const j of d.jobs.slice(0, 40)) {
+    const facts = [t('jobs.lineCounts', { candidates: j.candidates, pending: j.pendingCards })];
+    const issue = issueText(t, j);
+    if (issue) facts.push(issue);
+    blocks.push(section(`*${esc(j.name)}* → <#${j.channelId}>\n${facts.join('\n')}`, j.canEdit ? button(t('jobs.edit'), JOB_ACTIONS.edit, j.id) : undefined));
+  }
+  if (d.jobs.length > 40) blocks.push(context(t('jobs.more', { count: d.jobs.length - 40 })));
+  if (d.canCreate) blocks.push({ type: 'actions', elements: [button(t('jobs.newTitle'), JOB_ACTIONS.create, 'new', 'primary')] });
+  return { text: t('jobs.title'), blocks: blocks.slice(0, 50) };
+}
+
+/** What the creator is told after saving: created/updated, plus the channel problem if any. */
+export function jobSavedText(t: T, job: { name: string; channelId: string }, status: string, created: boolean): string {
+  const lines = [created ? t('jobs.created', { name: job.name, channel: job.channelId }) : t('jobs.updated', { name: job.name })];
+  if (status === 'not_in_channel') lines.push(`:warning: ${t('jobs.notInChannel', { channel: job.channelId })}`);
+  if (status === 'is_archived') lines.push(`:warning: ${t('jobs.channelArchived', { channel: job.channelId })}`);
+  if (status === 'channel_not_found') lines.push(`:warning: ${t('jobs.channelNotFound')}`);
+  return lines.join('\n');
+}

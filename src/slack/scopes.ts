@@ -5,6 +5,8 @@ export const SLACK_SCOPES = [
   'chat:write.public',
   'channels:read',
   'channels:join',
+  'channels:history',   // cards: after a crash, look for an unconfirmed card before posting it again
+  'groups:history',
   'groups:read',
   'im:write',
   'im:read',

@@ -70,8 +70,8 @@ export const CONSOLE_CONFIGS: Record<ConsoleMediumName, ConsoleConfig> = {
     ...base,
     medium: 'openwork',
     label: 'OpenWork',
-    // OpenWork's console asks for the e-mail address; Credentials keeps it in `userId`.
-    loginFieldLabel: 'メールアドレス',
+    // The brief: OpenWork links with a user ID + password (its console labels the field ユーザーID).
+    loginFieldLabel: 'ユーザーID',
     credentialField: 'userId',
     headers: { appliedAt: '応募日時', name: '氏名', age: '年齢', postingTitle: '求人タイトル' },
   },

@@ -79,7 +79,7 @@ export const FLAVORS: Record<ConsoleMedium, ConsoleFlavor> = {
     consoleTitle: '採用管理',
     listTitle: '応募者一覧',
     accent: '#e60039',
-    loginField: { name: 'email', label: 'メールアドレス', type: 'email' },
+    loginField: { name: 'user_id', label: 'ユーザーID', type: 'text' },
     idPrefix: 'OW',
     postingPrefix: 'OW-J',
     showsAge: true,

@@ -1,0 +1,213 @@
+/**
+ * Linking media accounts from Slack, end to end: signed slash commands, modal submissions and
+ * button clicks to the running app; assertions on the Slack emulator and on MongoDB.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
+import { startHarness, eventually, type Harness } from '../helpers/app';
+import type { Medium } from '../../connectors/types';
+
+let h: Harness;
+const T = 'T0LINK01';
+const ADMIN = 'U0LINK01ADMIN';
+const MEMBER = 'U0LINKMEMBER';
+
+beforeAll(async () => {
+  h = await startHarness({ media: true });
+  await h.install(T, { users: [{ id: MEMBER }, { id: 'U0LINKEN', locale: 'en-US' }] });
+}, 60_000);
+afterAll(() => h?.close());
+
+async function openLinkModal(userId: string, medium: string) {
+  h.slack.reset();
+  await h.slack.slash({ teamId: T, userId, text: `link ${medium}` });
+  const open = await h.slack.waitForCall('views.open');
+  return (open.response as { view: { id: string } }).view.id;
+}
+
+async function link(medium: Medium, values: Record<string, string>, label?: string) {
+  const viewId = await openLinkModal(ADMIN, medium);
+  const v: Record<string, { value: string }> = {};
+  for (const [k, val] of Object.entries(values)) v[k] = { value: val };
+  if (label) v.label = { value: label };
+  const res = await h.slack.submitView({ userId: ADMIN, viewId, values: v });
+  return res;
+}
+
+/** A block_actions payload for a button the user never saw, correctly signed (a crafted request). */
+async function craftedClick(teamId: string, userId: string, actionId: string, value: string) {
+  const payload = {
+    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
+    user: { id: userId, team_id: teamId, username: 'x', name: 'x' }, team: { id: teamId, domain: 'x' },
+    container: { type: 'view', view_id: 'V0CRAFTED' }, view: { id: 'V0CRAFTED', type: 'home', team_id: teamId, blocks: [], state: { values: {} } },
+    actions: [{ type: 'button', action_id: actionId, block_id: 'crafted', value, action_ts: String(Date.now() / 1000) }],
+  };
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${h.app.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+/** `/ats accounts` as a user, then a click on a button of that (ephemeral) message. */
+async function clickInAccounts(userId: string, actionId: string, accountId: string, teamId = T) {
+  h.slack.reset();
+  const res = await h.slack.slash({ teamId, userId, text: 'accounts' });
+  await eventually(() => res.responses()[0], 'accounts message');
+  const msg = h.slack.messages({ teamId, ephemeral: true }).find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${accountId}`));
+  expect(msg, 'accounts message with the account buttons').toBeTruthy();
+  return h.slack.clickButton({ teamId, userId, actionId, blockId: `account_${accountId}`, message: { channel: msg!.channel, ts: msg!.ts } });
+}
+
+const account = (label: string) => h.app.deps.store.mediaAccounts.findOne({ teamId: T, label });
+const stateOf = async (label: string) => (await account(label))?.state;
+
+describe('wantedly', () => {
+  it('links with a good API key, tells the linker by DM, and imports', async () => {
+    h.media!.wantedly.addAccount({ apiKey: 'wantedly-good-key-000001' });
+    h.media!.wantedly.generateEntries('wantedly-good-key-000001', { count: 12, meetupRatio: 0.25, seed: 3 });
+    const res = await link('wantedly', { api_key: 'wantedly-good-key-000001' }, 'Tokyo');
+    expect(res.responseAction).not.toBe('errors');
+    expect(await stateOf('Tokyo')).toMatch(/authenticating|linked/);
+    await eventually(async () => (await stateOf('Tokyo')) === 'linked', 'linked');
+    const dm = await eventually(() => h.slack.messages({ teamId: T }).find((m) => JSON.stringify(m).includes('連携が完了しました')), 'linked DM');
+    expect(dm).toBeTruthy();
+    const acc = await account('Tokyo');
+    await eventually(async () => (await h.app.deps.store.mediaAccounts.findOne({ _id: acc!._id }))?.lastRun?.outcome === 'success', 'first import');
+    const n = await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' });
+    expect(n).toBeGreaterThan(0);
+  });
+
+  it('a wrong API key ends in auth_failed and the DM asks to re-enter', async () => {
+    const res = await link('wantedly', { api_key: 'wantedly-wrong-key-00001' }, 'Wrong');
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(async () => (await stateOf('Wrong')) === 'auth_failed', 'auth_failed');
+    await eventually(() => h.slack.messages({ teamId: T }).find((m) => JSON.stringify(m).includes('認証情報を再入力')), 'auth failed DM');
+  });
+
+  it('an emulator fault ends in system_error, then recovers by itself', async () => {
+    h.media!.wantedly.addAccount({ apiKey: 'wantedly-flaky-key-00001' });
+    h.media!.wantedly.injectFault({ kind: 'error', status: 503 });
+    await link('wantedly', { api_key: 'wantedly-flaky-key-00001' }, 'Flaky');
+    await eventually(async () => (await stateOf('Flaky')) === 'system_error', 'system_error');
+    const acc = await account('Flaky');
+    expect(acc!.lastError?.reason).toMatch(/^service:/);
+    h.media!.wantedly.clearFaults();
+    // the retry is backed off (minutes): once the failed check has ended, bring it forward
+    const jobs = h.app.deps.store.db.collection('agendaJobs');
+    const q = { 'data.accountId': String(acc!._id), name: 'auth-api' };
+    const pending = await eventually(async () => {
+      const j = await jobs.findOne(q);
+      return j && !j.lockedAt && j.nextRunAt && j.nextRunAt > new Date() ? j : null;
+    }, 'the backed-off retry');
+    expect(pending.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 60_000);
+    await jobs.updateOne(q, { $set: { nextRunAt: new Date() } });
+    await eventually(async () => (await stateOf('Flaky')) === 'linked', 'recovered to linked');
+  });
+
+  it('rejects a malformed key under its field and stores nothing', async () => {
+    const before = await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T });
+    const res = await link('wantedly', { api_key: 'short' });
+    expect(res.responseAction).toBe('errors');
+    expect(Object.keys(res.errors ?? {})).toEqual(['api_key']);
+    expect(await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T })).toBe(before);
+  });
+});
+
+describe('an unknown or missing medium', () => {
+  it('answers with the list of media', async () => {
+    h.slack.reset();
+    const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'link monster' });
+    const reply = await eventually(() => res.responses()[0], 'reply');
+    const text = JSON.stringify(reply);
+    expect(text).toContain('bizreach');
+    expect(text).toContain('openwork');
+    expect(h.slack.calls('views.open')).toHaveLength(0);
+  });
+});
+
+describe('console media (Chromium)', () => {
+  const CASES: { medium: Exclude<Medium, 'wantedly'>; login: string; fields: (login: string, pw: string) => Record<string, string> }[] = [
+    { medium: 'bizreach', login: 'hr@bizreach-co.example', fields: (l, p) => ({ email: l, password: p }) },
+    { medium: 'green', login: 'green-co-01', fields: (l, p) => ({ company_id: l, password: p }) },
+    { medium: 'findy', login: 'hr@findy-co.example', fields: (l, p) => ({ email: l, password: p }) },
+    { medium: 'paiza', login: 'paiza-user-01', fields: (l, p) => ({ user_id: l, password: p }) },
+    { medium: 'openwork', login: 'openwork-user-01', fields: (l, p) => ({ user_id: l, password: p }) },
+  ];
+  for (const c of CASES) {
+    it(`${c.medium}: good login → linked; wrong password → auth_failed`, async () => {
+      const emu = h.media![c.medium];
+      emu.addAccount({ login: c.login, password: 'correct-horse-1' });
+      await link(c.medium, c.fields(c.login, 'correct-horse-1'), `${c.medium}-ok`);
+      await eventually(async () => (await stateOf(`${c.medium}-ok`)) === 'linked', `${c.medium} linked`, 60_000);
+      emu.addAccount({ login: `${c.login}x`, password: 'correct-horse-2' });
+      await link(c.medium, c.fields(`${c.login}x`, 'wrong-password'), `${c.medium}-bad`);
+      await eventually(async () => (await stateOf(`${c.medium}-bad`)) === 'auth_failed', `${c.medium} auth_failed`, 60_000);
+    }, 120_000);
+  }
+});
+
+describe('pause, resume, unlink, and who may', () => {
+  it('pauses and resumes an account (schedule disabled, then enabled)', async () => {
+    const acc = (await account('Tokyo'))!;
+    const id = String(acc._id);
+    await clickInAccounts(ADMIN, 'account_pause', id);
+    await eventually(async () => (await account('Tokyo'))?.paused === true, 'paused');
+    const job = () => h.app.deps.store.db.collection('agendaJobs').findOne({ name: 'import-api', 'data.accountId': id });
+    await eventually(async () => (await job())?.disabled === true, 'import job disabled');
+    await clickInAccounts(ADMIN, 'account_resume', id);
+    await eventually(async () => (await account('Tokyo'))?.paused === false, 'resumed');
+    await eventually(async () => !(await job())?.disabled, 'import job enabled');
+  });
+
+  it('refuses a member who crafts the buttons, and changes nothing', async () => {
+    const acc = (await account('Tokyo'))!;
+    const id = String(acc._id);
+    for (const actionId of ['account_pause', 'account_unlink', 'account_reenter']) {
+      await craftedClick(T, MEMBER, actionId, id);
+    }
+    await h.slack.slash({ teamId: T, userId: MEMBER, text: 'link wantedly' });
+    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: MEMBER, allowed: false })) >= 4, 'audited refusals');
+    const refusals = h.slack.messages({ teamId: T }).filter((m) => JSON.stringify(m).includes('権限がありません'));
+    expect(refusals.length).toBeGreaterThanOrEqual(3);
+    const after = (await account('Tokyo'))!;
+    expect(after.paused).toBe(false);
+    expect(after.state).toBe('linked');
+    expect(h.slack.calls('views.open').filter((c) => c.args.trigger_id && JSON.stringify(c.response).includes('link_submit'))).toHaveLength(0);
+  });
+
+  it('unlink deletes the credentials and keeps the candidates', async () => {
+    const acc = (await account('Tokyo'))!;
+    const before = await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' });
+    await clickInAccounts(ADMIN, 'account_unlink', String(acc._id));
+    await eventually(async () => !(await account('Tokyo')), 'unlinked');
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' })).toBe(before);
+    expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({ 'data.accountId': String(acc._id) })).toBe(0);
+  });
+
+  it('two accounts on one medium both link; a replayed submission does not make a third', async () => {
+    h.media!.wantedly.addAccount({ apiKey: 'wantedly-second-key-0001' });
+    h.media!.wantedly.addAccount({ apiKey: 'wantedly-third-key-00001' });
+    await link('wantedly', { api_key: 'wantedly-second-key-0001' }, 'Osaka');
+    const viewId = await openLinkModal(ADMIN, 'wantedly');
+    await h.slack.submitView({ userId: ADMIN, viewId, values: { api_key: { value: 'wantedly-third-key-00001' }, label: { value: 'Fukuoka' } } });
+    const replay = h.slack.lastSentRequest()!;
+    await h.slack.raw(replay, { timestamp: Math.floor(Date.now() / 1000) });
+    await eventually(async () => (await stateOf('Osaka')) === 'linked' && (await stateOf('Fukuoka')) === 'linked', 'both linked');
+    expect(await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, label: 'Fukuoka' })).toBe(1);
+  });
+
+  it('accounts of workspace A are not visible from workspace B', async () => {
+    await h.install('T0LINK02', { installer: 'U0OTHERADMIN' });
+    const acc = (await account('Osaka'))!;
+    await craftedClick('T0LINK02', 'U0OTHERADMIN', 'account_pause', String(acc._id));
+    const res = await h.slack.slash({ teamId: 'T0LINK02', userId: 'U0OTHERADMIN', text: 'accounts' });
+    const reply = await eventually(() => res.responses()[0], 'accounts reply');
+    expect(JSON.stringify(reply)).not.toContain('Osaka');
+    const after = await h.app.deps.store.mediaAccounts.findOne({ _id: new ObjectId(acc._id) });
+    expect(after!.paused).toBe(false);
+  });
+});

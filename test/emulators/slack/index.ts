@@ -129,8 +129,8 @@ export interface SubmitResult extends AppResponse {
 }
 
 export interface OptionsResult extends AppResponse {
-  options?: Json[];
-  optionGroups?: Json[];
+  options?: any[];
+  optionGroups?: any[];
   problem?: string;
 }
 

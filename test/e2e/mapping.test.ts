@@ -1,0 +1,209 @@
+/**
+ * Posting → job mapping end to end: an import leaves candidates unmapped; a rule (added in the
+ * mapping modal) routes the waiting ones, which post to the job's channel once; a later import of a
+ * matching posting posts straight away; a per-posting choice beats the rule; who may map what
+ * (crafted payloads included); the Home button; the external select with search past 100 jobs;
+ * workspace isolation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
+import { startHarness, eventually, type Harness } from '../helpers/app';
+import { createJobViaSlack, seedImport } from '../helpers/candidates';
+import { configureCardPosting } from '../../src/jobs/card-jobs';
+import { routeImported } from '../../src/domain/routing';
+
+let h: Harness;
+const T = 'T0MAP01';
+const T2 = 'T0MAP02';
+const T3 = 'T0MAP03';
+const ADMIN = 'U0MAP01ADMIN';
+const ADMIN2 = 'U0MAP02ADMIN';
+const ADMIN3 = 'U0MAP03ADMIN';
+const JADMIN = 'U0MAPJADMIN';
+const JMEMBER = 'U0MAPJMEMBER';
+const LIMITED = 'U0MAPLIMITED';
+let backendId: string;
+let frontendId: string;
+
+beforeAll(async () => {
+  configureCardPosting({ intervalMs: 10 });
+  h = await startHarness();
+  await h.install(T, { users: [{ id: JADMIN }, { id: JMEMBER }, { id: LIMITED }] });
+  await h.install(T2, { installer: ADMIN2 });
+  await h.install(T3, { installer: ADMIN3 });
+  h.slack.limiter.postMessage.burst = 20;
+  h.slack.limiter.postMessage.perSecond = 50;
+  const bot = h.slack.botUser(T).userId;
+  h.slack.addChannel({ teamId: T, id: 'C0MAPBACK', name: 'backend', members: [bot, ADMIN] });
+  h.slack.addChannel({ teamId: T, id: 'C0MAPFRONT', name: 'frontend', members: [bot, ADMIN] });
+  await createJobViaSlack(h, T, ADMIN, { name: 'Backend', channelId: 'C0MAPBACK', admins: [JADMIN], members: [JMEMBER] });
+  await createJobViaSlack(h, T, ADMIN, { name: 'Frontend', channelId: 'C0MAPFRONT' });
+  backendId = String((await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, name: 'Backend' }), 'backend'))._id);
+  frontendId = String((await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, name: 'Frontend' }), 'frontend'))._id);
+  // limited access member
+  await h.app.deps.store.members.insertOne({ teamId: T, userId: LIMITED, orgRole: 'limited', updatedAt: new Date() });
+}, 60_000);
+afterAll(() => h?.close());
+
+const posting = (externalId: string, teamId = T) => h.app.deps.store.postings.findOne({ teamId, externalId });
+const channelCards = (channel: string) => h.slack.messages({ teamId: T, channel }).filter((m) => JSON.stringify(m.blocks ?? []).includes('card_'));
+
+async function openMapping(userId: string, teamId = T, expectOpen = true) {
+  const before = h.slack.calls('views.open').length;
+  const res = await h.slack.slash({ teamId, userId, text: 'mapping' });
+  if (!expectOpen) return { res, viewId: undefined };
+  const open = await h.slack.waitFor(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 5000).catch(() => undefined);
+  return { res, viewId: open ? (open.response as { view: { id: string } }).view.id : undefined };
+}
+
+const top = (userId: string, teamId = T) => JSON.stringify(h.slack.topView(userId, teamId) ?? {});
+
+/** A signed block_actions request for a select the user was never shown (a crafted payload). */
+async function craftedSelect(teamId: string, userId: string, postingId: string, jobId: string) {
+  const payload = {
+    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
+    user: { id: userId, team_id: teamId, username: 'x', name: 'x' }, team: { id: teamId, domain: 'x' },
+    container: { type: 'view', view_id: 'V0CRAFTED' }, view: { id: 'V0CRAFTED', type: 'modal', team_id: teamId, blocks: [], private_metadata: '{"page":0}', state: { values: {} } },
+    actions: [{ type: 'static_select', action_id: 'mapping_job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId }, action_ts: String(Date.now() / 1000) }],
+  };
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${h.app.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+    body,
+  });
+  expect(res.status).toBe(200);
+}
+
+describe('import → unmapped → rule → cards', () => {
+  it('leaves an imported posting unmapped with its candidates waiting, and Home shows it with a working button', async () => {
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-tokyo', title: 'Backend Engineer (Tokyo)', accountLabel: 'Tokyo HQ' }, 4, { prefix: 'Tokyo' });
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: null })).toBe(4);
+    await h.slack.openHome({ teamId: T, userId: ADMIN });
+    const home = await eventually(() => h.slack.homeView(ADMIN, T), 'home view');
+    expect(JSON.stringify(home)).toContain('home_open_mapping');
+    const before = h.slack.calls('views.open').length;
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'home_open_mapping', viewId: (home as { id: string }).id });
+    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from Home');
+    expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
+    expect(channelCards('C0MAPBACK')).toHaveLength(0);
+  });
+
+  it('a rule added in the modal routes the waiting candidates, says how many moved, and posts each card once', async () => {
+    const { viewId } = await openMapping(ADMIN);
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_add_rule', viewId });
+    const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
+    const res = await h.slack.submitView({
+      teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
+      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer' }, match: { value: 'contains' }, job: { mapping_rule_job: backendId } },
+    });
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(() => /4 人の候補者を求人「Backend」に振り分けました/.test(top(ADMIN)), 'banner with the count');
+    await eventually(() => channelCards('C0MAPBACK').length === 4, 'four cards');
+    // routing again (a re-run of the import, a retry) posts nothing more
+    await routeImported(h.app.deps, T, 'wantedly', ['w-be-tokyo']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(channelCards('C0MAPBACK')).toHaveLength(4);
+    const names = channelCards('C0MAPBACK').map((m) => m.text);
+    expect(names).toEqual(['新しい候補者: Tokyo 001', '新しい候補者: Tokyo 002', '新しい候補者: Tokyo 003', '新しい候補者: Tokyo 004']);
+  });
+
+  it('a later import of a matching posting posts straight away', async () => {
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-osaka', title: 'Senior Backend Engineer (Osaka)' }, 2, { prefix: 'Osaka' });
+    await eventually(() => channelCards('C0MAPBACK').length === 6, 'two more cards');
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-osaka', jobId: new ObjectId(backendId) })).toBe(2);
+  });
+
+  it('a per-posting choice beats the rule', async () => {
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-remote', title: 'Backend Engineer (Remote, React)' }, 0);
+    const p = (await posting('w-be-remote'))!;
+    const { viewId } = await openMapping(ADMIN);
+    expect(top(ADMIN)).toContain('ルールで紐付け');
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await eventually(async () => String((await posting('w-be-remote'))!.jobId) === frontendId, 'posting choice saved');
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-remote', title: 'Backend Engineer (Remote, React)' }, 3, { prefix: 'Remote' });
+    await eventually(() => channelCards('C0MAPFRONT').length === 3, 'cards in the frontend channel');
+    expect(channelCards('C0MAPBACK')).toHaveLength(6);
+  });
+
+  it('choosing a job for an unmapped posting moves its waiting candidates and tells the user how many', async () => {
+    await seedImport(h, T, 'green', { externalId: 'g-design', title: 'UI Designer' }, 2, { prefix: 'Design' });
+    const p = (await posting('g-design'))!;
+    const { viewId } = await openMapping(ADMIN);
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await eventually(() => top(ADMIN).includes('2 人の候補者を求人「Frontend」に振り分けました'), 'banner');
+    await eventually(() => channelCards('C0MAPFRONT').length === 5, 'two more frontend cards');
+  });
+});
+
+describe('who may map', () => {
+  it('a job member sees the mapping without selects, and a crafted select is refused with no change', async () => {
+    await seedImport(h, T, 'findy', { externalId: 'f-ml', title: 'ML Engineer' }, 1, { prefix: 'ML' });
+    const p = (await posting('f-ml'))!;
+    const { viewId } = await openMapping(JMEMBER);
+    expect(viewId).toBeTruthy();
+    expect(top(JMEMBER)).toContain('ML Engineer');
+    expect(top(JMEMBER)).not.toContain('mapping_job');
+    await craftedSelect(T, JMEMBER, String(p._id), backendId);
+    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JMEMBER, action: 'mapping.edit', allowed: false }), 'refusal audit-logged');
+    expect((await posting('f-ml'))!.jobId).toBeNull();
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'f-ml', jobId: null })).toBe(1);
+  });
+
+  it('a job admin maps onto their own job, but not onto another job', async () => {
+    const p = (await posting('f-ml'))!;
+    await craftedSelect(T, JADMIN, String(p._id), frontendId);
+    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false }), 'refused');
+    expect((await posting('f-ml'))!.jobId).toBeNull();
+    const { viewId } = await openMapping(JADMIN);
+    expect(top(JADMIN)).toContain('mapping_job');
+    expect(top(JADMIN)).not.toContain(frontendId);
+    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: backendId });
+    await eventually(async () => String((await posting('f-ml'))!.jobId) === backendId, 'mapped onto own job');
+  });
+
+  it('a job admin cannot take a posting away from a job they do not administer', async () => {
+    const p = (await posting('w-be-remote'))!; // chosen onto Frontend by the org admin
+    await craftedSelect(T, JADMIN, String(p._id), backendId);
+    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) >= 2, 'refused');
+    expect(String((await posting('w-be-remote'))!.jobId)).toBe(frontendId);
+  });
+
+  it('limited access cannot open the mapping', async () => {
+    const opens = h.slack.calls('views.open').length;
+    const { res } = await openMapping(LIMITED, T, false);
+    const reply = await eventually(() => res.responses()[0], 'refusal');
+    expect(JSON.stringify(reply)).toContain('権限がありません');
+    expect(h.slack.calls('views.open').length).toBe(opens);
+  });
+
+  it('another workspace cannot map this workspace’s posting', async () => {
+    const p = (await posting('g-design'))!;
+    const before = String(p.jobId);
+    await h.app.deps.store.jobs.insertOne({ teamId: T2, name: 'Other', channelId: 'C0OTHER', admins: [], members: [], createdBy: ADMIN2, createdAt: new Date(), updatedAt: new Date() });
+    const other = (await h.app.deps.store.jobs.findOne({ teamId: T2, name: 'Other' }))!;
+    await craftedSelect(T2, ADMIN2, String(p._id), String(other._id));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(String((await posting('g-design'))!.jobId)).toBe(before);
+  });
+});
+
+describe('many jobs', () => {
+  it('switches to an external select with search past 100 jobs', async () => {
+    const now = new Date();
+    await h.app.deps.store.jobs.insertMany(Array.from({ length: 105 }, (_, i) => ({
+      teamId: T3, name: `Job ${String(i).padStart(3, '0')}`, channelId: 'C0MANY', admins: [], members: [], createdBy: ADMIN3, createdAt: now, updatedAt: now,
+    })));
+    await seedImport(h, T3, 'green', { externalId: 'g-many', title: 'Anything' }, 1);
+    const p = (await posting('g-many', T3))!;
+    const { viewId } = await openMapping(ADMIN3, T3);
+    const view = h.slack.topView(ADMIN3, T3) as { blocks: { block_id?: string; accessory?: { type: string } }[] };
+    const block = view.blocks.find((b) => b.block_id === `posting_${p._id}`)!;
+    expect(block.accessory?.type).toBe('external_select');
+    const opts = await h.slack.options({ teamId: T3, userId: ADMIN3, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, value: 'Job 10' });
+    const names = (opts.options ?? []).map((o: { text: { text: string } }) => o.text.text);
+    expect(names).toContain('Job 100');
+    expect(names.every((n: string) => n.startsWith('Job 10'))).toBe(true);
+  });
+});

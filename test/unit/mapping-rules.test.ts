@@ -79,7 +79,7 @@ const cases: Case[] = [
     want: { jobId: null, source: null },
   },
   {
-    name: 'exact on an older rule beats a newer exact? no: equal exact → oldest',
+    name: 'two exact rules of equal length → the oldest',
     posting: { medium: 'wantedly', title: 'PM', jobId: null },
     rules: [rule('wantedly', 'exact', 'PM', 'new', 9), rule('wantedly', 'exact', 'pm', 'old', 1)],
     want: { jobId: 'old', source: 'rule' },

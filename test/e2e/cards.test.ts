@@ -1,0 +1,169 @@
+/**
+ * Candidate cards end to end: content (org's zone, age, profile link, never an e-mail or phone),
+ * private cards, exactly once across re-runs and a crash, chat.update on a stage change, and a
+ * 150-candidate burst to one channel through the emulator's chat.postMessage limits and 429s.
+ *
+ * Timing: the emulator's postMessage limit is configured faster than Slack's 1/s (burst 50, 50/s)
+ * and the poster's own pace is shortened to 5 ms, so the burst takes seconds, not 150 s; 429s still
+ * happen (the bucket runs dry, plus two injected ones) and every one is waited out (Retry-After ≥ 1 s).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ObjectId } from 'mongodb';
+import { startHarness, eventually, type Harness } from '../helpers/app';
+import { createJobViaSlack, seedImport } from '../helpers/candidates';
+import { configureCardPosting, enqueueCardJob } from '../../src/jobs/card-jobs';
+import { routeImported } from '../../src/domain/routing';
+import { addRule } from '../../src/domain/mapping';
+import { loadActor } from '../../src/domain/members';
+import type { StoredMessage } from '../emulators/slack/index';
+
+let h: Harness;
+const T = 'T0CARD01';
+const ADMIN = 'U0CARD01ADMIN';
+const JMEMBER = 'U0CARDJMEMBER';
+const STRANGER = 'U0CARDSTRANGER';
+const jobIds: Record<string, string> = {};
+
+beforeAll(async () => {
+  configureCardPosting({ intervalMs: 5, digestThreshold: 10, leaseMs: 2_000 });
+  h = await startHarness();
+  await h.install(T, { users: [{ id: JMEMBER }, { id: STRANGER }] });
+  h.slack.limiter.postMessage.burst = 50;
+  h.slack.limiter.postMessage.perSecond = 50;
+  const bot = h.slack.botUser(T).userId;
+  for (const [name, ch] of [['Backend', 'C0CARDBE'], ['Burst', 'C0CARDBURST'], ['Private', 'C0CARDPRIV'], ['Crash', 'C0CARDCRASH']]) {
+    h.slack.addChannel({ teamId: T, id: ch, name: name.toLowerCase(), members: [bot, ADMIN, JMEMBER] });
+    await createJobViaSlack(h, T, ADMIN, { name, channelId: ch, members: [JMEMBER] });
+    jobIds[name] = String((await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, name }), name))._id);
+  }
+  const admin = await loadActor(h.app.deps, T, ADMIN);
+  await addRule(h.app.deps, admin, { medium: 'bizreach', pattern: 'Backend', match: 'contains', jobId: jobIds.Backend });
+  await addRule(h.app.deps, admin, { medium: 'wantedly', pattern: 'Burst', match: 'contains', jobId: jobIds.Burst });
+  await addRule(h.app.deps, admin, { medium: 'green', pattern: 'Secret', match: 'contains', jobId: jobIds.Private });
+  await addRule(h.app.deps, admin, { medium: 'findy', pattern: 'Crash', match: 'contains', jobId: jobIds.Crash });
+}, 60_000);
+afterAll(() => h?.close());
+
+const cardsIn = (channel: string) => h.slack.messages({ teamId: T, channel }).filter((m) => JSON.stringify(m.blocks ?? []).includes('"card_'));
+const cardId = (m: StoredMessage) => (m.blocks as { block_id?: string }[]).find((b) => b.block_id?.startsWith('card_') && !b.block_id.startsWith('card_actions'))!.block_id!.slice(5);
+
+describe('a card', () => {
+  it('shows name, medium, posting, applied at in the org zone, age and the profile link — never an e-mail', async () => {
+    const [c] = await seedImport(h, T, 'bizreach', { externalId: 'b-be', title: 'Backend Engineer' }, 1, { prefix: 'Sato', age: 31, appliedAt: new Date(Date.UTC(2026, 0, 10, 1, 0)) });
+    const msg = await eventually(() => cardsIn('C0CARDBE')[0], 'card');
+    const blocks = JSON.stringify(msg.blocks);
+    expect(msg.text).toBe('新しい候補者: Sato 001');
+    expect(blocks).toContain('ビズリーチ');
+    expect(blocks).toContain('Backend Engineer');
+    expect(blocks).toContain('2026-01-10 10:00'); // 01:00 UTC in Asia/Tokyo
+    expect(blocks).toContain('31 歳');
+    expect(blocks).toContain(`https://example.test/bizreach/`);
+    expect(blocks).toContain('candidate_details');
+    expect(blocks).not.toMatch(/mailto|@example\.com/);
+    const doc = await h.app.deps.store.candidates.findOne({ _id: c._id });
+    expect(doc?.card).toMatchObject({ state: 'posted', channel: 'C0CARDBE', ts: msg.ts });
+  });
+
+  it('is never posted twice by a re-run, a retry or a second wake-up', async () => {
+    await routeImported(h.app.deps, T, 'bizreach', ['b-be']);
+    await enqueueCardJob(h.app.deps, T, jobIds.Backend);
+    await enqueueCardJob(h.app.deps, T, jobIds.Backend);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cardsIn('C0CARDBE')).toHaveLength(1);
+  });
+
+  it('is updated in place (chat.update) when the candidate changes stage', async () => {
+    const msg = cardsIn('C0CARDBE')[0];
+    const before = h.slack.calls('views.open').length;
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'details modal');
+    const view = h.slack.topView(ADMIN, T) as { id: string };
+    expect(JSON.stringify(view)).toContain('Sato 001');
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_stage', viewId: view.id, selectedOption: `${cardId(msg)}:interview` });
+    await eventually(() => h.slack.calls('chat.update').find((c) => c.args.ts === msg.ts), 'chat.update of the card');
+    await eventually(() => JSON.stringify(cardsIn('C0CARDBE')[0].blocks).includes('面接'), 'card shows the new stage');
+    expect(cardsIn('C0CARDBE')).toHaveLength(1);
+  });
+});
+
+describe('private cards', () => {
+  it('an org admin turns them on in /ats settings; a card then shows only job, medium and a button', async () => {
+    const before = h.slack.calls('views.open').length;
+    await h.slack.slash({ teamId: T, userId: ADMIN, text: 'settings' });
+    const open = await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'settings modal');
+    const res = await h.slack.submitView({ teamId: T, userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { cards: { value: 'private' } } });
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(async () => (await h.app.deps.store.orgs.findOne({ _id: T }))?.settings.privateCards, 'setting saved');
+    await seedImport(h, T, 'green', { externalId: 'g-secret', title: 'Secret Project Lead' }, 1, { prefix: 'Tanaka' });
+    const msg = await eventually(() => cardsIn('C0CARDPRIV')[0], 'private card');
+    const text = JSON.stringify({ text: msg.text, blocks: msg.blocks });
+    expect(text).not.toContain('Tanaka');
+    expect(text).not.toContain('Secret Project');
+    expect(text).not.toContain('example.test');
+    expect(text).toContain('Private');
+    expect(text).toContain('Green');
+    expect(text).toContain('candidate_details');
+  });
+
+  it('the Details button shows the name to the job member, and refuses someone not on the job', async () => {
+    const msg = cardsIn('C0CARDPRIV')[0];
+    let before = h.slack.calls('views.open').length;
+    await h.slack.clickButton({ teamId: T, userId: JMEMBER, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'details for the member');
+    expect(JSON.stringify(h.slack.topView(JMEMBER, T))).toContain('Tanaka 001');
+    before = h.slack.calls('views.open').length;
+    h.slack.joinChannel('C0CARDPRIV', STRANGER);
+    await h.slack.clickButton({ teamId: T, userId: STRANGER, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: STRANGER, action: 'candidates.view', allowed: false }), 'refusal audit-logged');
+    expect(h.slack.calls('views.open').length).toBe(before);
+    await h.app.deps.store.orgs.updateOne({ _id: T }, { $set: { 'settings.privateCards': false } });
+  });
+});
+
+describe('after a crash', () => {
+  it('a card left "posting" is found in the channel history and not posted again; one not found is posted once', async () => {
+    const jobId = new ObjectId(jobIds.Crash);
+    const [posted, lost] = await seedImport(h, T, 'findy', { externalId: 'f-crash', title: 'Crash Test' }, 2, { prefix: 'Crash', route: false });
+    const past = new Date(Date.now() - 60_000);
+    for (const c of [posted, lost]) {
+      await h.app.deps.store.candidates.updateOne({ _id: c._id }, { $set: { jobId, card: { state: 'posting', jobId, channel: 'C0CARDCRASH', claimedAt: past, leaseUntil: past, attempts: 1 } } });
+    }
+    // the first one reached Slack before the crash: its message is in the channel
+    const client = (await h.app.deps.slack.clientFor(T))!;
+    const sent = await client.chat.postMessage({ channel: 'C0CARDCRASH', text: 'Crash 001', blocks: [{ type: 'section', block_id: `card_${posted._id}`, text: { type: 'mrkdwn', text: 'Crash 001' } }] });
+    await enqueueCardJob(h.app.deps, T, jobIds.Crash);
+    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'f-crash', 'card.state': 'posted' })) === 2, 'both posted');
+    const msgs = cardsIn('C0CARDCRASH');
+    expect(msgs.map(cardId).sort()).toEqual([String(posted._id), String(lost._id)].sort());
+    expect((await h.app.deps.store.candidates.findOne({ _id: posted._id }))?.card?.ts).toBe(sent.ts);
+  });
+});
+
+describe('a burst of 150 candidates to one channel', () => {
+  it('posts one digest with every card in its thread, once each, in applied-at order, through 429s', async () => {
+    h.slack.injectRateLimit('chat.postMessage', { times: 2, retryAfterSec: 1 });
+    const callsBefore = h.slack.calls('chat.postMessage').length;
+    const docs = await seedImport(h, T, 'wantedly', { externalId: 'w-burst', title: 'Burst Engineer' }, 150, { prefix: 'Burst', shuffle: true, stepMs: 1_000 });
+    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-burst', 'card.state': 'posted' })) === 150, 'all 150 posted', 90_000);
+    const all = h.slack.messages({ teamId: T, channel: 'C0CARDBURST' });
+    const top = all.filter((m) => !m.threadTs || m.threadTs === m.ts);
+    expect(top).toHaveLength(1); // the digest, not 150 top-level messages
+    expect(JSON.stringify(top[0].blocks)).toContain('digest_');
+    expect(top[0].text).toContain('150');
+    const thread = all.filter((m) => m.threadTs === top[0].ts && m.ts !== top[0].ts);
+    const ids = thread.map(cardId);
+    expect(ids).toHaveLength(150);
+    expect(new Set(ids).size).toBe(150);
+    const byApplied = [...docs].sort((a, b) => a.appliedAt.getTime() - b.appliedAt.getTime()).map((d) => String(d._id));
+    expect(ids).toEqual(byApplied);
+    const calls = h.slack.calls('chat.postMessage').slice(callsBefore);
+    expect(calls.filter((c) => c.status === 429).length).toBeGreaterThanOrEqual(2);
+    // every 429 was waited out: no post followed a 429 on this channel sooner than its Retry-After
+    for (let i = 0; i < calls.length - 1; i++) {
+      if (calls[i].status !== 429) continue;
+      const wait = Number((calls[i].response as { retry_after?: number }).retry_after ?? 1);
+      const next = calls.slice(i + 1).find((c) => c.args.channel === 'C0CARDBURST');
+      if (next) expect(next.at - calls[i].at).toBeGreaterThanOrEqual(wait * 1000 - 50);
+    }
+  }, 120_000);
+});

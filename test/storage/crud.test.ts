@@ -351,6 +351,9 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
       expect(names).toContain(name);
       expect(await db.listCollections({ name }).toArray()).toHaveLength(1);
+      // small batches make the driver page through the listCollections cursor with getMore
+      const paged = (await db.listCollections({}, { nameOnly: true, batchSize: 2 }).toArray()).map((c) => c.name);
+      expect(paged.sort()).toEqual([...names].sort());
       expect(await db.collection(name).drop()).toBe(true);
       expect((await db.listCollections({ name }).toArray()).length).toBe(0);
       const other = mongo.client.db(`${mongo.dbName}_drop`);

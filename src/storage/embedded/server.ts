@@ -133,8 +133,8 @@ export class WireServer {
               drain();
             },
             (err) => {
-              this.log.error({ err, connectionId }, 'embedded mongo: durability failure');
-              fail('durability failure');
+              this.log.error({ err, connectionId }, 'embedded mongo: failure sending a reply');
+              fail('internal error');
             },
           );
         }
@@ -172,11 +172,11 @@ export class WireServer {
     const before = this.gate.seq;
     const reply = runCommand(cmd, { ...base, db });
     const after = this.gate.seq;
-    const send = () => {
+    const send = (answer: Document = reply) => {
       if (req.opCode === OP_MSG && req.flags & MSG_MORE_TO_COME) return;
       let bytes: Buffer;
       try {
-        bytes = req.opCode === OP_MSG ? serializeMsg(req.requestId, reply) : serializeReply(req.requestId, reply);
+        bytes = req.opCode === OP_MSG ? serializeMsg(req.requestId, answer) : serializeReply(req.requestId, answer);
       } catch (err) {
         const e = { ok: 0, errmsg: `could not encode the reply: ${(err as Error).message}`, code: 10334, codeName: 'BSONObjectTooLarge' };
         bytes = req.opCode === OP_MSG ? serializeMsg(req.requestId, e) : serializeReply(req.requestId, e);
@@ -188,6 +188,13 @@ export class WireServer {
       send();
       return undefined;
     }
-    return wait.then(send);
+    // If the disk fails, the write is not acknowledged: the client gets an error, never an ok.
+    return wait.then(
+      () => send(),
+      (err: Error) => {
+        this.log.error({ err }, 'embedded mongo: a write could not be made durable');
+        send({ ok: 0, errmsg: `the write could not be made durable: ${err.message}`, code: 1, codeName: 'InternalError' });
+      },
+    );
   }
 }

@@ -37,7 +37,8 @@ export const find: Handler = (cmd, ctx) => {
 export const getMore: Handler = (cmd, ctx) => {
   const raw = cmd.getMore;
   const id = Long.isLong(raw) ? raw.toBigInt() : BigInt(Math.trunc(Number(raw)));
-  const name = collectionName(cmd, 'collection');
+  // not validated as a collection name: listCollections/listIndexes cursors live on "$cmd.…" namespaces
+  const name = String(cmd.collection ?? '');
   const cursor = ctx.cursors.more(id, `${ctx.db}.${name}`, cmd.batchSize === undefined ? undefined : asCount(cmd.batchSize));
   if (!cursor) throw new CommandError('CursorNotFound', `cursor id ${id} not found`);
   return { cursor, ok: 1 };

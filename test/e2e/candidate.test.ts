@@ -1,0 +1,115 @@
+/**
+ * `/ats candidate <name>`: finds only the candidates the user may see (limited access: only those
+ * assigned to them) and opens the details modal (links, posting, job, stage, import history).
+ * Crafted Details clicks are refused on the server; other workspaces see nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, eventually, type Harness } from '../helpers/app';
+import { createJobViaSlack, seedImport } from '../helpers/candidates';
+import { configureCardPosting } from '../../src/jobs/card-jobs';
+import { addRule } from '../../src/domain/mapping';
+import { loadActor } from '../../src/domain/members';
+import type { CandidateDoc } from '../../src/storage/types';
+
+let h: Harness;
+const T = 'T0CAND01';
+const T2 = 'T0CAND02';
+const ADMIN = 'U0CAND01ADMIN';
+const ADMIN2 = 'U0CAND02ADMIN';
+const JMEMBER = 'U0CANDJMEMBER';
+const LIMITED = 'U0CANDLIMITED';
+let backend: CandidateDoc[];
+let sales: CandidateDoc[];
+
+beforeAll(async () => {
+  configureCardPosting({ intervalMs: 5 });
+  h = await startHarness();
+  await h.install(T, { users: [{ id: JMEMBER }, { id: LIMITED }] });
+  await h.install(T2, { installer: ADMIN2 });
+  h.slack.limiter.postMessage.burst = 50;
+  h.slack.limiter.postMessage.perSecond = 50;
+  const bot = h.slack.botUser(T).userId;
+  h.slack.addChannel({ teamId: T, id: 'C0CANDBE', name: 'be', members: [bot] });
+  h.slack.addChannel({ teamId: T, id: 'C0CANDSA', name: 'sa', members: [bot] });
+  await createJobViaSlack(h, T, ADMIN, { name: 'Backend', channelId: 'C0CANDBE', members: [JMEMBER] });
+  await createJobViaSlack(h, T, ADMIN, { name: 'Sales', channelId: 'C0CANDSA' });
+  const be = await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, name: 'Backend' }), 'be');
+  const sa = await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, name: 'Sales' }), 'sa');
+  await h.app.deps.store.members.insertOne({ teamId: T, userId: LIMITED, orgRole: 'limited', updatedAt: new Date() });
+  const admin = await loadActor(h.app.deps, T, ADMIN);
+  await addRule(h.app.deps, admin, { medium: 'wantedly', pattern: 'Backend', match: 'contains', jobId: String(be._id) });
+  await addRule(h.app.deps, admin, { medium: 'green', pattern: 'Sales', match: 'contains', jobId: String(sa._id) });
+  backend = await seedImport(h, T, 'wantedly', { externalId: 'w-be', title: 'Backend Engineer', accountLabel: 'Tokyo HQ' }, 2, { prefix: 'Yamada', age: 28 });
+  sales = await seedImport(h, T, 'green', { externalId: 'g-sa', title: 'Field Sales' }, 2, { prefix: 'Suzuki' });
+  await h.app.deps.store.candidates.updateOne({ _id: sales[0]._id }, { $set: { assignees: [LIMITED] } });
+}, 60_000);
+afterAll(() => h?.close());
+
+async function search(userId: string, q: string, teamId = T) {
+  const opens = h.slack.calls('views.open').length;
+  const res = await h.slack.slash({ teamId, userId, text: `candidate ${q}` });
+  const outcome = await eventually(() => {
+    const open = h.slack.calls('views.open').slice(opens).find((c) => (c.response as { ok?: boolean }).ok);
+    if (open) return { modal: JSON.stringify(h.slack.topView(userId, teamId)) };
+    const reply = res.responses()[0];
+    if (reply) return { reply: JSON.stringify(reply) };
+    return undefined;
+  }, 'answer');
+  return outcome as { modal?: string; reply?: string };
+}
+
+describe('/ats candidate', () => {
+  it('opens the details of a single match: links, posting, job, stage, import history', async () => {
+    const r = await search(ADMIN, 'Yamada 001');
+    expect(r.modal).toBeTruthy();
+    expect(r.modal).toContain('Yamada 001');
+    expect(r.modal).toContain('Backend Engineer');
+    expect(r.modal).toContain('Backend');
+    expect(r.modal).toContain('新規');
+    expect(r.modal).toContain('https://example.test/wantedly/');
+    expect(r.modal).not.toContain('mailto');
+    expect(r.modal).toContain('Tokyo HQ');
+  });
+
+  it('lists several matches with a button each, which opens the details', async () => {
+    const r = await search(ADMIN, 'yamada');
+    expect(r.reply).toContain('2 人見つかりました');
+    const msg = h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('candidate_pick'));
+    expect(msg).toBeTruthy();
+  });
+
+  it('a job member finds only candidates of their jobs', async () => {
+    expect((await search(JMEMBER, 'Yamada 002')).modal).toContain('Yamada 002');
+    expect((await search(JMEMBER, 'Suzuki')).reply).toContain('見つかりませんでした');
+  });
+
+  it('limited access finds only the candidates assigned to them', async () => {
+    expect((await search(LIMITED, 'Suzuki')).modal).toContain('Suzuki 001');
+    expect((await search(LIMITED, 'Yamada')).reply).toContain('見つかりませんでした');
+  });
+
+  it('a crafted Details click for an unassigned candidate is refused and audit-logged', async () => {
+    const payload = {
+      type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.1.crafted`,
+      user: { id: LIMITED, team_id: T, username: 'x', name: 'x' }, team: { id: T, domain: 'x' },
+      container: { type: 'view', view_id: 'V0X' }, view: { id: 'V0X', type: 'home', team_id: T, blocks: [], state: { values: {} } },
+      actions: [{ type: 'button', action_id: 'candidate_details', block_id: 'x', value: String(backend[0]._id), action_ts: '1' }],
+    };
+    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+    const ts = Math.floor(Date.now() / 1000);
+    const opens = h.slack.calls('views.open').length;
+    const res = await fetch(`${h.app.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: LIMITED, action: 'candidates.view', allowed: false }), 'refusal');
+    expect(h.slack.calls('views.open').length).toBe(opens);
+  });
+
+  it('another workspace finds nothing', async () => {
+    expect((await search(ADMIN2, 'Yamada', T2)).reply).toContain('見つかりませんでした');
+    expect((await search(ADMIN2, String(backend[0]._id), T2)).reply).toContain('見つかりませんでした');
+  });
+});

@@ -90,6 +90,19 @@ describe('import → unmapped → rule → cards', () => {
     expect(channelCards('C0MAPBACK')).toHaveLength(0);
   });
 
+  it('the import notice button (open_mapping) opens the mapping too', async () => {
+    const client = (await h.app.deps.slack.clientFor(T))!;
+    const dm = h.slack.dmChannel(T, ADMIN);
+    const sent = await client.chat.postMessage({
+      channel: dm, text: 'import finished',
+      blocks: [{ type: 'actions', block_id: 'notice', elements: [{ type: 'button', action_id: 'open_mapping', text: { type: 'plain_text', text: 'Set mapping' }, value: 'wantedly' }] }],
+    });
+    const before = h.slack.calls('views.open').length;
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'open_mapping', message: { channel: dm, ts: sent.ts! } });
+    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from the notice');
+    expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
+  });
+
   it('a rule added in the modal routes the waiting candidates, says how many moved, and posts each card once', async () => {
     const { viewId } = await openMapping(ADMIN);
     await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_add_rule', viewId });

@@ -69,6 +69,23 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect((await all()).map((d) => d._id)).toEqual([1, 2, 3, 4]);
     });
 
+    it('accepts _id values of many types and finds each by its _id', async () => {
+      const { Binary, ObjectId } = await import('mongodb');
+      // (driver 6 replaces a null _id on insert with an ObjectId, so null is covered by the upsert test below)
+      const ids: unknown[] = ['str', 42, 4.5, new ObjectId(), new Date(5), { a: 1, b: 'x' }, new Binary(Buffer.from('bin')), true];
+      for (const id of ids) await coll.insertOne({ _id: id, tag: 'id-types' } as Document);
+      for (const id of ids) expect((await coll.findOne({ _id: id } as Document))?._id).toEqual(id);
+      expect(await coll.countDocuments({ tag: 'id-types' })).toBe(ids.length);
+      const dup = await coll.insertOne({ _id: { a: 1, b: 'x' } } as Document).catch((e) => e);
+      expect(dup.code).toBe(11000);
+    });
+
+    it('an upsert on {_id: null} stores _id null', async () => {
+      const fresh = db.collection<any>(`nullid${n}`);
+      await fresh.updateOne({ _id: null }, { $unset: { a: '' } }, { upsert: true });
+      expect(await fresh.find({}).toArray()).toEqual([{ _id: null }]);
+    });
+
     it('stores values of many BSON types and reads them back', async () => {
       const doc = { _id: 'types', s: 'str', n: 1.5, i: 7, b: true, nul: null, d: new Date(1_700_000_000_000), arr: [1, 'a', { z: 1 }], o: { p: { q: 1 } } };
       await coll.insertOne(doc as Document);

@@ -16,7 +16,7 @@ export const create: Handler = (cmd, ctx) => {
   if (existing(ctx, name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   const opts: Document = {};
   for (const [k, v] of Object.entries(cmd)) {
-    if (k === 'create' || k.startsWith('$') || ['lsid', 'writeConcern', 'readConcern', 'readPreference', 'txnNumber', 'autocommit', 'comment'].includes(k)) continue;
+    if (k === 'create' || k.startsWith('$') || ['lsid', 'writeConcern', 'readConcern', 'readPreference', 'txnNumber', 'autocommit', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS'].includes(k)) continue;
     opts[k] = v;
   }
   ctx.catalog.getOrCreate(ctx.db, name, opts);

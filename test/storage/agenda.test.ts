@@ -24,7 +24,9 @@ describe.each(storageTargets())('Agenda on $name', (target) => {
     for (const a of agendas.splice(0)) await a.stop().catch(() => {});
     for (const c of clients.splice(0)) await c.close().catch(() => {});
   });
+  const extraDbs: string[] = [];
   afterAll(async () => {
+    for (const name of extraDbs) await mongo.client.db(name).dropDatabase().catch(() => {});
     await mongo.close();
   });
 
@@ -43,7 +45,12 @@ describe.each(storageTargets())('Agenda on $name', (target) => {
     return agenda;
   }
 
-  const freshDb = (label: string) => (mongo.kind === 'real' ? uniqueDbName(label) : `${mongo.dbName}_${label}`);
+  /** A database of the test's own (dropped in afterAll). */
+  const freshDb = (label: string) => {
+    const name = mongo.kind === 'real' ? uniqueDbName(label) : `${mongo.dbName}_${label}`;
+    extraDbs.push(name);
+    return name;
+  };
 
   it('runs a job defined and started with now()', async () => {
     const db = freshDb('now');

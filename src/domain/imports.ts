@@ -20,6 +20,8 @@ import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
 
 export const RUN_LIMIT = 100;
+/** How long a run's account lease and Agenda lock last without a heartbeat: the run limit plus a margin. */
+export const importLeaseMs = (runTimeoutMs: number) => runTimeoutMs + Math.min(60_000, runTimeoutMs);
 const INSTANCE = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 
 export interface RunResult {
@@ -29,13 +31,12 @@ export interface RunResult {
 }
 
 export interface RunOptions {
-  /** Called while the run is alive, so the job lock and the account lease stay fresh. */
-  heartbeat?: () => Promise<void>;
+  /** The account lease; by default the run time limit plus a margin (the run is aborted at its limit). */
   leaseMs?: number;
 }
 
 export async function runImport(deps: Deps, teamId: string, accountId: string, opts: RunOptions = {}): Promise<RunResult> {
-  const leaseMs = opts.leaseMs ?? deps.config.IMPORT_RUN_TIMEOUT_MS + 60_000;
+  const leaseMs = opts.leaseMs ?? importLeaseMs(deps.config.IMPORT_RUN_TIMEOUT_MS);
   const runId = new ObjectId().toHexString();
   const now = deps.clock();
   const account = await deps.store.mediaAccounts.findOneAndUpdate(
@@ -69,7 +70,6 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
         controller.signal.addEventListener('abort', () => reject(new ServiceError('timeout', 'import run time limit reached')), { once: true }),
       ),
     ]);
-    await opts.heartbeat?.();
     const applicants = fetched.applicants.slice(0, RUN_LIMIT);
     summary.fetched = applicants.length;
     const stored = await storeApplicants(deps, account, applicants, runId);

@@ -8,7 +8,7 @@ import type { Agenda, Job } from 'agenda';
 import type { Medium } from '../../connectors/types';
 import type { AccountJobs, Deps } from '../domain/deps';
 import { checkCredentials } from '../domain/accounts';
-import { runImport } from '../domain/imports';
+import { runImport, importLeaseMs } from '../domain/imports';
 import { withLockTouch, AGENDA_COLLECTION } from './agenda';
 import { getOrg } from '../domain/orgs';
 import { nextRegularRun } from '../domain/import-schedule';
@@ -52,6 +52,7 @@ export function agendaAccountJobs(agenda: Agenda): AccountJobs {
 
 export function defineAccountJobs(agenda: Agenda, deps: Deps) {
   const lockLifetime = 5 * 60_000;
+  const importLifetime = importLeaseMs(deps.config.IMPORT_RUN_TIMEOUT_MS);
   const auth = async (job: Job<AccountJobData>) => {
     const { teamId, accountId } = job.attrs.data;
     const outcome = await withLockTouch(job, 30_000, () => checkCredentials(deps, teamId, accountId));
@@ -59,11 +60,9 @@ export function defineAccountJobs(agenda: Agenda, deps: Deps) {
   };
   const runOne = async (job: Job<AccountJobData>) => {
     const { teamId, accountId } = job.attrs.data;
-    const heartbeat = () => job.touch();
-    const result = await withLockTouch(job, 30_000, () => runImport(deps, teamId, accountId, { heartbeat }));
+    const result = await withLockTouch(job, Math.max(1_000, importLifetime / 3), () => runImport(deps, teamId, accountId));
     job.attrs.nextRunAt = result.nextRunAt;
   };
-  const importLifetime = deps.config.IMPORT_RUN_TIMEOUT_MS + 60_000;
   agenda.define(JOB.importApi, runOne, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });
   agenda.define(JOB.importBrowser, runOne, { concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2 });
   agenda.define(JOB.authApi, auth, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });

@@ -396,6 +396,10 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(inQ.executionStats.totalDocsExamined).toBeLessThanOrEqual(3);
       const scan = await big.find({ g: 3 }).explain('executionStats');
       expect(scan.executionStats.totalDocsExamined).toBe(2000);
+      // each branch of an $or served by an index
+      const either = await big.find({ $or: [{ k: 7 }, { k: { $gte: 1990 } }] }).explain('executionStats');
+      expect(either.executionStats.nReturned).toBe(11);
+      expect(either.executionStats.totalDocsExamined).toBeLessThanOrEqual(11);
       // a compound index serves equality on its leading fields
       await big.createIndex({ g: 1, k: 1 });
       const both = await big.find({ g: 5, k: 1235 }).explain('executionStats');

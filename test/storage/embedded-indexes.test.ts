@@ -63,6 +63,7 @@ describe('embedded indexes agree with a full scan', () => {
       const f = pick(fields);
       const r = rand();
       // compound prefixes: equality (or $in) on both fields of the (b, a) and (a, b) indexes
+      if (rand() < 0.1) return { $or: [{ [f]: scalar() }, { [pick(fields)]: { $gt: scalar() } }] };
       if (rand() < 0.25) return { b: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] }, a: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] } };
       const v = scalar();
       if (r < 0.3) return { [f]: v };

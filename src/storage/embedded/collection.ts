@@ -182,8 +182,32 @@ export class Collection {
 
   /** Candidate documents for a filter, narrowed by the most selective usable index. */
   candidates(filter: Document, plan: PlanInfo): Iterable<Doc> {
+    return this.indexed(filter, plan) ?? this.orUnion(filter, plan) ?? this.docs.values();
+  }
+
+  /** For a filter whose only narrowing is a top-level $or: the union of each branch's index lookup. */
+  private orUnion(filter: Document, plan: PlanInfo): Iterable<Doc> | undefined {
+    const branches = filter.$or;
+    if (!Array.isArray(branches) || branches.length === 0 || branches.length > 64) return undefined;
+    const sub: PlanInfo = { docsExamined: 0, keysExamined: 0 };
+    const out = new Set<Doc>();
+    const used = new Set<string>();
+    for (const b of branches) {
+      if (!b || typeof b !== 'object') return undefined;
+      const found = this.indexed(b as Document, sub);
+      if (!found) return undefined;
+      if (sub.index) used.add(sub.index);
+      for (const d of found) out.add(d);
+    }
+    plan.index = [...used].join(',');
+    plan.keysExamined += sub.keysExamined;
+    return out;
+  }
+
+  /** Candidates from the most selective usable index, or undefined when only a scan will do. */
+  private indexed(filter: Document, plan: PlanInfo): Iterable<Doc> | undefined {
     const preds = predicates(filter);
-    if (preds.size === 0) return this.docs.values();
+    if (preds.size === 0) return undefined;
     const idp = preds.get('_id');
     if (idp?.eq) {
       plan.index = '_id_';
@@ -226,10 +250,10 @@ export class Collection {
       if (!run || cost === undefined) continue;
       if (!best || cost < best.cost) best = { ix, cost, run };
     }
-    if (!best) return this.docs.values();
+    if (!best) return undefined;
     const stats = { keys: 0 };
     const found = best.run(stats);
-    if (!found) return this.docs.values();
+    if (!found) return undefined;
     plan.index = best.ix.spec.name;
     plan.keysExamined += stats.keys;
     return found;

@@ -217,6 +217,37 @@ describe('embedded server under malformed input', () => {
     await expectHealthy();
   });
 
+  it('answers every well-framed command with random arguments, and stays up', async () => {
+    const rand = seededRandom(4242);
+    const names = ['find', 'insert', 'update', 'delete', 'findAndModify', 'count', 'distinct', 'aggregate', 'getMore', 'killCursors', 'createIndexes', 'listIndexes', 'dropIndexes', 'create', 'drop', 'listCollections', 'explain', 'renameCollection', 'noSuchThing'];
+    const scalar = (): unknown => [() => 1, () => -1, () => 0, () => 1e12, () => 'fz', () => '', () => null, () => true, () => new Date(0), () => '$bad', () => 'a.b'][Math.floor(rand() * 11)]();
+    const value = (depth = 0): unknown => {
+      const r = rand();
+      if (depth > 2 || r < 0.5) return scalar();
+      if (r < 0.75) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+      const keys = ['$gt', '$in', '$set', '$inc', '$match', '$group', 'a', 'key', 'name', '$or', 'q', 'u', 'limit'];
+      const o: Record<string, unknown> = {};
+      for (let i = 0, k = Math.floor(rand() * 3); i < k; i++) o[keys[Math.floor(rand() * keys.length)]] = value(depth + 1);
+      return o;
+    };
+    const fields = ['filter', 'documents', 'updates', 'deletes', 'query', 'update', 'pipeline', 'cursor', 'key', 'indexes', 'index', 'sort', 'projection', 'limit', 'skip', 'batchSize', 'collection', 'remove', 'new', 'upsert', 'to', 'fields', 'ordered'];
+    const messages: Buffer[] = [];
+    for (let i = 0; i < 300; i++) {
+      const name = names[Math.floor(rand() * names.length)];
+      const cmd: Record<string, unknown> = { [name]: rand() < 0.8 ? 'fz' : value(), $db: 'fuzz' };
+      for (let j = 0, k = Math.floor(rand() * 4); j < k; j++) cmd[fields[Math.floor(rand() * fields.length)]] = value();
+      messages.push(buildMsg(1000 + i, cmd));
+    }
+    let answered = 0;
+    for (let i = 0; i < messages.length; i += 30) {
+      const outcomes = await Promise.all(messages.slice(i, i + 30).map((m) => send(server.port, m)));
+      answered += outcomes.filter((o) => o === 'answered').length;
+    }
+    expect(answered).toBe(messages.length);
+    expect(warnings.some((w) => w.startsWith('ERROR'))).toBe(false);
+    await expectHealthy();
+  });
+
   it('survives a message split across many small writes and several messages in one write', async () => {
     const msgs = Buffer.concat([buildMsg(21, { ping: 1, $db: 'admin' }), buildMsg(22, { ping: 1, $db: 'admin' })]);
     const answers = await new Promise<number>((resolve) => {

@@ -560,14 +560,15 @@ export function defineCardJobs(agenda: Agenda, deps: Deps) {
 
 /** Safety net: wakes the poster of every job with cards waiting but no run scheduled. */
 export async function sweep(deps: Deps) {
-  const rows = await deps.store.candidates
-    .aggregate<{ _id: { teamId: string; jobId: ObjectId } }>([
-      { $match: { $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.dirty': { $gt: 0 } }] } },
-      { $group: { _id: { teamId: '$teamId', jobId: '$card.jobId' } } },
-    ])
-    .toArray();
-  for (const r of rows) {
-    if (r._id.jobId) await enqueueCardJob(deps, r._id.teamId, String(r._id.jobId), { onlyIfIdle: true });
+  const teams = await deps.store.orgs.find({}, { projection: { _id: 1 } }).toArray();
+  for (const { _id: teamId } of teams) {
+    const rows = await deps.store.candidates
+      .aggregate<{ _id: ObjectId }>([
+        { $match: { teamId, $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.dirty': { $gt: 0 } }] } },
+        { $group: { _id: '$card.jobId' } },
+      ])
+      .toArray();
+    for (const r of rows) if (r._id) await enqueueCardJob(deps, teamId, String(r._id), { onlyIfIdle: true });
   }
 }
 

@@ -50,11 +50,9 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, medium: 1, externalId: 1 }, unique: true },
     { key: { teamId: 1, medium: 1, postingExternalId: 1 } },
     { key: { teamId: 1, jobId: 1, appliedAt: 1 } },
-    { key: { teamId: 1, 'card.state': 1 } },
+    // the card poster: pending / posting / dirty cards of one job, in applied-at order. Kept to this
+    // one index on purpose: every index is rewritten for each routed candidate (bench/routing.bench.ts).
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
-    { key: { teamId: 1, name: 1 } },
-    { key: { 'card.state': 1, 'card.jobId': 1 } },
-    { key: { 'card.dirty': 1 }, sparse: true },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
 };

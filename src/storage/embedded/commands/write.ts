@@ -1,6 +1,6 @@
 /** insert, update, delete and findAndModify, with MongoDB's reply shapes and write-error semantics. */
 import { BSON, ObjectId, type Document } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
+import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
 import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
 import { QUERY_OPTS } from '../collection';
@@ -227,6 +227,10 @@ function updateOne(coll: Collection, stmt: Document): UpdateOutcome {
     coll.insert(doc);
     return { n: 1, nModified: 0, upsertedId: doc._id };
   }
+  if (multi && matched.length > 1) {
+    const batched = updateAllAtOnce(coll, matched, u, arrayFilters);
+    if (batched !== undefined) return { n: matched.length, nModified: batched };
+  }
   let nModified = 0;
   for (const old of matched) {
     const next = computeUpdate(old, u, arrayFilters, q, false);
@@ -235,6 +239,41 @@ function updateOne(coll: Collection, stmt: Document): UpdateOutcome {
     nModified++;
   }
   return { n: matched.length, nModified };
+}
+
+/**
+ * A multi update with plain field paths (no positional `$`, no arrayFilters, no `_id`): one mingo
+ * call for every matched document. mingo builds its operator context per call, so calling it per
+ * document made an updateMany of 1,000 documents several times slower than reading them.
+ * Returns undefined when the update needs the per-document path (which also raises its errors).
+ */
+function updateAllAtOnce(coll: Collection, matched: Doc[], u: Document | Document[], arrayFilters: Document[] | undefined): number | undefined {
+  if (Array.isArray(u) || !isOperatorUpdate(u) || (arrayFilters && arrayFilters.length)) return undefined;
+  const mod: Document = { ...u };
+  delete mod.$setOnInsert;
+  for (const [op, spec] of Object.entries(mod)) {
+    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
+    const keys = Object.keys(spec);
+    if (keys.length === 0) {
+      delete mod[op];
+      continue;
+    }
+    if (keys.some((k) => k === '_id' || k.startsWith('_id.') || k.includes('$'))) return undefined;
+  }
+  if (Object.keys(mod).length === 0) return 0;
+  const nexts = matched.map((d) => cloneDoc(d));
+  try {
+    mingoUpdateMany(nexts, {}, mod, { cloneMode: 'copy' }, QUERY_OPTS);
+  } catch (err) {
+    throw new CommandError('BadValue', (err as Error).message);
+  }
+  let n = 0;
+  for (let i = 0; i < matched.length; i++) {
+    if (sameBytes(matched[i], nexts[i])) continue;
+    coll.replace(matched[i], withIdFirst(nexts[i]));
+    n++;
+  }
+  return n;
 }
 
 export const update: Handler = (cmd, ctx) => {

@@ -546,7 +546,7 @@ export function defineCardJobs(agenda: Agenda, deps: Deps) {
       const out = await withLockTouch(job, 10_000, () => postCardsForJob(deps, teamId, jobId));
       // more may have been routed while this run finished: run again soon rather than wait for the sweep
       const more = await deps.store.candidates.countDocuments(
-        { teamId, 'card.jobId': new ObjectId(jobId), $or: [{ 'card.state': 'pending' }, { 'card.dirty': { $gt: 0 } }] },
+        { teamId, 'card.jobId': new ObjectId(jobId), $or: [{ 'card.state': 'pending' }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] },
         { limit: 1 },
       );
       job.attrs.nextRunAt = out.retryAt ?? (more ? new Date() : null);
@@ -564,7 +564,7 @@ export async function sweep(deps: Deps) {
   for (const { _id: teamId } of teams) {
     const rows = await deps.store.candidates
       .aggregate<{ _id: ObjectId }>([
-        { $match: { teamId, $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.dirty': { $gt: 0 } }] } },
+        { $match: { teamId, $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] } },
         { $group: { _id: '$card.jobId' } },
       ])
       .toArray();

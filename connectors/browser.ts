@@ -143,33 +143,51 @@ export async function withBrowserContext<T>(
 ): Promise<T> {
   const release = await acquire(opts.signal);
   let context: BrowserContext | null = null;
-  const onAbort = () => {
-    void context?.close().catch(() => {});
-  };
+  // Playwright calls in flight do not always settle when their context is closed under them
+  // (e.g. newPage), so an abort rejects through this promise instead of waiting for them.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      reject(new ServiceError('timeout', 'aborted'));
+      void context?.close().catch(() => {});
+    };
+  });
+  aborted.catch(() => {});
   try {
-    let b = await getBrowser();
+    if (opts.signal?.aborted) throw new ServiceError('timeout', 'aborted');
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    let b = await Promise.race([getBrowser(), aborted]);
     try {
-      context = await b.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', javaScriptEnabled: true });
-    } catch {
+      context = await Promise.race([withTimeout(b.newContext(CONTEXT_OPTIONS), opts.timeoutMs, 'creating a browser context'), aborted]);
+    } catch (err) {
+      if (err instanceof ServiceError) throw err;
       // The browser died between the check and the call: relaunch once.
       browser = null;
-      b = await getBrowser();
-      context = await b.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo', javaScriptEnabled: true });
+      b = await Promise.race([getBrowser(), aborted]);
+      context = await Promise.race([withTimeout(b.newContext(CONTEXT_OPTIONS), opts.timeoutMs, 'creating a browser context'), aborted]);
     }
     context.setDefaultTimeout(opts.timeoutMs);
     context.setDefaultNavigationTimeout(opts.timeoutMs);
     if (opts.signal?.aborted) throw new ServiceError('timeout', 'aborted');
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    return await fn(context);
-  } catch (err) {
-    if (opts.signal?.aborted && !(err instanceof ServiceError) && !(err as Error)?.name?.endsWith('AuthError'))
-      throw new ServiceError('timeout', 'aborted');
-    throw err;
+    return await Promise.race([fn(context), aborted]);
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
-    if (context) await context.close().catch(() => {});
+    if (context) await withTimeout(context.close(), 10_000, 'closing the browser context').catch(() => {});
     release();
   }
+}
+
+const CONTEXT_OPTIONS = { locale: 'ja-JP', timezoneId: 'Asia/Tokyo', javaScriptEnabled: true } as const;
+
+/** Bounds a Playwright call that has no timeout option of its own (newPage, newContext, close). */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ServiceError('timeout', `browser did not finish ${what} within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** Closes the shared browser (shutdown, tests). The next use relaunches it. */

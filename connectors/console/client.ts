@@ -3,7 +3,7 @@
  * read list pages. Every step is bounded by ctx.timeoutMs (context default timeouts).
  */
 import type { Page } from 'playwright-core';
-import { withBrowserContext } from '../browser';
+import { withBrowserContext, withTimeout } from '../browser';
 import { parseRetryAfter } from '../errors';
 import { AuthError, ServiceError, type ConnectorContext } from '../types';
 import type { ConsoleConfig } from './config';
@@ -121,7 +121,7 @@ export async function withConsoleSession<T>(
   fn: (s: ConsoleSession) => Promise<T>,
 ): Promise<T> {
   return withBrowserContext({ timeoutMs: ctx.timeoutMs, signal: ctx.signal }, async (context) => {
-    const page = await context.newPage();
+    const page = await withTimeout(context.newPage(), ctx.timeoutMs, 'opening a page');
     await login(page, config, loginId, password, ctx);
     let relogins = 0;
     const session: ConsoleSession = {

@@ -157,18 +157,33 @@ export type ConsolePageKind =
   | 'maintenance'
   | 'unknown';
 
-/** What a console page is, from its URL and text (used after login and on every navigation). */
+/**
+ * The page's "signal" text: <title>, headings and error/alert boxes — not the table body, so an
+ * applicant or posting named e.g. 「…メンテナンス中途採用」 cannot be mistaken for a status page.
+ */
+export function signalText(html: string): string {
+  const parts: string[] = [];
+  for (const m of html.matchAll(/<(title|h1|h2)\b[^>]*>([\s\S]*?)<\/\1>/gi)) parts.push(textOf(m[2]));
+  for (const m of html.matchAll(/<(p|div|span|section)\b([^>]*)>([\s\S]*?)<\/\1>/gi)) {
+    if (/\brole\s*=\s*["']alert["']|\bclass\s*=\s*["'][^"']*\b(error|alert|flash|notice)\b/i.test(m[2])) parts.push(textOf(m[3]));
+  }
+  return parts.join(' | ');
+}
+
+/** What a console page is, from its URL and its title/headings/alerts (after login and on every navigation). */
 export function classifyPage(html: string, url: string, config: ConsoleConfig): ConsolePageKind {
   const path = new URL(url).pathname;
-  const text = textOf(html);
-  if (/メンテナンス中/.test(text)) return 'maintenance';
-  if (/アカウントがロックされています|アカウントはロックされています/.test(text)) return 'locked';
-  if (path.endsWith('/login/otp') || /認証コード/.test(text)) return 'otp';
-  if (/g-recaptcha|captcha|画像認証/i.test(html) && path.startsWith(config.loginPath)) return 'captcha';
-  if (/正しくありません/.test(text) && path.startsWith(config.loginPath)) return 'login_failed';
-  if (path.startsWith(config.loginPath)) return 'login';
-  if (/権限がありません/.test(text)) return 'forbidden';
-  if (/パスワードの変更が必要/.test(text) || path.startsWith('/password/change')) return 'password_change';
-  if (path.startsWith(config.listPath)) return 'list';
+  const signal = signalText(html);
+  const onLogin = path === config.loginPath || path.startsWith(`${config.loginPath}/`);
+  if (/メンテナンス/.test(signal)) return 'maintenance';
+  if (/アカウントがロックされています|アカウントはロックされています|ロック中/.test(signal)) return 'locked';
+  if (path.endsWith('/otp') || /二段階認証|2段階認証|認証コード/.test(signal) || (onLogin && /<label\b[^>]*>[^<]*認証コード/.test(html)))
+    return 'otp';
+  if (onLogin && /g-recaptcha|h-captcha|captcha|画像認証/i.test(html)) return 'captcha';
+  if (onLogin && /正しくありません/.test(signal)) return 'login_failed';
+  if (onLogin) return 'login';
+  if (/権限がありません/.test(signal)) return 'forbidden';
+  if (/パスワードの変更が必要|パスワードを変更してください/.test(signal) || path.startsWith('/password/change')) return 'password_change';
+  if (path === config.listPath || path.startsWith(`${config.listPath}/`)) return 'list';
   return 'unknown';
 }

@@ -11,7 +11,7 @@ afterAll(() => m.close());
 
 const admin = (base: string, path: string, method = 'GET', body?: unknown) =>
   fetch(`${base}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(
-    async (r) => ({ status: r.status, body: await r.json() }),
+    async (r) => ({ status: r.status, body: (await r.json()) as any }),
   );
 
 async function consoleLogin(base: string, field: string, login: string, password: string, csrf?: string) {
@@ -81,7 +81,7 @@ describe('media emulators', () => {
     w.addAccount({ apiKey: 'k' });
     w.generateEntries('k', { count: 120, tieEvery: 3 });
     const r = await fetch(`${w.url}/v1/entries?limit=500`, { headers: { authorization: 'Bearer k' } });
-    const body = await r.json();
+    const body: any = await r.json();
     expect(body.data).toHaveLength(100);
     expect(body.has_more).toBe(true);
     for (let i = 1; i < body.data.length; i++) {
@@ -92,6 +92,6 @@ describe('media emulators', () => {
     expect(body.data[0]).not.toHaveProperty('age');
     const unauth = await fetch(`${w.url}/v1/entries`, { headers: { authorization: 'Bearer nope' } });
     expect(unauth.status).toBe(401);
-    expect((await unauth.json()).error.code).toBe('unauthorized');
+    expect(((await unauth.json()) as any).error.code).toBe('unauthorized');
   });
 });

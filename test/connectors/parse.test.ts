@@ -155,3 +155,12 @@ describe('cursors and error helpers', () => {
     expect((t as ServiceError).reason).toBe('timeout');
   });
 });
+
+describe('page classification is not fooled by table contents', () => {
+  it('a posting named メンテナンス中途採用 on a list page is still a list page', () => {
+    const c = CONSOLE_CONFIGS.green;
+    const html = fixture('green-list-page1.html').replace(/(<a class="job-link"[^>]*>)[^<]*/, '$1設備メンテナンス中途採用（アカウントがロックされています）');
+    expect(classifyPage(html, `${HOST}/applicants?page=1`, c)).toBe('list');
+    expect(parseListPage(html, c, HOST).applicants[0].postingTitle).toBe('設備メンテナンス中途採用（アカウントがロックされています）');
+  });
+});

@@ -86,6 +86,35 @@ describe('a card', () => {
   });
 });
 
+describe('a card whose candidate moves to another job', () => {
+  it('is updated in place, and never posted again in the other channel', async () => {
+    const { changeJob } = await import('../../src/domain/cards');
+    const msg = cardsIn('C0CARDBE')[0];
+    const crashCards = cardsIn('C0CARDCRASH').length;
+    await changeJob(h.app.deps, await loadActor(h.app.deps, T, ADMIN), cardId(msg), jobIds.Crash);
+    await eventually(() => JSON.stringify(cardsIn('C0CARDBE')[0].blocks).includes('Crash'), 'card shows the new job');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cardsIn('C0CARDBE')).toHaveLength(1);
+    expect(cardsIn('C0CARDCRASH')).toHaveLength(crashCards);
+  });
+
+  it('only an admin of both jobs may move it', async () => {
+    const { changeJob } = await import('../../src/domain/cards');
+    const msg = cardsIn('C0CARDBE')[0];
+    await expect(changeJob(h.app.deps, await loadActor(h.app.deps, T, JMEMBER), cardId(msg), jobIds.Backend)).rejects.toThrow();
+    expect(String((await h.app.deps.store.candidates.findOne({ _id: new ObjectId(cardId(msg)) }))?.jobId)).toBe(jobIds.Crash);
+  });
+});
+
+describe('/ats settings', () => {
+  it('is refused to someone who is not an org admin', async () => {
+    const opens = h.slack.calls('views.open').length;
+    const res = await h.slack.slash({ teamId: T, userId: JMEMBER, text: 'settings' });
+    expect(JSON.stringify(await eventually(() => res.responses()[0], 'refusal'))).toContain('権限がありません');
+    expect(h.slack.calls('views.open').length).toBe(opens);
+  });
+});
+
 describe('private cards', () => {
   it('an org admin turns them on in /ats settings; a card then shows only job, medium and a button', async () => {
     const before = h.slack.calls('views.open').length;

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Query } from 'mingo';
-import { ObjectId, UUID, type Document } from 'bson';
+import { EJSON, ObjectId, UUID, type Document } from 'bson';
 import { CommandError, DuplicateKeyError } from './errors';
 import { Index, keyOf, type Doc, type IndexSpec } from './indexes';
 
@@ -28,11 +28,29 @@ const ID_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 /** mingo options: MongoDB semantics, and no server-side JavaScript ($where, $function, $accumulator). */
 export const QUERY_OPTS = { useStrictMode: true, scriptEnabled: false } as const;
 
+/**
+ * Compiled mingo queries by the filter's canonical Extended JSON (exact types and values, field order).
+ * Compiling a Query costs more than testing a handful of documents, and apps repeat filters.
+ */
 const queryCache = new Map<string, Query>();
+const QUERY_CACHE_MAX = 1000;
 
-/** mingo Query for a filter (compiled queries for small filters are cached by their shape+values). */
 export function compileQuery(filter: Document): Query {
-  return new Query(filter, QUERY_OPTS);
+  let key: string;
+  try {
+    key = EJSON.stringify(filter, { relaxed: false });
+  } catch {
+    return new Query(filter, QUERY_OPTS);
+  }
+  let q = queryCache.get(key);
+  if (q) return q;
+  q = new Query(filter, QUERY_OPTS);
+  // $$NOW and friends are fixed when a query is compiled: never reuse those.
+  if (key.length < 4096 && !key.includes('$$')) {
+    if (queryCache.size >= QUERY_CACHE_MAX) queryCache.delete(queryCache.keys().next().value as string);
+    queryCache.set(key, q);
+  }
+  return q;
 }
 
 export function isScalarForIndex(v: unknown): boolean {
@@ -293,4 +311,3 @@ export class Collection {
   }
 }
 
-void queryCache;

@@ -52,7 +52,7 @@ export const CREDENTIAL_FIELDS: Record<Medium, { key: 'apiKey' | 'email' | 'comp
     { key: 'password', ja: 'パスワード', en: 'Password', secret: true },
   ],
   openwork: [
-    { key: 'userId', ja: 'ユーザーID（メールアドレス）', en: 'User ID (email)', secret: false },
+    { key: 'userId', ja: 'ユーザーID', en: 'User ID', secret: false },
     { key: 'password', ja: 'パスワード', en: 'Password', secret: true },
   ],
 };

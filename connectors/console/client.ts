@@ -105,6 +105,14 @@ async function login(page: Page, config: ConsoleConfig, loginId: string, passwor
   await pwField.fill(password);
   const submit = page.locator('form').filter({ has: pwField }).locator('button[type=submit], input[type=submit]').first();
   if ((await submit.count()) !== 1) throw new ServiceError('layout_changed', `${config.label}: login button not found`);
+  // A value the form itself rejects (e.g. not an e-mail address in an e-mail field) would never
+  // be submitted: that is the user's input to fix, not a timeout.
+  const valid = await page
+    .locator('form')
+    .filter({ has: pwField })
+    .first()
+    .evaluate((f) => (f as unknown as { checkValidity(): boolean }).checkValidity());
+  if (!valid) throw new AuthError('invalid_credentials', `${config.label}: the ${config.loginFieldLabel} is not in the form the login page accepts`);
   const after = await submitAndWait(page, () => submit.click(), ctx.timeoutMs);
   checkStatus(config, after);
   const kind = classifyPage(after.html, after.url, config);

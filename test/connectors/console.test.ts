@@ -47,6 +47,12 @@ describe('BizReach (full)', () => {
     expect(m.bizreach.counters().logins).toBe(1);
   });
 
+  it('a login id the form refuses (not an e-mail) → AuthError(invalid_credentials), not a timeout', async () => {
+    const e = await rejectsWith(connector.authenticate({ ...creds, email: 'not-an-email' }, ctx()));
+    expect((e as AuthError).reason).toBe('invalid_credentials');
+    expect(e.message).not.toContain('not-an-email');
+  });
+
   it('wrong password → AuthError(invalid_credentials), no credential in the message', async () => {
     const e = await rejectsWith(connector.authenticate({ ...creds, password: 'wrong-pass-123' }, ctx()));
     expect(e).toBeInstanceOf(AuthError);
@@ -153,7 +159,7 @@ const LIGHT = [
   { medium: 'green', creds: (l: string, p: string): Credentials => ({ medium: 'green', companyId: l, password: p }), login: 'C-000123' },
   { medium: 'findy', creds: (l: string, p: string): Credentials => ({ medium: 'findy', email: l, password: p }), login: 'hr@findy-corp.example.jp' },
   { medium: 'paiza', creds: (l: string, p: string): Credentials => ({ medium: 'paiza', userId: l, password: p }), login: 'paiza_recruiter01' },
-  { medium: 'openwork', creds: (l: string, p: string): Credentials => ({ medium: 'openwork', userId: l, password: p }), login: 'hr@ow-corp.example.jp' },
+  { medium: 'openwork', creds: (l: string, p: string): Credentials => ({ medium: 'openwork', userId: l, password: p }), login: 'ow_recruiter_7' },
 ] as const;
 
 for (const t of LIGHT) {

@@ -57,7 +57,7 @@ export const DEMO_CREDENTIALS: { [M in Medium]: Credentials & { medium: M } } = 
   green: { medium: 'green', companyId: 'C-100200', password: 'demo-password' },
   findy: { medium: 'findy', email: 'saiyo@demo.example.jp', password: 'demo-password' },
   paiza: { medium: 'paiza', userId: 'demo_recruiter', password: 'demo-password' },
-  openwork: { medium: 'openwork', userId: 'saiyo@demo.example.jp', password: 'demo-password' },
+  openwork: { medium: 'openwork', userId: 'demo_openwork', password: 'demo-password' },
 };
 
 /**

@@ -21,6 +21,33 @@ export interface PlanInfo {
   index?: string;
   docsExamined: number;
   keysExamined: number;
+  /** The candidates are exactly the matches (pure equality answered by an index): no re-check. */
+  exact?: boolean;
+}
+
+function isExactValue(v: unknown): boolean {
+  return v !== null && isScalarForIndex(v);
+}
+
+/**
+ * The fields of a filter made only of equalities ({f: v}, {f: {$eq: v}}, {f: {$in: [...]}}) on
+ * non-null scalars — which an index answers exactly — or undefined for any other filter.
+ */
+function exactEqualityFields(filter: Document): string[] | undefined {
+  const fields = Object.keys(filter);
+  if (fields.length === 0) return undefined;
+  for (const f of fields) {
+    if (f.startsWith('$')) return undefined;
+    const c = filter[f];
+    if (isExactValue(c)) continue;
+    if (!c || typeof c !== 'object' || Array.isArray(c) || c instanceof Date) return undefined;
+    const ops = Object.keys(c);
+    if (ops.length !== 1) return undefined;
+    if (ops[0] === '$eq' && isExactValue((c as Document).$eq)) continue;
+    if (ops[0] === '$in' && Array.isArray((c as Document).$in) && (c as Document).$in.length > 0 && (c as Document).$in.every(isExactValue)) continue;
+    return undefined;
+  }
+  return fields;
 }
 
 const ID_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -226,9 +253,11 @@ export class Collection {
   private indexed(filter: Document, plan: PlanInfo): Iterable<Doc> | undefined {
     const preds = predicates(filter);
     if (preds.size === 0) return undefined;
+    const exactFields = exactEqualityFields(filter);
     const idp = preds.get('_id');
     if (idp?.eq) {
       plan.index = '_id_';
+      plan.exact = exactFields?.length === 1 && exactFields[0] === '_id';
       const out: Doc[] = [];
       for (const v of idp.eq) {
         plan.keysExamined++;
@@ -237,7 +266,7 @@ export class Collection {
       }
       return out;
     }
-    let best: { ix: Index; cost: number; run: (stats: { keys: number }) => Set<Doc> | undefined } | undefined;
+    let best: { ix: Index; cost: number; covered: string[]; run: (stats: { keys: number }) => Set<Doc> | undefined } | undefined;
     for (const ix of this.indexes) {
       if (ix.isPartial) continue;
       const p = preds.get(ix.fields[0]);
@@ -252,21 +281,24 @@ export class Collection {
       if (ix.sparse && lists.some((l) => l.some((v) => v === null))) continue;
       let cost: number | undefined;
       let run: ((stats: { keys: number }) => Set<Doc> | undefined) | undefined;
+      let covered: string[] = [];
       if (lists.length >= 2) {
         cost = ix.countPrefix(lists);
         if (cost !== undefined) run = (stats) => ix.lookupPrefix(lists, stats);
+        covered = ix.exactPrefixes ? ix.fields.slice(0, lists.length) : [];
       }
       if (run === undefined && p.eq) {
         const eq = p.eq;
         cost = ix.countEq(eq);
         run = (stats) => ix.lookupEq(eq, stats);
+        covered = [ix.fields[0]];
       }
       if (run === undefined && (p.lower || p.upper)) {
         cost = ix.size / 3 + 1;
         run = (stats) => ix.lookupRange(p.lower, p.upper, stats);
       }
       if (!run || cost === undefined) continue;
-      if (!best || cost < best.cost) best = { ix, cost, run };
+      if (!best || cost < best.cost) best = { ix, cost, covered, run };
     }
     if (!best) return undefined;
     const stats = { keys: 0 };
@@ -274,6 +306,7 @@ export class Collection {
     if (!found) return undefined;
     plan.index = best.ix.spec.name;
     plan.keysExamined += stats.keys;
+    plan.exact = !!exactFields && exactFields.every((f) => best!.covered.includes(f));
     return found;
   }
 
@@ -293,10 +326,10 @@ export class Collection {
       }
       return out;
     }
-    const q = compileQuery(f);
+    const q = plan.exact ? undefined : compileQuery(f);
     for (const d of cand) {
       plan.docsExamined++;
-      if (q.test(d)) {
+      if (!q || q.test(d)) {
         out.push(d);
         if (limit && out.length >= limit) break;
       }

@@ -137,6 +137,8 @@ export class Index {
   private stale = 0;
   /** compound indexes: prefixMaps[j] maps the key of the first j+2 fields → documents */
   private readonly prefixMaps: Map<string, Set<Doc>>[] = [];
+  /** documents with too many key combinations for the prefix maps: part of every prefix lookup */
+  private readonly overflow = new Set<Doc>();
   /** whole-key → document, unique indexes only */
   private readonly uniq?: Map<string, Doc>;
   /** number of documents in the index (for planning) */
@@ -224,7 +226,12 @@ export class Index {
       set.add(doc);
     }
     if (this.prefixMaps.length) {
-      this.prefixKeys(doc).forEach((keys, j) => {
+      const all = this.prefixKeys(doc);
+      if (!all) {
+        this.overflow.add(doc);
+        return;
+      }
+      all.forEach((keys, j) => {
         const map = this.prefixMaps[j];
         for (const k of keys) {
           let set = map.get(k);
@@ -235,14 +242,20 @@ export class Index {
     }
   }
 
+  /** Whether prefix lookups can contain documents that do not match (see `overflow`). */
+  get exactPrefixes(): boolean {
+    return this.overflow.size === 0;
+  }
+
   /** For each compound prefix (first 2, 3, ... fields), the distinct composite keys of a document. */
-  private prefixKeys(doc: Doc): string[][] {
+  private prefixKeys(doc: Doc): string[][] | undefined {
     const lists = this.paths.map((p) => [...new Set(fieldKeys(doc, p).map(keyOf))]);
     const out: string[][] = [];
     let cur = lists[0];
     for (let f = 1; f < lists.length; f++) {
+      if (cur.length * lists[f].length > 4096) return undefined;
       const next: string[] = [];
-      for (const a of cur) for (const b of lists[f]) if (next.length < 4096) next.push(`${a}\u0001${b}`);
+      for (const a of cur) for (const b of lists[f]) next.push(`${a}\u0001${b}`);
       out.push(next);
       cur = next;
     }
@@ -262,8 +275,8 @@ export class Index {
       this.byFirst.delete(k);
       if (orderedOf(v, k)) this.stale++;
     }
-    if (this.prefixMaps.length) {
-      this.prefixKeys(doc).forEach((keys, j) => {
+    if (this.prefixMaps.length && !this.overflow.delete(doc)) {
+      this.prefixKeys(doc)?.forEach((keys, j) => {
         const map = this.prefixMaps[j];
         for (const k of keys) {
           const set = map.get(k);
@@ -297,6 +310,7 @@ export class Index {
   clear(): void {
     this.byFirst.clear();
     for (const m of this.prefixMaps) m.clear();
+    this.overflow.clear();
     this.sorted = [];
     this.unsorted = [];
     this.stale = 0;
@@ -390,11 +404,11 @@ export class Index {
     const map = this.prefixMaps[lists.length - 2];
     const keys = map && this.compositeKeys(lists);
     if (!keys) return undefined;
-    if (keys.length === 1) {
+    if (keys.length === 1 && this.overflow.size === 0) {
       stats.keys++;
       return map.get(keys[0]) ?? new Set();
     }
-    const out = new Set<Doc>();
+    const out = new Set<Doc>(this.overflow);
     for (const k of keys) {
       stats.keys++;
       const set = map.get(k);
@@ -407,7 +421,7 @@ export class Index {
     const map = this.prefixMaps[lists.length - 2];
     const keys = map && this.compositeKeys(lists);
     if (!keys) return undefined;
-    let n = 0;
+    let n = this.overflow.size;
     for (const k of keys) n += map.get(k)?.size ?? 0;
     return n;
   }

@@ -1,10 +1,10 @@
 /**
  * Connector benchmarks (BenchMetric modules, see bench/types.ts). To run them with `npm run bench`,
  * bench/media.bench.ts re-exports: `export { metrics } from '../test/connectors/media-bench';`
- *  - import_100_console_s: log in + read 100 applicants from a console (BizReach emulator) through
+ *  - connector_fetch_100_console_s: log in + read 100 applicants from a console (BizReach emulator) through
  *    Chromium; baseline = the same pages fetched and parsed over plain HTTP (no browser).
- *  - console_auth_ms: authenticate (fresh context, login, first list page); baseline = plain HTTP login.
- *  - wantedly_fetch_100_ms: 100 entries through the Wantedly connector; baseline = one raw API call.
+ *  - connector_auth_console_ms: authenticate (fresh context, login, first list page); baseline = plain HTTP login.
+ *  - connector_fetch_100_wantedly_ms: 100 entries through the Wantedly connector; baseline = one raw API call.
  */
 import type { BenchMetric, BenchResult } from '../../bench/types';
 import { startBizReachEmulator } from '../emulators/bizreach/index';
@@ -30,8 +30,8 @@ async function plainLogin(base: string, login: string, password: string): Promis
 
 export const metrics: BenchMetric[] = [
   {
-    name: 'import_100_console_s',
-    emits: ['console_auth_ms'],
+    name: 'connector_fetch_100_console_s',
+    emits: ['connector_auth_console_ms'],
     async run(): Promise<BenchResult[]> {
       const emu = await startBizReachEmulator();
       const login = 'bench@example.jp';
@@ -68,8 +68,8 @@ export const metrics: BenchMetric[] = [
         const auth = median(auths);
         const authBase = median(plainAuths);
         return [
-          { metric: 'import_100_console_s', value: +imp.toFixed(3), unit: 's', baseline: +impBase.toFixed(3), ratio: +(imp / impBase).toFixed(2), goal: '< 20 s', n },
-          { metric: 'console_auth_ms', value: +auth.toFixed(1), unit: 'ms', baseline: +authBase.toFixed(1), ratio: +(auth / authBase).toFixed(2), n },
+          { metric: 'connector_fetch_100_console_s', value: +imp.toFixed(3), unit: 's', baseline: +impBase.toFixed(3), ratio: +(imp / impBase).toFixed(2), goal: '< 20 s', n },
+          { metric: 'connector_auth_console_ms', value: +auth.toFixed(1), unit: 'ms', baseline: +authBase.toFixed(1), ratio: +(auth / authBase).toFixed(2), n },
         ];
       } finally {
         await closeBrowser();
@@ -78,7 +78,7 @@ export const metrics: BenchMetric[] = [
     },
   },
   {
-    name: 'wantedly_fetch_100_ms',
+    name: 'connector_fetch_100_wantedly_ms',
     async run(): Promise<BenchResult[]> {
       const emu = await startWantedlyEmulator();
       emu.addAccount({ apiKey: 'bench-key' });
@@ -97,7 +97,7 @@ export const metrics: BenchMetric[] = [
         }
         const v = median(xs);
         const b = median(base);
-        return [{ metric: 'wantedly_fetch_100_ms', value: +v.toFixed(2), unit: 'ms', baseline: +b.toFixed(2), ratio: +(v / b).toFixed(2), n }];
+        return [{ metric: 'connector_fetch_100_wantedly_ms', value: +v.toFixed(2), unit: 'ms', baseline: +b.toFixed(2), ratio: +(v / b).toFixed(2), n }];
       } finally {
         await emu.close();
       }

@@ -90,7 +90,7 @@ export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<
     }
     if (a.paused) continue;
     const existing = await jobs.findOne({ name: importJob(a.medium), 'data.accountId': id });
-    if (!existing) {
+    if (!existing || (!existing.nextRunAt && !existing.lockedAt)) {
       const org = await getOrg(deps, a.teamId);
       await agendaAccountJobs(agenda).scheduleImport(ref, nextRegularRun(a.medium, id, org.zone, deps.clock()));
       created++;

@@ -14,11 +14,13 @@ import { addRule, deleteRule, mappingOverview, setPostingJob } from '../src/doma
 import { DomainError, ValidationError } from '../src/domain/errors';
 import { MAPPING_ACTIONS, MAPPING_CALLBACK, MAPPING_PAGE_SIZE, RULE_CALLBACK, UNMAP, mappingModal, ruleModal, type JobChoice } from '../views/mapping';
 import { HOME_OPEN_MAPPING } from '../views/home';
+import { OPEN_MAPPING_ACTION } from '../views/import-notices';
 import { addRoute } from './ats';
 import { domainErrorText, handle, makeCtx, reportError, type Ctx } from './context';
 import { inputErrors, viewValue } from './view-values';
 
-export const OPEN_MAPPING = 'open_mapping';
+/** The import notice's button (views/import-notices.ts). */
+export const OPEN_MAPPING = OPEN_MAPPING_ACTION;
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 const pageMeta = z.object({ page: z.number().int().min(0).max(10_000) });

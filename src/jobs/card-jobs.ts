@@ -31,6 +31,7 @@ import type { Agenda, Job } from 'agenda';
 import type { Deps } from '../domain/deps';
 import type { CandidateDoc, CardDigestDoc, JobDoc, OrgDoc } from '../storage/types';
 import { AGENDA_COLLECTION, withLockTouch } from './agenda';
+import { isDuplicateKey } from '../storage/db';
 import { translator, type T } from '../i18n';
 import { getOrg } from '../domain/orgs';
 import { orgAdmins } from '../domain/members';
@@ -79,7 +80,11 @@ export async function enqueueCardJob(deps: Pick<Deps, 'store'>, teamId: string, 
   const job = agenda.create<CardJobData>(CARD_JOB, { teamId, jobId, uniqueKey: key });
   job.unique({ 'data.uniqueKey': key }, { insertOnly: true });
   job.schedule(when);
-  await job.save();
+  try {
+    await job.save();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err; // a concurrent wake-up created it: the unique index keeps one poster
+  }
   await deps.store.db.collection(AGENDA_COLLECTION).updateOne(
     {
       name: CARD_JOB,

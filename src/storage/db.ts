@@ -55,6 +55,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
+  // one card poster per team+job, even when two routings wake it at the same moment
+  agendaJobs: [{ key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } }],
 };
 
 export async function openStore(uri: string, dbName: string): Promise<Store> {

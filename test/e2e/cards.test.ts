@@ -60,8 +60,12 @@ describe('a card', () => {
     expect(blocks).toContain(`https://example.test/bizreach/`);
     expect(blocks).toContain('candidate_details');
     expect(blocks).not.toMatch(/mailto|@example\.com/);
-    const doc = await h.app.deps.store.candidates.findOne({ _id: c._id });
-    expect(doc?.card).toMatchObject({ state: 'posted', channel: 'C0CARDBE', ts: msg.ts });
+    // channel + ts are stored right after the post (the message can be seen a moment before)
+    const doc = await eventually(async () => {
+      const d = await h.app.deps.store.candidates.findOne({ _id: c._id });
+      return d?.card?.state === 'posted' ? d : undefined;
+    }, 'card reference stored');
+    expect(doc.card).toMatchObject({ state: 'posted', channel: 'C0CARDBE', ts: msg.ts });
   });
 
   it('is never posted twice by a re-run, a retry or a second wake-up', async () => {

@@ -252,6 +252,15 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(await coll.findOne({ x: { $exists: false } })).toBeNull();
     });
 
+    it('projections and pipelines never change the stored documents', async () => {
+      await coll.insertOne({ _id: 9, b: { c: 1, d: 2 }, arr: [1, 2, 3] } as Document);
+      expect(await coll.findOne({ _id: 9 }, { projection: { 'b.c': 0 } })).toEqual({ _id: 9, b: { d: 2 }, arr: [1, 2, 3] });
+      expect(await coll.findOneAndUpdate({ _id: 9 }, { $set: { y: 1 } }, { projection: { 'b.d': 0, arr: 0 } })).toEqual({ _id: 9, b: { c: 1 } });
+      await coll.aggregate([{ $match: { _id: 9 } }, { $project: { 'b.d': 0 } }]).toArray();
+      await coll.aggregate([{ $match: { _id: 9 } }, { $facet: { x: [{ $addFields: { z: 1 } }] } }]).toArray();
+      expect(await coll.findOne({ _id: 9 })).toEqual({ _id: 9, b: { c: 1, d: 2 }, arr: [1, 2, 3], y: 1 });
+    });
+
     it('cursors deliver many batches through getMore and can be closed early', async () => {
       const docs = Array.from({ length: 250 }, (_, i) => ({ _id: 100 + i, i }));
       await coll.insertMany(docs as Document[]);

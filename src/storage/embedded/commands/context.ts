@@ -67,7 +67,8 @@ export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
 
 export function projectDocs(docs: Doc[], projection: Document | undefined, filter: Document | undefined): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
-  return new Query(filter ?? {}, SORT_OPTS).find(docs, projection).all() as Doc[];
+  // mingo may edit the documents it projects (nested exclusions): give it copies, never stored ones.
+  return new Query(filter ?? {}, SORT_OPTS).find(docs.map((d) => cloneDoc(d)), projection).all() as Doc[];
 }
 
 /** Sort, skip, limit, then project — the order MongoDB applies them in a find. */

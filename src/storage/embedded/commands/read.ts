@@ -90,7 +90,7 @@ export const distinct: Handler = (cmd, ctx) => {
 };
 
 /** Stages that never modify the documents they receive, so stored documents can be fed directly. */
-const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group', '$sortByCount', '$project', '$facet', '$bucket', '$bucketAuto', '$sample']);
+const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group', '$sortByCount', '$bucket', '$bucketAuto', '$sample']);
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$collStats', '$indexStats', '$currentOp', '$listSessions', '$planCacheStats', '$search', '$geoNear']);
 
 export const aggregate: Handler = (cmd, ctx) => {

@@ -9,14 +9,13 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '27017' },
     'data-dir': { type: 'string' },
-    host: { type: 'string', default: '127.0.0.1' },
     'compact-bytes': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm run db -- [--port 27017] [--data-dir ./.data] [--host 127.0.0.1] [--compact-bytes N]\n');
+  process.stdout.write('usage: npm run db -- [--port 27017] [--data-dir ./.data] [--compact-bytes N]\n');
   process.exit(0);
 }
 
@@ -27,7 +26,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const compactBytes = values['compact-bytes'] ? Number(values['compact-bytes']) : undefined;
-const server = await startEmbeddedMongo({ port, dataDir: values['data-dir'] ?? null, host: values.host, compactBytes });
+const server = await startEmbeddedMongo({ port, dataDir: values['data-dir'] ?? null, compactBytes });
 process.stdout.write(`embedded MongoDB listening at ${server.uri} (${values['data-dir'] ? `data in ${values['data-dir']}` : 'memory only'})\n`);
 
 let stopping = false;

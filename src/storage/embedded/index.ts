@@ -15,8 +15,6 @@ export interface EmbeddedMongoOptions {
   dataDir?: string | null;
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
-  /** Interface to bind; 127.0.0.1 unless you really mean otherwise. */
-  host?: string;
   /** pino-compatible logger; defaults to pino at LOG_LEVEL (or 'info') on stderr. */
   logger?: EmbeddedLogger;
   /** How often expired documents of TTL indexes are removed (MongoDB: 60 s). */
@@ -41,7 +39,7 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const catalog = new Catalog();
   const dataDir = options.dataDir ?? null;
   const durability = dataDir ? Durability.open(dataDir, catalog, { logger, compactBytes: options.compactBytes }) : undefined;
-  const host = options.host ?? '127.0.0.1';
+  const host = '127.0.0.1'; // never reachable from other machines: there is no authentication
   const info = { startedAt: new Date(), port: 0, dataDir };
   const server = new WireServer(catalog, durability ?? memoryGate, info, logger);
   let port: number;

@@ -7,6 +7,8 @@
  * and the poster's own pace is shortened to 5 ms, so the burst takes seconds, not 150 s; 429s still
  * happen (the bucket runs dry, plus two injected ones) and every one is waited out (Retry-After ≥ 1 s).
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, type Harness } from '../helpers/app';
@@ -199,4 +201,56 @@ describe('a burst of 150 candidates to one channel', () => {
       if (next) expect(next.at - calls[i].at).toBeGreaterThanOrEqual(wait * 1000 - 50);
     }
   }, 120_000);
+});
+
+describe('a post whose answer is lost (the message reached Slack, the response did not)', () => {
+  let h2: Harness;
+  let target = '';
+  let dropNext = 0;
+  let proxy: Server;
+  const T9 = 'T0CARD09';
+  const ADMIN9 = 'U0CARD09ADMIN';
+
+  beforeAll(async () => {
+    // a proxy in front of the emulator's Web API that can forward a chat.postMessage and then cut
+    // the connection before the answer: the poster cannot know whether the card was posted
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const up = await fetch(`${target}${(req.url ?? '').replace(/^\//, '')}`, { method: req.method, headers: { 'content-type': String(req.headers['content-type'] ?? ''), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) }, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined });
+      const body = Buffer.from(await up.arrayBuffer());
+      if (req.url?.includes('chat.postMessage') && dropNext > 0) {
+        dropNext--;
+        req.socket.destroy();
+        return;
+      }
+      res.writeHead(up.status, Object.fromEntries([...up.headers].filter(([k]) => k !== 'content-encoding' && k !== 'content-length' && k !== 'transfer-encoding')));
+      res.end(body);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const port = (proxy.address() as AddressInfo).port;
+    h2 = await startHarness({ env: { SLACK_API_URL: `http://127.0.0.1:${port}/` } });
+    target = h2.slack.apiUrl;
+    await h2.install(T9);
+    const bot = h2.slack.botUser(T9).userId;
+    h2.slack.addChannel({ teamId: T9, id: 'C0CARDLOST', name: 'lost', members: [bot, ADMIN9] });
+    await createJobViaSlack(h2, T9, ADMIN9, { name: 'Lost', channelId: 'C0CARDLOST' });
+    const job = await eventually(() => h2.app.deps.store.jobs.findOne({ teamId: T9, name: 'Lost' }), 'job');
+    await addRule(h2.app.deps, await loadActor(h2.app.deps, T9, ADMIN9), { medium: 'paiza', pattern: 'Lost', match: 'contains', jobId: String(job._id) });
+  }, 60_000);
+  afterAll(async () => {
+    await h2?.close();
+    proxy?.close();
+  });
+
+  it('is found in the channel afterwards and not posted again', async () => {
+    dropNext = 1;
+    await seedImport(h2, T9, 'paiza', { externalId: 'p-lost', title: 'Lost Engineer' }, 2, { prefix: 'Lost' });
+    await eventually(async () => (await h2.app.deps.store.candidates.countDocuments({ teamId: T9, postingExternalId: 'p-lost', 'card.state': 'posted' })) === 2, 'both posted', 30_000);
+    const msgs = h2.slack.messages({ teamId: T9, channel: 'C0CARDLOST' });
+    expect(msgs.map((m) => m.text).sort()).toEqual(['新しい候補者: Lost 001', '新しい候補者: Lost 002']);
+    expect(dropNext).toBe(0);
+    const first = await h2.app.deps.store.candidates.findOne({ teamId: T9, name: 'Lost 001' });
+    expect(first?.card?.ts).toBe(msgs.find((m) => m.text?.endsWith('Lost 001'))!.ts);
+  }, 60_000);
 });

@@ -31,7 +31,7 @@ async function seqRate(n: number, op: (i: number) => Promise<unknown>): Promise<
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Alternates embedded and baseline measurements (3 rounds each), returns the medians. */
+/** Alternates embedded and baseline measurements (`rounds` rounds each), returns the medians. */
 async function interleaved(rounds: number, a: () => Promise<number>, b: () => Promise<number>): Promise<[number, number]> {
   const ra: number[] = [];
   const rb: number[] = [];
@@ -61,7 +61,7 @@ const insertMetric: BenchMetric = {
       const z = cn.db('bench').collection('ins');
       await seqRate(500, () => e.insertOne({ w: k++ }));
       await seqRate(500, () => z.insertOne({ w: 1 }));
-      const [emb_, base] = await interleaved(3, () => seqRate(n, () => e.insertOne({ name: 'candidate', n: k++, at: new Date() })), () => seqRate(n, () => z.insertOne({ name: 'candidate', n: 1, at: new Date() })));
+      const [emb_, base] = await interleaved(5, () => seqRate(n, () => e.insertOne({ name: 'candidate', n: k++, at: new Date() })), () => seqRate(n, () => z.insertOne({ name: 'candidate', n: 1, at: new Date() })));
       return [result('embedded_insert_ops_s', emb_, base, n, 'ratio <= 2')];
     } finally {
       await ce.close();
@@ -100,8 +100,8 @@ const findMetric: BenchMetric = {
       const rnd = (m: number) => ((r = (r * 1103515245 + 12345) & 0x7fffffff) % m);
       await seqRate(500, () => big.findOne({ k: rnd(100_000) }));
       await seqRate(500, () => z.findOne({ k: 1 }));
-      const [e, base] = await interleaved(3, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => z.findOne({ k: rnd(100_000) })));
-      const [atBig, atSmall] = await interleaved(3, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => small.findOne({ k: rnd(1_000) })));
+      const [e, base] = await interleaved(5, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => z.findOne({ k: rnd(100_000) })));
+      const [atBig, atSmall] = await interleaved(5, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => small.findOne({ k: rnd(1_000) })));
       const usBig = 1e6 / atBig;
       const usSmall = 1e6 / atSmall;
       return [
@@ -138,7 +138,7 @@ const fsyncMetric: BenchMetric = {
       };
       await run(cd);
       await run(cm);
-      const [d, m] = await interleaved(3, () => run(cd), () => run(cm));
+      const [d, m] = await interleaved(5, () => run(cd), () => run(cm));
       return [{ ...result('embedded_insert_fsync_ops_s', d, m, writers * perWriter, '>= 3000 ops/s'), baseline_kind: 'embedded memory mode, same 8 writers' }];
     } finally {
       await cd.close();

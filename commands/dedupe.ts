@@ -3,8 +3,13 @@
  * every interaction by trigger_id in `deliveries` (a unique _id, TTL one day); a delivery whose key
  * is already there is acknowledged and dropped. Recording an interaction is not awaited before the
  * handler runs (it costs the ack nothing); a retry, which Slack sends only after 3 s, does wait.
+ *
+ * Records are group-committed: keys arriving while one insertMany is in flight go together in the
+ * next one (one round trip for many deliveries under load instead of one each; alone, a delivery is
+ * written at once). The unique _id still decides, across processes, which delivery is the first.
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import { MongoBulkWriteError } from 'mongodb';
 import type { Deps } from '../src/domain/deps';
 import { isDuplicateKey } from '../src/storage/db';
 
@@ -15,19 +20,75 @@ function deliveryKey(body: Record<string, unknown>): string | null {
   return null;
 }
 
+const MAX_BATCH = 500;
+
+/** record(key) → true when this is the first delivery with that key, false when it was seen before. */
+export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>) {
+  let pending: { key: string; resolve: (fresh: boolean) => void }[] = [];
+  let running = false;
+
+  async function write(batch: typeof pending): Promise<void> {
+    // the same key twice in one batch: the first one is the delivery, the rest are repeats
+    const first = new Map<string, number>();
+    const docs: { _id: string; at: Date }[] = [];
+    const at = deps.clock();
+    const fresh = batch.map(({ key }) => {
+      if (first.has(key)) return false;
+      first.set(key, docs.length);
+      docs.push({ _id: key, at });
+      return true;
+    });
+    const duplicate = new Set<number>(); // indexes into docs
+    try {
+      await deps.store.deliveries.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const writeErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : [];
+      if (writeErrors.length) {
+        for (const we of writeErrors) {
+          if (we.code === 11000) duplicate.add(we.index);
+          else deps.logger.warn({ code: we.code }, 'could not record a Slack delivery');
+        }
+      } else if (isDuplicateKey(err) && docs.length === 1) {
+        duplicate.add(0);
+      } else {
+        // not knowing is not a reason to drop a delivery: act on it (as if first)
+        deps.logger.warn({ err }, 'could not record Slack deliveries');
+      }
+    }
+    batch.forEach(({ key, resolve }, i) => resolve(fresh[i] && !duplicate.has(first.get(key)!)));
+  }
+
+  async function drain() {
+    running = true;
+    try {
+      while (pending.length) {
+        const batch = pending.slice(0, MAX_BATCH);
+        pending = pending.slice(MAX_BATCH);
+        await write(batch);
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return {
+    record(key: string): Promise<boolean> {
+      return new Promise((resolve) => {
+        pending.push({ key, resolve });
+        // start on the next turn so that deliveries parsed in this one share the round trip
+        if (!running && pending.length === 1) setImmediate(() => void (running || drain()));
+      });
+    },
+  };
+}
+
 export function dedupeMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
+  const recorder = deliveryRecorder(deps);
   return async (args) => {
     const { body, context, next } = args as AnyMiddlewareArgs & { next: () => Promise<void>; context: { retryNum?: number } };
     const key = deliveryKey(body as unknown as Record<string, unknown>);
     if (!key) return next();
-    const record = deps.store.deliveries.insertOne({ _id: key, at: deps.clock() }).then(
-      () => true,
-      (err) => {
-        if (isDuplicateKey(err)) return false;
-        deps.logger.warn({ err }, 'could not record a Slack delivery');
-        return true;
-      },
-    );
+    const record = recorder.record(key);
     const isRetry = Boolean(context.retryNum) || typeof (body as { event_id?: unknown }).event_id === 'string';
     if (isRetry) {
       const fresh = await record;

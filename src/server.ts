@@ -87,6 +87,9 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     logger: boltLogger(logger),
     clientOptions: slackClientOptions(config),
     processBeforeResponse: false,
+    // Bolt's default in-memory conversation store runs on every request (a rejected lookup with a new
+    // Error each time) and is per process; nothing here uses context.conversation.
+    convoStore: false as const,
   };
   const installationStore = mongoInstallationStore(deps, async (teamId, userId) => {
     const client = await gateway.clientFor(teamId);

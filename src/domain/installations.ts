@@ -10,6 +10,28 @@ import { setOrgRoleUnchecked } from './members';
 
 const aad = (id: string) => `installation:${id}`;
 
+/**
+ * Bolt authorizes every incoming request with fetchInstallation: a MongoDB read and a decryption on
+ * the path of every ack (the bulk of the ack time under load, see bench/slack.bench.ts). The decrypted
+ * installation is kept for a short while per store; storing or removing an installation in this
+ * process forgets it at once, and another process's change is seen within CACHE_TTL_MS.
+ */
+const CACHE_TTL_MS = 30_000;
+type Cached = { at: number; value: Promise<Installation> };
+const caches = new WeakMap<object, Map<string, Cached>>();
+function cacheOf(deps: Pick<Deps, 'store'>): Map<string, Cached> {
+  let c = caches.get(deps.store);
+  if (!c) caches.set(deps.store, (c = new Map()));
+  return c;
+}
+function forgetCached(deps: Pick<Deps, 'store'>, teamId: string) {
+  const c = cacheOf(deps);
+  c.delete(teamId);
+  for (const [id, v] of c) {
+    void v.value.then((inst) => inst.team?.id === teamId && c.get(id) === v && c.delete(id), () => undefined);
+  }
+}
+
 function keyOf(q: { isEnterpriseInstall?: boolean; enterpriseId?: string; teamId?: string }): string {
   if (q.isEnterpriseInstall && q.enterpriseId) return q.enterpriseId;
   if (!q.teamId) throw new Error('installation query without team id');
@@ -26,6 +48,7 @@ export function mongoInstallationStore(deps: Deps, onInstalled?: (teamId: string
       });
       const teamId = installation.team?.id ?? id;
       const now = deps.clock();
+      cacheOf(deps).delete(id);
       await deps.store.installations.updateOne(
         { _id: id },
         {
@@ -41,6 +64,7 @@ export function mongoInstallationStore(deps: Deps, onInstalled?: (teamId: string
         },
         { upsert: true },
       );
+      cacheOf(deps).delete(id);
       await ensureOrg(deps, teamId);
       const admins = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
       if (!admins) {
@@ -50,19 +74,34 @@ export function mongoInstallationStore(deps: Deps, onInstalled?: (teamId: string
     },
     async fetchInstallation(query: InstallationQuery<boolean>) {
       const id = keyOf(query);
-      const doc = await deps.store.installations.findOne({ _id: id });
-      if (!doc) throw new Error(`no installation for ${id}`);
-      return deps.keyring.decryptJson<Installation>(doc.encrypted, aad(id));
+      const cache = cacheOf(deps);
+      const hit = cache.get(id);
+      if (hit && Date.now() - hit.at < CACHE_TTL_MS) return hit.value;
+      const value = (async () => {
+        const doc = await deps.store.installations.findOne({ _id: id });
+        if (!doc) throw new Error(`no installation for ${id}`);
+        return deps.keyring.decryptJson<Installation>(doc.encrypted, aad(id));
+      })();
+      const entry = { at: Date.now(), value };
+      cache.set(id, entry);
+      // failures (not installed, a database error) are not kept
+      value.catch(() => cache.get(id) === entry && cache.delete(id));
+      return value;
     },
     async deleteInstallation(query: InstallationQuery<boolean>) {
-      await deps.store.installations.deleteOne({ _id: keyOf(query) });
+      const id = keyOf(query);
+      cacheOf(deps).delete(id);
+      await deps.store.installations.deleteOne({ _id: id });
+      cacheOf(deps).delete(id);
     },
   };
 }
 
 /** app_uninstalled, or the bot token revoked: forget the tokens (the org's data stays until deleted on request). */
 export async function removeInstallation(deps: Deps, teamId: string): Promise<void> {
+  forgetCached(deps, teamId);
   await deps.store.installations.deleteMany({ $or: [{ _id: teamId }, { teamId }] });
+  forgetCached(deps, teamId);
   deps.logger.info({ teamId }, 'installation removed');
 }
 
@@ -74,4 +113,5 @@ export async function removeUserTokens(deps: Deps, teamId: string, userIds: stri
   if (!userIds.includes(inst.user.id)) return;
   inst.user = { id: inst.user.id, token: undefined, scopes: undefined };
   await deps.store.installations.updateOne({ _id: teamId }, { $set: { encrypted: deps.keyring.encryptJson(inst, aad(teamId)), updatedAt: deps.clock() } });
+  forgetCached(deps, teamId);
 }

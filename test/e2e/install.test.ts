@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, freePort, eventually, type Harness } from '../helpers/app';
 import type { Installation } from '@slack/bolt';
+import { mongoInstallationStore } from '../../src/domain/installations';
 
 let h: Harness;
 let installUrl: string;
@@ -100,6 +101,19 @@ describe('OAuth v2 install', () => {
     expect(dm.token).toBe(botToken);
   });
 
+  it('a stored installation with a new token is used at once (no stale cached installation)', async () => {
+    await h.slack.slash({ teamId: T, userId: U, text: 'help' }); // authorizes with (and caches) the current token
+    const raw = await rawInstallation(T);
+    const inst = h.app.deps.keyring.decryptJson<Installation>(raw!.encrypted, `installation:${T}`);
+    const rotated = h.slack.issueBotToken(T);
+    expect(rotated).not.toBe(inst.bot!.token);
+    await mongoInstallationStore(h.app.deps).storeInstallation({ ...inst, bot: { ...inst.bot!, token: rotated } });
+    h.slack.reset();
+    await h.slack.openHome({ teamId: T, userId: U });
+    const publish = await h.slack.waitForCall('views.publish', (c) => c.args.user_id === U);
+    expect(publish.token).toBe(rotated);
+  });
+
   it('the new workspace works right away (its token from the store)', async () => {
     const res = await h.slack.slash({ teamId: T, userId: U, text: 'help' });
     expect(res.status).toBe(200);
@@ -174,6 +188,9 @@ describe('uninstall', () => {
     expect(res.status).toBe(200);
     await eventually(async () => (await rawInstallation(T)) === null, 'installation removed');
     expect(await h.app.deps.slack.clientFor(T)).toBeNull();
+    // requests from the workspace are no longer authorized (no cached installation lingers)
+    const after = await h.slack.slash({ teamId: T, userId: 'U0UNINST1', text: 'help' });
+    expect(JSON.stringify(after.json ?? {})).not.toContain('使い方');
     // the org's data stays (members) until deleted on request
     expect(await h.app.deps.store.members.countDocuments({ teamId: T })).toBe(1);
   });

@@ -74,6 +74,7 @@ export function jobSavedText(t: T, job: { name: string; channelId: string }, sta
   const lines = [created ? t('jobs.created', { name: job.name, channel: job.channelId }) : t('jobs.updated', { name: job.name })];
   if (status === 'not_in_channel') lines.push(`:warning: ${t('jobs.notInChannel', { channel: job.channelId })}`);
   if (status === 'is_archived') lines.push(`:warning: ${t('jobs.channelArchived', { channel: job.channelId })}`);
-  if (status === 'channel_not_found') lines.push(`:warning: ${t('jobs.channelNotFound')}`);
+  // a private channel the bot is not in answers channel_not_found: it must be invited there too
+  if (status === 'channel_not_found') lines.push(`:warning: ${t('jobs.notInChannel', { channel: job.channelId })}`);
   return lines.join('\n');
 }

@@ -206,7 +206,7 @@ export const en: Catalogue = {
     more: "{{count}} more jobs.",
     channelNotFound: "The channel was not found. Choose another channel.",
     cardsWaitingInvite: "{{count}} candidate cards of \"{{job}}\" are waiting: the bot is not in <#{{channel}}>. Run `/invite @hire-relay` in that channel and they will be posted right away; nothing is lost.",
-    cardsWaitingChannel: "{{count}} candidate cards of \"{{job}}\" are waiting: its channel no longer exists. Choose a new channel with `/ats jobs` → Edit; nothing is lost.",
+    cardsWaitingChannel: "{{count}} candidate cards of \"{{job}}\" are waiting: the bot cannot see <#{{channel}}>. If it is a private channel, run `/invite @hire-relay` there; if it was deleted, choose a new channel with `/ats jobs` → Edit. Nothing is lost.",
   },
   mapping: {
     title: 'Posting → job mapping',

@@ -208,7 +208,7 @@ export const ja = {
     more: "ほか {{count}} 件の求人があります。",
     channelNotFound: "チャンネルが見つかりません。別のチャンネルを選んでください。",
     cardsWaitingInvite: "求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットが <#{{channel}}> に参加していません。そのチャンネルで `/invite @hire-relay` を実行すると、すぐに投稿されます（候補者は失われません）。",
-    cardsWaitingChannel: "求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。チャンネルが存在しません。`/ats jobs` →「編集」で新しいチャンネルを選んでください（候補者は失われません）。",
+    cardsWaitingChannel: "求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットから <#{{channel}}> が見えません。プライベートチャンネルならそこで `/invite @hire-relay` を実行し、削除された場合は `/ats jobs` →「編集」で新しいチャンネルを選んでください（候補者は失われません）。",
   },
   mapping: {
     title: '募集と求人の紐付け',

@@ -129,6 +129,7 @@ async function pace(teamId: string, channel: string) {
   const key = `${teamId}:${channel}`;
   const wait = (nextSlot.get(key) ?? 0) - Date.now();
   if (wait > 0) await sleep(wait);
+  if (nextSlot.size > 10_000) for (const [k, at] of nextSlot) if (at < Date.now()) nextSlot.delete(k);
   nextSlot.set(key, Date.now() + cardPosting.intervalMs);
 }
 
@@ -227,7 +228,7 @@ async function flagChannelIssue(run: Run, reason: 'not_in_channel' | 'channel_no
       ? t('candidate.archivedFallback', { channel: job.channelId, job: job.name })
       : reason === 'not_in_channel'
         ? t('jobs.cardsWaitingInvite', { channel: job.channelId, job: job.name, count: waiting })
-        : t('jobs.cardsWaitingChannel', { job: job.name, count: waiting }),
+        : t('jobs.cardsWaitingChannel', { job: job.name, count: waiting, channel: job.channelId }),
   }));
   await deps.store.jobs.updateOne({ teamId, _id: job._id }, { $set: { 'channelIssue.notifiedAt': new Date() } });
 }

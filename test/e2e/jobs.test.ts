@@ -28,6 +28,7 @@ beforeAll(async () => {
   h.slack.addChannel({ teamId: T, id: 'C0JOBSDEV', name: 'dev-hiring', members: [bot, ADMIN, JADMIN] });
   h.slack.addChannel({ teamId: T, id: 'C0JOBSNOBOT', name: 'sales-hiring', members: [ADMIN] });
   h.slack.addChannel({ teamId: T, id: 'C0JOBSARCH', name: 'old-hiring', members: [bot, ADMIN] });
+  h.slack.addChannel({ teamId: T, id: 'G0JOBSPRIV', name: 'exec-hiring', isPrivate: true, members: [ADMIN] });
 }, 60_000);
 afterAll(() => h?.close());
 
@@ -109,6 +110,19 @@ describe('when the bot cannot post in the channel', () => {
     expect((await job('Sales'))!.channelIssue).toBeUndefined();
     // one invite notice only
     expect(dmsTo(JADMIN).filter((m) => (m.text ?? '').includes('/invite @hire-relay'))).toHaveLength(1);
+  });
+
+  it('a private channel the bot is not in (channel_not_found): the same /invite advice, and the cards come once invited', async () => {
+    await createJobViaSlack(h, T, ADMIN, { name: 'Exec', channelId: 'G0JOBSPRIV', admins: [JADMIN] });
+    const exec = await eventually(() => job('Exec'), 'job');
+    expect((await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Exec')), 'created')).text).toContain('/invite @hire-relay');
+    const admin = await loadActor(h.app.deps, T, ADMIN);
+    await addRule(h.app.deps, admin, { medium: 'openwork', pattern: 'CFO', match: 'exact', jobId: String(exec._id) });
+    await seedImport(h, T, 'openwork', { externalId: 'o-cfo', title: 'CFO' }, 2, { prefix: 'Exec' });
+    await eventually(() => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('<#G0JOBSPRIV>') && (m.text ?? '').includes('/invite')), 'advice DM');
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: exec._id, 'card.state': 'pending' })).toBe(2);
+    await h.slack.memberJoined({ teamId: T, userId: bot, channelId: 'G0JOBSPRIV', inviter: ADMIN });
+    await eventually(() => h.slack.messages({ teamId: T, channel: 'G0JOBSPRIV' }).length === 2, 'two cards posted');
   });
 
   it('archived channel: falls back to DMs to the job admins, and nothing is lost', async () => {

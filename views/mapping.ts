@@ -78,7 +78,7 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
     const line = t('mapping.postingLine', { title: esc(p.title), medium: t(`media.${p.medium}`), account: esc(p.accountLabel), count: p.candidates, via });
     const state = p.effectiveJobId ? `→ *${esc(p.jobName ?? '?')}*` : `:warning: ${t('mapping.notMapped', { waiting: p.waiting })}`;
     const current = p.jobId ? { id: String(p.jobId), name: p.jobName ?? '?' } : undefined;
-    const editable = mayMap && (!p.jobId || v.canEditJob(String(p.jobId)));
+    const editable = mayMap && (!p.effectiveJobId || v.canEditJob(String(p.effectiveJobId)));
     blocks.push({
       type: 'section',
       block_id: `posting_${String(p._id)}`,

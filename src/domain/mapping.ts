@@ -55,17 +55,18 @@ export async function setPostingJob(deps: Deps, actor: Actor, postingId: string,
   if (!posting) throw new NotFoundError('mapping.postingNotFound');
   const job = jobId ? await jobOf(deps, teamId, jobId) : null;
   const detail = { postingId, medium: posting.medium };
-  // taking a posting away from a job needs rights on that job too
-  if (posting.jobId) await authorize(deps, actor, 'mapping.edit', { jobId: posting.jobId }, detail);
+  const rules = await deps.store.mappingRules.find({ teamId, medium: posting.medium }).toArray();
+  // taking a posting away from the job it goes to now (its own choice or a rule) needs rights on that job too
+  const current = effectiveJob<ObjectId, MappingRuleDoc>(posting, rules).jobId;
+  if (current && String(current) !== String(job?._id)) await authorize(deps, actor, 'mapping.edit', { jobId: current }, detail);
   if (job) await authorize(deps, actor, 'mapping.edit', { jobId: job._id }, detail);
-  if (!job && !posting.jobId) await authorize(deps, actor, 'mapping.edit', { jobId: null }, detail);
+  if (!job && !current) await authorize(deps, actor, 'mapping.edit', { jobId: null }, detail);
   const updated = await deps.store.postings.findOneAndUpdate(
     { teamId, _id: posting._id },
     { $set: { jobId: job?._id ?? null } },
     { returnDocument: 'after' },
   );
   await audit(deps, { teamId, actorId: actor.userId, action: 'mapping.edit', allowed: true, target: { ...detail, jobId: jobId ?? null } });
-  const rules = await deps.store.mappingRules.find({ teamId, medium: posting.medium }).toArray();
   const moved = await routePostings(deps, teamId, [updated ?? posting], rules);
   const total = [...moved.values()].reduce((a, b) => a + b, 0);
   const target = effectiveJob<ObjectId, MappingRuleDoc>(updated ?? posting, rules).jobId;

@@ -183,6 +183,18 @@ describe('who may map', () => {
     expect(String((await posting('w-be-remote'))!.jobId)).toBe(frontendId);
   });
 
+  it('a job admin cannot override a rule that sends a posting to another job', async () => {
+    const { addRule } = await import('../../src/domain/mapping');
+    const { loadActor } = await import('../../src/domain/members');
+    await addRule(h.app.deps, await loadActor(h.app.deps, T, ADMIN), { medium: 'green', pattern: 'QA', match: 'contains', jobId: frontendId });
+    await seedImport(h, T, 'green', { externalId: 'g-qa', title: 'QA Engineer' }, 0);
+    const p = (await posting('g-qa'))!;
+    const refusals = await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false });
+    await craftedSelect(T, JADMIN, String(p._id), backendId);
+    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) > refusals, 'refused');
+    expect((await posting('g-qa'))!.jobId).toBeNull();
+  });
+
   it('limited access cannot open the mapping', async () => {
     const opens = h.slack.calls('views.open').length;
     const { res } = await openMapping(LIMITED, T, false);

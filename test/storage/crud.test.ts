@@ -86,6 +86,13 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(await fresh.find({}).toArray()).toEqual([{ _id: null }]);
     });
 
+    it('stores $-prefixed and dotted field names (MongoDB 5.0+), but not $-prefixed keys inside _id', async () => {
+      await coll.insertOne({ _id: 5, $a: 1, 'b.c': 2, d: { $e: 3 } } as Document);
+      expect(await coll.findOne({ _id: 5 })).toEqual({ _id: 5, $a: 1, 'b.c': 2, d: { $e: 3 } });
+      const err = await coll.insertOne({ _id: { $a: 1 } } as Document).catch((e) => e);
+      expect(err).toBeInstanceOf(MongoServerError);
+    });
+
     it('stores values of many BSON types and reads them back', async () => {
       const doc = { _id: 'types', s: 'str', n: 1.5, i: 7, b: true, nul: null, d: new Date(1_700_000_000_000), arr: [1, 'a', { z: 1 }], o: { p: { q: 1 } } };
       await coll.insertOne(doc as Document);
@@ -138,6 +145,13 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(d).toMatchObject({ a: [1, 2], s: [1], p: [1, 3], rr: 1, mn: 1, mx: 9, m: 6 });
       expect(d).not.toHaveProperty('u');
       expect(d?.at).toBeInstanceOf(Date);
+    });
+
+    it('let variables in find, update and delete', async () => {
+      expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 } }).toArray()).toEqual([{ _id: 2, x: 22 }]);
+      await coll.updateOne({ $expr: { $eq: ['$_id', '$$id'] } }, [{ $set: { y: '$$v' } }], { let: { id: 1, v: { $literal: 'bar' } } });
+      expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, x: 11, y: 'bar' });
+      expect(await coll.deleteOne({ $expr: { $eq: ['$x', '$$x'] } }, { let: { x: 22 } })).toMatchObject({ deletedCount: 1 });
     });
 
     it('pipeline-style update', async () => {

@@ -62,16 +62,17 @@ export const QUERY_OPTS = { useStrictMode: true, scriptEnabled: false } as const
 const queryCache = new Map<string, Query>();
 const QUERY_CACHE_MAX = 1000;
 
-export function compileQuery(filter: Document): Query {
+export function compileQuery(filter: Document, vars?: Document): Query {
+  const opts = vars ? { ...QUERY_OPTS, variables: vars } : QUERY_OPTS;
   let key: string;
   try {
-    key = EJSON.stringify(filter, { relaxed: false });
+    key = EJSON.stringify(filter, { relaxed: false }) + (vars ? `|${EJSON.stringify(vars, { relaxed: false })}` : '');
   } catch {
-    return new Query(filter, QUERY_OPTS);
+    return new Query(filter, opts);
   }
   let q = queryCache.get(key);
   if (q) return q;
-  q = new Query(filter, QUERY_OPTS);
+  q = new Query(filter, opts);
   // $$NOW and friends are fixed when a query is compiled: never reuse those.
   if (key.length < 4096 && !key.includes('$$')) {
     if (queryCache.size >= QUERY_CACHE_MAX) queryCache.delete(queryCache.keys().next().value as string);
@@ -314,7 +315,7 @@ export class Collection {
    * Documents matching `filter`, in natural order (or index order for the candidates), as the
    * stored objects themselves: callers must not mutate them.
    */
-  match(filter: Document | undefined, plan: PlanInfo = { docsExamined: 0, keysExamined: 0 }, limit = 0): Doc[] {
+  match(filter: Document | undefined, plan: PlanInfo = { docsExamined: 0, keysExamined: 0 }, limit = 0, vars?: Document): Doc[] {
     const f = filter ?? {};
     const cand = this.candidates(f, plan);
     const out: Doc[] = [];
@@ -326,7 +327,7 @@ export class Collection {
       }
       return out;
     }
-    const q = plan.exact ? undefined : compileQuery(f);
+    const q = plan.exact ? undefined : compileQuery(f, vars);
     for (const d of cand) {
       plan.docsExamined++;
       if (!q || q.test(d)) {

@@ -82,3 +82,11 @@ export function shape(
   if (skip > 0 || limit > 0) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
   return projectDocs(out, o.projection, o.filter);
 }
+
+/** The command's `let` variables, evaluated (they are expressions, e.g. {$literal: ...} or $$NOW). */
+export function letVars(cmd: Document): Document | undefined {
+  if (cmd.let === undefined || cmd.let === null) return undefined;
+  const raw = asDoc(cmd.let, 'let');
+  if (Object.keys(raw).length === 0) return undefined;
+  return new Aggregator([{ $replaceRoot: { newRoot: raw } }], QUERY_OPTS).run([{}])[0] as Document;
+}

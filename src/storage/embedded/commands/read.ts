@@ -4,7 +4,7 @@ import { Aggregator } from 'mingo';
 import { CommandError } from '../errors';
 import { QUERY_OPTS, type Doc, type PlanInfo } from '../collection';
 import { keyOf, valuesAt } from '../indexes';
-import { asCount, asDoc, cloneDoc, collectionName, existing, shape, type Ctx, type Handler } from './context';
+import { asCount, asDoc, cloneDoc, collectionName, existing, letVars, shape, type Ctx, type Handler } from './context';
 
 function runFind(cmd: Document, ctx: Ctx, plan: PlanInfo): { ns: string; docs: Doc[] } {
   const name = collectionName(cmd, 'find');
@@ -18,7 +18,8 @@ function runFind(cmd: Document, ctx: Ctx, plan: PlanInfo): { ns: string; docs: D
   if (skip < 0) throw new CommandError('BadValue', 'skip value must be non-negative');
   const hasSort = sort && Object.keys(sort).length > 0;
   // Without a sort, stop matching as soon as skip+limit documents are found.
-  const matched = coll.match(filter, plan, !hasSort && limit > 0 ? skip + limit : 0);
+  const vars = letVars(cmd);
+  const matched = coll.match(filter, plan, !hasSort && limit > 0 ? skip + limit : 0, vars);
   const docs = shape(matched, { sort, skip, limit, projection: cmd.projection as Document | undefined, filter });
   return { ns, docs };
 }
@@ -109,7 +110,7 @@ export const aggregate: Handler = (cmd, ctx) => {
   let input: Doc[] = [];
   if (coll) {
     if (stages.length > 0 && stages[0].$match) {
-      input = coll.match(asDoc(stages[0].$match, '$match'));
+      input = coll.match(asDoc(stages[0].$match, '$match'), undefined, 0, letVars(cmd));
       stages = stages.slice(1);
     } else input = [...coll.docs.values()];
     if (!stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]))) input = input.map((d) => cloneDoc(d));
@@ -120,7 +121,7 @@ export const aggregate: Handler = (cmd, ctx) => {
       const c = ctx.catalog.get(ctx.db, other);
       return c ? [...c.docs.values()].map((d) => cloneDoc(d)) : [];
     },
-    variables: cmd.let as Document | undefined,
+    variables: letVars(cmd),
   }).run(input) as Doc[];
   const batchSize = cmd.cursor && typeof cmd.cursor === 'object' ? (cmd.cursor as Document).batchSize : undefined;
   return { cursor: ctx.cursors.first(ns, out, batchSize === undefined ? undefined : asCount(batchSize)), ok: 1 };

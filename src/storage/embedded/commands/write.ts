@@ -5,7 +5,7 @@ import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
 import { QUERY_OPTS } from '../collection';
 import { keyOf } from '../indexes';
-import { asDoc, cloneDoc, collectionName, projectDocs, sortDocs, type Ctx, type Handler } from './context';
+import { asDoc, cloneDoc, collectionName, letVars, projectDocs, sortDocs, type Ctx, type Handler } from './context';
 
 interface WriteError {
   index: number;
@@ -63,9 +63,13 @@ export const insert: Handler = (cmd, ctx) => {
   return finishWrite({ n }, errors);
 };
 
+/** MongoDB 5.0+ stores $-prefixed and dotted field names, except inside _id. */
 function checkFieldNames(d: Doc): void {
-  for (const k of Object.keys(d)) {
-    if (k.startsWith('$')) throw new CommandError('BadValue', `Document can't have $ prefixed field names: ${k}`);
+  const id = d._id;
+  if (id && typeof id === 'object' && !Array.isArray(id) && !(id instanceof Date) && !(id as { _bsontype?: string })._bsontype) {
+    for (const k of Object.keys(id)) {
+      if (k.startsWith('$')) throw new CommandError('BadValue', `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`);
+    }
   }
 }
 
@@ -99,9 +103,11 @@ function computeUpdate(
   arrayFilters: Document[] | undefined,
   query: Document | undefined,
   inserting: boolean,
+  vars?: Document,
 ): Doc | undefined {
+  const opts = vars ? { ...QUERY_OPTS, variables: vars } : QUERY_OPTS;
   if (Array.isArray(u)) {
-    const [next] = new Aggregator(u, QUERY_OPTS).run([cloneDoc(doc)]) as Doc[];
+    const [next] = new Aggregator(u, opts).run([cloneDoc(doc)]) as Doc[];
     const out = withIdFirst({ ...next, _id: next._id === undefined ? doc._id : next._id });
     return sameBytes(doc, out) ? undefined : out;
   }
@@ -137,7 +143,7 @@ function computeUpdate(
     if (newId !== undefined) next._id = newId;
     let changed: string[];
     try {
-      changed = mingoUpdate(next, mod, arrayFilters, query, { cloneMode: 'copy', queryOptions: QUERY_OPTS });
+      changed = mingoUpdate(next, mod, arrayFilters, query, { cloneMode: 'copy', queryOptions: opts });
     } catch (err) {
       throw new CommandError('BadValue', (err as Error).message);
     }
@@ -188,7 +194,7 @@ function equalityFields(query: Document, out: Doc = {}): Doc {
 }
 
 /** Builds (without storing) the document an upsert inserts. */
-function upsertDoc(query: Document, u: Document | Document[], arrayFilters: Document[] | undefined): Doc {
+function upsertDoc(query: Document, u: Document | Document[], arrayFilters: Document[] | undefined, vars?: Document): Doc {
   let doc: Doc;
   if (!Array.isArray(u) && !isOperatorUpdate(u)) {
     doc = { ...u };
@@ -196,7 +202,7 @@ function upsertDoc(query: Document, u: Document | Document[], arrayFilters: Docu
     if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
   } else {
     const seed = cloneDoc(equalityFields(query));
-    doc = computeUpdate(seed, u, arrayFilters, undefined, true) ?? seed;
+    doc = computeUpdate(seed, u, arrayFilters, undefined, true, vars) ?? seed;
   }
   if (doc._id === undefined) doc._id = new ObjectId();
   return withIdFirst(doc);
@@ -210,7 +216,7 @@ interface UpdateOutcome {
   upsertedId?: unknown;
 }
 
-function updateOne(coll: Collection, stmt: Document): UpdateOutcome {
+function updateOne(coll: Collection, stmt: Document, vars?: Document): UpdateOutcome {
   const q = asDoc(stmt.q, 'q');
   const u = stmt.u as Document | Document[];
   if (!u || typeof u !== 'object') throw new CommandError('FailedToParse', "BSON field 'update.updates.u' is missing");
@@ -219,11 +225,11 @@ function updateOne(coll: Collection, stmt: Document): UpdateOutcome {
   if (multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
     throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update');
   }
-  let matched = coll.match(q, undefined, multi || stmt.sort ? 0 : 1);
+  let matched = coll.match(q, undefined, multi || stmt.sort ? 0 : 1, vars);
   if (stmt.sort && !multi) matched = sortDocs(matched, stmt.sort as Document).slice(0, 1);
   if (matched.length === 0) {
     if (!stmt.upsert) return { n: 0, nModified: 0 };
-    const doc = upsertDoc(q, u, arrayFilters);
+    const doc = upsertDoc(q, u, arrayFilters, vars);
     coll.insert(doc);
     return { n: 1, nModified: 0, upsertedId: doc._id };
   }
@@ -233,7 +239,7 @@ function updateOne(coll: Collection, stmt: Document): UpdateOutcome {
   }
   let nModified = 0;
   for (const old of matched) {
-    const next = computeUpdate(old, u, arrayFilters, q, false);
+    const next = computeUpdate(old, u, arrayFilters, q, false, vars);
     if (!next) continue;
     coll.replace(old, next);
     nModified++;
@@ -294,7 +300,7 @@ export const update: Handler = (cmd, ctx) => {
         if (!stmt.upsert) continue;
         coll = ctx.catalog.getOrCreate(ctx.db, name).coll;
       }
-      const r = updateOne(coll, stmt);
+      const r = updateOne(coll, stmt, letVars(cmd));
       n += r.n;
       nModified += r.nModified;
       if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
@@ -325,7 +331,7 @@ export const del: Handler = (cmd, ctx) => {
       const stmt = stmts[i] as Document;
       const limit = Number(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new CommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
-      const matched = coll.match(asDoc(stmt.q, 'q'), undefined, limit);
+      const matched = coll.match(asDoc(stmt.q, 'q'), undefined, limit, letVars(cmd));
       for (const d of matched) coll.remove(d);
       n += matched.length;
     } catch (err) {
@@ -349,12 +355,13 @@ export const findAndModify: Handler = (cmd, ctx) => {
   if (remove && cmd.upsert) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   const fields = cmd.fields as Document | undefined;
   const arrayFilters = cmd.arrayFilters as Document[] | undefined;
+  const vars = letVars(cmd);
   let coll = ctx.catalog.get(ctx.db, name);
   const project = (d: Doc | undefined): Doc | null => (d ? projectDocs([d], fields, undefined)[0] ?? null : null);
 
   let target: Doc | undefined;
   if (coll) {
-    const matched = coll.match(query, undefined, cmd.sort ? 0 : 1);
+    const matched = coll.match(query, undefined, cmd.sort ? 0 : 1, vars);
     target = sortDocs(matched, cmd.sort as Document | undefined)[0];
   }
   if (remove) {
@@ -365,7 +372,7 @@ export const findAndModify: Handler = (cmd, ctx) => {
   if (!target) {
     if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     coll = coll ?? ctx.catalog.getOrCreate(ctx.db, name).coll;
-    const doc = upsertDoc(query, u!, arrayFilters);
+    const doc = upsertDoc(query, u!, arrayFilters, vars);
     coll.insert(doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
@@ -373,7 +380,7 @@ export const findAndModify: Handler = (cmd, ctx) => {
       ok: 1,
     };
   }
-  const next = computeUpdate(target, u!, arrayFilters, query, false);
+  const next = computeUpdate(target, u!, arrayFilters, query, false, vars);
   if (next) coll!.replace(target, next);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },

@@ -149,6 +149,7 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
 
     it('let variables in find, update and delete', async () => {
       expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 } }).toArray()).toEqual([{ _id: 2, x: 22 }]);
+      expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 }, projection: { _id: 0 } }).toArray()).toEqual([{ x: 22 }]);
       await coll.updateOne({ $expr: { $eq: ['$_id', '$$id'] } }, [{ $set: { y: '$$v' } }], { let: { id: 1, v: { $literal: 'bar' } } });
       expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, x: 11, y: 'bar' });
       expect(await coll.deleteOne({ $expr: { $eq: ['$x', '$$x'] } }, { let: { x: 22 } })).toMatchObject({ deletedCount: 1 });

@@ -65,22 +65,25 @@ export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
   return new Aggregator([{ $sort: sort }], SORT_OPTS).run(docs) as Doc[];
 }
 
-export function projectDocs(docs: Doc[], projection: Document | undefined, filter: Document | undefined): Doc[] {
+export function projectDocs(docs: Doc[], projection: Document | undefined, filter: Document | undefined, vars?: Document): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
+  // The filter only matters for the positional projection ("a.$"); the documents already match it.
+  const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
+  const opts = vars ? { ...SORT_OPTS, variables: vars } : SORT_OPTS;
   // mingo may edit the documents it projects (nested exclusions): give it copies, never stored ones.
-  return new Query(filter ?? {}, SORT_OPTS).find(docs.map((d) => cloneDoc(d)), projection).all() as Doc[];
+  return new Query(positional ? (filter ?? {}) : {}, opts).find(docs.map((d) => cloneDoc(d)), projection).all() as Doc[];
 }
 
 /** Sort, skip, limit, then project — the order MongoDB applies them in a find. */
 export function shape(
   docs: Doc[],
-  o: { sort?: Document; skip?: number; limit?: number; projection?: Document; filter?: Document },
+  o: { sort?: Document; skip?: number; limit?: number; projection?: Document; filter?: Document; vars?: Document },
 ): Doc[] {
   let out = sortDocs(docs, o.sort);
   const skip = o.skip ?? 0;
   const limit = Math.abs(o.limit ?? 0);
   if (skip > 0 || limit > 0) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
-  return projectDocs(out, o.projection, o.filter);
+  return projectDocs(out, o.projection, o.filter, o.vars);
 }
 
 /** The command's `let` variables, evaluated (they are expressions, e.g. {$literal: ...} or $$NOW). */

@@ -20,16 +20,15 @@ function runFind(cmd: Document, ctx: Ctx, plan: PlanInfo): { ns: string; docs: D
   // Without a sort, stop matching as soon as skip+limit documents are found.
   const vars = letVars(cmd);
   const matched = coll.match(filter, plan, !hasSort && limit > 0 ? skip + limit : 0, vars);
-  const docs = shape(matched, { sort, skip, limit, projection: cmd.projection as Document | undefined, filter });
+  const docs = shape(matched, { sort, skip, limit, projection: cmd.projection as Document | undefined, filter, vars });
   return { ns, docs };
 }
 
 export const find: Handler = (cmd, ctx) => {
   const plan: PlanInfo = { docsExamined: 0, keysExamined: 0 };
   const { ns, docs } = runFind(cmd, ctx, plan);
-  const limit = Math.abs(asCount(cmd.limit));
+  // a negative limit is the legacy way of asking for a single batch
   const singleBatch = !!cmd.singleBatch || asCount(cmd.limit) < 0;
-  void limit;
   const batchSize = cmd.batchSize === undefined ? undefined : asCount(cmd.batchSize);
   if (batchSize !== undefined && batchSize < 0) throw new CommandError('BadValue', 'batchSize value must be non-negative');
   return { cursor: ctx.cursors.first(ns, docs, batchSize, singleBatch), ok: 1 };

@@ -233,7 +233,7 @@ function updateOne(coll: Collection, stmt: Document, vars?: Document): UpdateOut
     coll.insert(doc);
     return { n: 1, nModified: 0, upsertedId: doc._id };
   }
-  if (multi && matched.length > 1) {
+  if (multi && matched.length > 1 && !vars) {
     const batched = updateAllAtOnce(coll, matched, u, arrayFilters);
     if (batched !== undefined) return { n: matched.length, nModified: batched };
   }

@@ -64,7 +64,7 @@ const routeMetric: BenchMetric = {
       await route(); // warm-up
       const rr: number[] = [];
       const rb: number[] = [];
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 7; i++) {
         rb.push(await read());
         rr.push(await route());
       }

@@ -143,7 +143,9 @@ function computeUpdate(
     if (newId !== undefined) next._id = newId;
     let changed: string[];
     try {
-      changed = mingoUpdate(next, mod, arrayFilters, query, { cloneMode: 'copy', queryOptions: opts });
+      // The query only matters to the positional operator ("a.$.b"); compiling it costs more than the update.
+      const positional = Object.values(mod).some((spec) => Object.keys(spec as Document).some((k) => /(^|\.)\$(\.|$)/.test(k)));
+      changed = mingoUpdate(next, mod, arrayFilters, positional ? query : undefined, { cloneMode: 'copy', queryOptions: opts });
     } catch (err) {
       throw new CommandError('BadValue', (err as Error).message);
     }

@@ -2,6 +2,7 @@
 import type { App } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
 import { dedupeMiddleware } from './dedupe';
+import { fanIn } from './fan-in';
 import { registerAts } from './ats';
 import { registerRoles } from './roles';
 import { registerHome } from './home';
@@ -12,8 +13,12 @@ import { registerMapping } from './mapping';
 import { registerCandidates } from './candidates';
 import { registerSettings } from './settings';
 
-export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
-  app.use(dedupeMiddleware(deps));
+export function registerAll(bolt: App, deps: Deps, forget: (teamId: string) => void) {
+  bolt.use(dedupeMiddleware(deps));
+  // one Bolt listener per kind dispatching to the handlers below (commands/fan-in.ts: Bolt runs every
+  // listener's chain for every request otherwise)
+  const fan = fanIn(bolt);
+  const app = fan.app;
   registerAts(app, deps);
   registerRoles(app, deps);
   registerHome(app, deps);
@@ -23,7 +28,8 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   registerCandidates(app, deps);
   registerSettings(app, deps);
   registerLifecycle(app, deps, forget);
-  app.error(async (err) => {
+  fan.install();
+  bolt.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Bolt error');
   });
 }

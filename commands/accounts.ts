@@ -3,7 +3,7 @@
  * zod, call src/domain/accounts, render with views/. The server refuses non-admins whatever
  * payload they craft (authorize in the domain), and the refusal is audit-logged.
  */
-import type { App, BlockAction, ButtonAction, RespondFn } from '@slack/bolt';
+import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { MEDIA, type Medium } from '../connectors/types';
 import type { Deps } from '../src/domain/deps';
@@ -13,11 +13,11 @@ import { parseLinkForm, type FieldKey } from '../src/domain/credentials';
 import { listAccountViews } from '../src/domain/accounts-view';
 import { getOrg } from '../src/domain/orgs';
 import { decide } from '../src/domain/permissions';
-import { ValidationError, DomainError } from '../src/domain/errors';
+import { ValidationError } from '../src/domain/errors';
 import { linkModal, LINK_CALLBACK } from '../views/link';
 import { accountsMessage, ACCOUNT_ACTIONS } from '../views/accounts';
 import { addRoute } from './ats';
-import { makeCtx, handle, reportError, domainErrorText, type Ctx } from './context';
+import { makeCtx, ackSubmissionError, onButton as onButtonBase, type Ctx } from './context';
 import { inputErrors, viewValue } from './view-values';
 import { publishHome } from './home';
 
@@ -87,25 +87,15 @@ export function registerAccounts(app: App, deps: Deps) {
       await ack();
       await ctx.reply({ text: ctx.t('link.started', { medium: ctx.t(`media.${medium}`), label: form.label ?? account.label }) });
     } catch (err) {
-      if (err instanceof ValidationError) await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
-      else if (err instanceof DomainError) await ack({ response_action: 'errors', errors: { [Object.keys(form.credentials).includes('apiKey') ? 'api_key' : 'password']: domainErrorText(ctx.t, err) } });
-      else {
-        await ack();
-        await reportError(ctx, err);
-      }
+      await ackSubmissionError(ack, ctx, err, medium === 'wantedly' ? 'api_key' : 'password');
     }
   });
 
+  /** Account buttons; after a change, the fresh list is shown where the user clicked. */
   const onButton = (actionId: string, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id!;
-      const inMessage = body.container?.type === 'message' || body.container?.type === 'ephemeral' ? respond : undefined;
-      const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
-      await handle(ctx, async () => {
-        await fn(ctx, action.value ?? '', body);
-        await refresh(ctx, body, inMessage);
-      });
+    onButtonBase(app, deps, actionId, async (ctx, value, body, respond) => {
+      await fn(ctx, value, body);
+      await refresh(ctx, body, respond);
     });
 
   onButton(ACCOUNT_ACTIONS.link, async (ctx, value, body) => {

@@ -5,14 +5,15 @@
  * else is logged with a reference id and the user sees that id, never a stack trace.
  */
 import { randomBytes } from 'node:crypto';
-import type { RespondFn } from '@slack/bolt';
+import type { AckFn, App, BlockAction, ButtonAction, RespondFn, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Deps } from '../src/domain/deps';
 import type { Actor } from '../src/domain/permissions';
 import { loadActor } from '../src/domain/members';
-import { DomainError } from '../src/domain/errors';
+import { DomainError, ValidationError } from '../src/domain/errors';
 import { translator, type Locale, type T } from '../src/i18n';
+import { inputErrors } from './view-values';
 
 export interface Ctx {
   deps: Deps;
@@ -90,5 +91,38 @@ export async function reportError(ctx: Ctx, err: unknown): Promise<void> {
     await ctx.reply({ text });
   } catch (replyErr) {
     ctx.deps.logger.warn({ err: replyErr, teamId: ctx.teamId }, 'could not tell the user about an error');
+  }
+}
+
+/**
+ * A button handler: ack at once, build the clicker's context (replies go back where they clicked:
+ * the message's response_url, or a DM from a view), and run `fn` with errors shown to the user.
+ */
+export function onButton(
+  app: App, deps: Deps, actionId: string,
+  fn: (ctx: Ctx, value: string, body: BlockAction, respond: RespondFn | undefined) => Promise<void>,
+) {
+  app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
+    await ack();
+    const teamId = body.team?.id ?? body.user.team_id!;
+    const inMessage = body.container?.type === 'message' || body.container?.type === 'ephemeral' ? respond : undefined;
+    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
+    await handle(ctx, () => fn(ctx, action.value ?? '', body, inMessage));
+  });
+}
+
+/**
+ * A modal submission that failed: field errors under their fields, a domain refusal under
+ * `field`, anything else closes the modal and is reported with a reference id.
+ */
+export async function ackSubmissionError(ack: AckFn<void> | AckFn<ViewResponseAction>, ctx: Ctx, err: unknown, field: string) {
+  const answer = ack as (r?: ViewResponseAction) => Promise<void>;
+  if (err instanceof ValidationError) {
+    await answer({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
+  } else if (err instanceof DomainError) {
+    await answer({ response_action: 'errors', errors: { [field]: domainErrorText(ctx.t, err) } });
+  } else {
+    await answer();
+    await reportError(ctx, err);
   }
 }

@@ -2,17 +2,16 @@
  * `/ats job new`, `/ats jobs`, the job modal and its buttons. The domain refuses what the actor may
  * not do (crafted payloads included); these handlers only parse and render.
  */
-import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import type { App, BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
 import { createJob, getJob, listJobs, updateJob } from '../src/domain/jobs';
 import { decide } from '../src/domain/permissions';
-import { DomainError, ValidationError } from '../src/domain/errors';
 import { jobModal, jobsMessage, jobSavedText, JOB_ACTIONS, JOB_CALLBACK } from '../views/jobs';
 import { addRoute } from './ats';
-import { domainErrorText, handle, makeCtx, reportError, type Ctx } from './context';
-import { inputErrors, viewValue, viewValues } from './view-values';
+import { ackSubmissionError, makeCtx, onButton as onButtonBase, type Ctx } from './context';
+import { viewValue, viewValues } from './view-values';
 import { enqueueCardJob } from '../src/jobs/card-jobs';
 
 const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable() });
@@ -75,23 +74,12 @@ export function registerJobs(app: App, deps: Deps) {
       await ctx.reply({ text: jobSavedText(ctx.t, job, channel, !meta.jobId) });
       if (meta.jobId) await enqueueCardJob(deps, teamId, String(job._id));
     } catch (err) {
-      if (err instanceof ValidationError) await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
-      else if (err instanceof DomainError) await ack({ response_action: 'errors', errors: { name: domainErrorText(ctx.t, err) } });
-      else {
-        await ack();
-        await reportError(ctx, err);
-      }
+      await ackSubmissionError(ack, ctx, err, 'name');
     }
   });
 
   const onButton = (actionId: string, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
-    app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id!;
-      const inMessage = body.container?.type === 'message' || body.container?.type === 'ephemeral' ? respond : undefined;
-      const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
-      await handle(ctx, () => fn(ctx, action.value ?? '', body));
-    });
+    onButtonBase(app, deps, actionId, (ctx, value, body) => fn(ctx, value, body));
   // the bot was invited to a channel: jobs whose cards were waiting for it post them now
   app.event('member_joined_channel', async ({ event, body, context }) => {
     if (!context.botUserId || event.user !== context.botUserId) return;

@@ -11,13 +11,13 @@ import type { Actor } from '../src/domain/permissions';
 import { decide } from '../src/domain/permissions';
 import { mappableJobs } from '../src/domain/jobs';
 import { addRule, deleteRule, mappingOverview, setPostingJob } from '../src/domain/mapping';
-import { DomainError, ValidationError } from '../src/domain/errors';
+import { DomainError } from '../src/domain/errors';
 import { MAPPING_ACTIONS, MAPPING_CALLBACK, MAPPING_PAGE_SIZE, RULE_CALLBACK, UNMAP, mappingModal, ruleModal, type JobChoice } from '../views/mapping';
 import { HOME_OPEN_MAPPING } from '../views/home';
 import { OPEN_MAPPING_ACTION } from '../views/import-notices';
 import { addRoute } from './ats';
-import { domainErrorText, handle, makeCtx, reportError, type Ctx } from './context';
-import { inputErrors, viewValue } from './view-values';
+import { ackSubmissionError, domainErrorText, handle, makeCtx, type Ctx } from './context';
+import { viewValue } from './view-values';
 
 /** The import notice's button (views/import-notices.ts). */
 export const OPEN_MAPPING = OPEN_MAPPING_ACTION;
@@ -150,12 +150,7 @@ export function registerMapping(app: App, deps: Deps) {
       if (parentViewId) await client.views.update({ view_id: parentViewId, view: await buildView(ctx, 0, movedText(ctx, r)) }).catch((err) => deps.logger.warn({ err }, 'could not refresh the mapping modal'));
       else await ctx.reply({ text: movedText(ctx, r) });
     } catch (err) {
-      if (err instanceof ValidationError) await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
-      else if (err instanceof DomainError) await ack({ response_action: 'errors', errors: { job: domainErrorText(ctx.t, err) } });
-      else {
-        await ack();
-        await reportError(ctx, err);
-      }
+      await ackSubmissionError(ack, ctx, err, 'job');
     }
   });
 

@@ -4,10 +4,9 @@ import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
 import { orgAdmins } from '../src/domain/members';
 import { changeRoles, roleChangeSchema } from '../src/domain/roles';
-import { DomainError, ValidationError } from '../src/domain/errors';
 import { rolesModal, ROLES_CALLBACK } from '../views/roles';
-import { makeCtx, domainErrorText, reportError, type Ctx } from './context';
-import { inputErrors, viewValue } from './view-values';
+import { makeCtx, ackSubmissionError, type Ctx } from './context';
+import { viewValue } from './view-values';
 
 export async function openRoles(ctx: Ctx, triggerId: string) {
   await authorize(ctx.deps, await ctx.actor(), 'roles.manage');
@@ -46,14 +45,7 @@ export function registerRoles(app: App, deps: Deps) {
       }
       await ctx.reply({ text });
     } catch (err) {
-      if (err instanceof ValidationError) {
-        await ack({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
-      } else if (err instanceof DomainError) {
-        await ack({ response_action: 'errors', errors: { user: domainErrorText(ctx.t, err) } });
-      } else {
-        await ack();
-        await reportError(ctx, err);
-      }
+      await ackSubmissionError(ack, ctx, err, 'user');
     }
   });
 }

@@ -4,7 +4,7 @@
  */
 import { ObjectId } from 'mongodb';
 import type { Medium } from '../../connectors/types';
-import type { CandidateDoc, PostingDoc } from '../../src/storage/types';
+import type { CandidateDoc } from '../../src/storage/types';
 import { routeImported } from '../../src/domain/routing';
 import type { Harness } from './app';
 

@@ -90,8 +90,12 @@ function loadgen() {
   return {
     run(url: string, n: number): Promise<Round> {
       return new Promise((resolve, reject) => {
-        worker.once('message', resolve);
-        worker.once('error', reject);
+        const fail = (err: Error) => reject(err);
+        worker.once('error', fail);
+        worker.once('message', (m: Round) => {
+          worker.off('error', fail);
+          resolve(m);
+        });
         worker.postMessage({ url, n, concurrency: CONCURRENCY, secret: SECRET, team: TEAM, users: USERS, seq: seq++ });
       });
     },

@@ -8,6 +8,10 @@
  *   log-<n>.bin         every change since that snapshot
  * Record framing in both: [u32 LE payload length][u32 LE crc32c(payload)][payload = one BSON document].
  *
+ * The log is preallocated with zeros ahead of the write position, so that an fdatasync after an
+ * append flushes only data, not a file-size change (about half the latency on ext4); a zero length
+ * ends the log. A clean shutdown trims the zeros; start-up trims them and any torn record.
+ *
  * Compaction writes snapshot-<n+1>.tmp, fsyncs it, renames it into place, creates log-<n+1>, fsyncs
  * the directory and only then deletes generation n. A crash at any point leaves either generation n
  * (snapshot + log) or generation n+1 complete.
@@ -22,6 +26,8 @@ import type { DurabilityGate, EmbeddedLogger } from './server';
 import { crc32c } from './wire';
 
 const HEADER = 8;
+/** Zeroed space kept ahead of the log's write position. */
+const PREALLOC_BYTES = 4 * 1024 * 1024;
 const MAX_RECORD = 64 * 1024 * 1024;
 
 export interface DurabilityOptions {
@@ -163,7 +169,10 @@ export class Durability implements DurabilityGate {
   private waiters: { seq: number; resolve: () => void; reject: (e: Error) => void }[] = [];
   private fd: number;
   private gen: number;
+  /** Write position in the log (its meaningful length). */
   private logBytes: number;
+  /** File size of the log, including preallocated zeros. */
+  private allocated: number;
   private snapshotBytes: number;
   private failed: Error | undefined;
   private closed = false;
@@ -178,6 +187,7 @@ export class Durability implements DurabilityGate {
     this.fd = state.fd;
     this.gen = state.gen;
     this.logBytes = state.logBytes;
+    this.allocated = state.logBytes;
     this.snapshotBytes = state.snapshotBytes;
     this.compactBytes = opts.compactBytes ?? 64 * 1024 * 1024;
     catalog.onWrite = (op) => this.record(op);
@@ -220,12 +230,14 @@ export class Durability implements DurabilityGate {
       for (const r of records) applyRecord(catalog, r);
       replayed = records.length;
       if (goodBytes < buf.length) {
-        opts.logger.warn({ file: logPath, dropped: buf.length - goodBytes }, 'embedded mongo: cut a torn record off the end of the log');
+        // Zeros are preallocated space; anything else is a record the crash tore.
+        const torn = buf.subarray(goodBytes).some((b) => b !== 0);
+        if (torn) opts.logger.warn({ file: logPath, dropped: buf.length - goodBytes }, 'embedded mongo: cut a torn record off the end of the log');
         fs.truncateSync(logPath, goodBytes);
       }
       logBytes = goodBytes;
     }
-    const fd = fs.openSync(logPath, 'a');
+    const fd = fs.openSync(logPath, fs.existsSync(logPath) ? 'r+' : 'w+');
     fs.fsyncSync(fd);
     fsyncDir(dir);
     // Leftovers of older generations (a crash during compaction after the new snapshot was in place).
@@ -261,7 +273,8 @@ export class Durability implements DurabilityGate {
     const chunk = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     this.pending = [];
     try {
-      await writeAll(this.fd, chunk);
+      if (this.logBytes + chunk.length > this.allocated) await this.preallocate(this.logBytes + chunk.length + PREALLOC_BYTES);
+      await writeAll(this.fd, chunk, this.logBytes);
       await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
       this.logBytes += chunk.length;
       this.markDurable(target);
@@ -277,6 +290,14 @@ export class Durability implements DurabilityGate {
       this.scheduled = true;
       setImmediate(() => void this.flush());
     }
+  }
+
+  /** Extends the log with zeros (fsync'd, so later appends change no file metadata). */
+  private async preallocate(size: number): Promise<void> {
+    const fd = this.fd;
+    await writeAll(fd, Buffer.alloc(size - this.allocated), this.allocated);
+    await new Promise<void>((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
+    this.allocated = size;
   }
 
   private markDurable(seq: number): void {
@@ -324,7 +345,7 @@ export class Durability implements DurabilityGate {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, path.join(this.dir, `snapshot-${next}.bson`));
-    const newFd = fs.openSync(path.join(this.dir, `log-${next}.bin`), 'w');
+    const newFd = fs.openSync(path.join(this.dir, `log-${next}.bin`), 'w+');
     fs.fsyncSync(newFd);
     fsyncDir(this.dir);
     const oldFd = this.fd;
@@ -332,6 +353,7 @@ export class Durability implements DurabilityGate {
     this.fd = newFd;
     this.gen = next;
     this.logBytes = 0;
+    this.allocated = 0;
     this.snapshotBytes = bytes;
     this.pending = [];
     this.markDurable(this.seq);
@@ -349,15 +371,19 @@ export class Durability implements DurabilityGate {
       else await new Promise((r) => setTimeout(r, 2));
     }
     this.closed = true;
-    fs.closeSync(this.fd);
-    unlockDir(this.dir);
+    try {
+      if (!this.failed) fs.ftruncateSync(this.fd, this.logBytes); // drop the preallocated zeros
+    } finally {
+      fs.closeSync(this.fd);
+      unlockDir(this.dir);
+    }
   }
 }
 
-function writeAll(fd: number, buf: Buffer): Promise<void> {
+function writeAll(fd: number, buf: Buffer, position: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const step = (off: number) => {
-      fs.write(fd, buf, off, buf.length - off, null, (err, n) => {
+      fs.write(fd, buf, off, buf.length - off, position + off, (err, n) => {
         if (err) return reject(err);
         if (off + n < buf.length) step(off + n);
         else resolve();

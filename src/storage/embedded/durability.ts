@@ -274,7 +274,9 @@ export class Durability implements DurabilityGate {
     this.pending = [];
     try {
       if (this.logBytes + chunk.length > this.allocated) await this.preallocate(this.logBytes + chunk.length + PREALLOC_BYTES);
-      await writeAll(this.fd, chunk, this.logBytes);
+      // Copying into the page cache is quick: do it inline and spend the thread-pool hop on fdatasync only.
+      let off = 0;
+      while (off < chunk.length) off += fs.writeSync(this.fd, chunk, off, chunk.length - off, this.logBytes + off);
       await new Promise<void>((res, rej) => fs.fdatasync(this.fd, (e) => (e ? rej(e) : res())));
       this.logBytes += chunk.length;
       this.markDurable(target);

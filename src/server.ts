@@ -95,7 +95,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     const client = await gateway.clientFor(teamId);
     const t = translator(await gateway.localeOf(teamId, userId));
     await client?.chat.postMessage({ channel: userId, text: t('install.welcome') }).catch(() => undefined);
-  });
+  }, gateway.forget);
   const app =
     config.slackMode === 'oauth'
       ? new App({

@@ -38,7 +38,12 @@ function keyOf(q: { isEnterpriseInstall?: boolean; enterpriseId?: string; teamId
   return q.teamId;
 }
 
-export function mongoInstallationStore(deps: Deps, onInstalled?: (teamId: string, userId: string) => Promise<void>): InstallationStore {
+export function mongoInstallationStore(
+  deps: Deps,
+  onInstalled?: (teamId: string, userId: string) => Promise<void>,
+  /** After every store (a reinstall may bring a new token): drop clients built on the old one. */
+  onStored?: (teamId: string) => void,
+): InstallationStore {
   return {
     async storeInstallation(installation: Installation) {
       const id = keyOf({
@@ -65,6 +70,7 @@ export function mongoInstallationStore(deps: Deps, onInstalled?: (teamId: string
         { upsert: true },
       );
       cacheOf(deps).delete(id);
+      onStored?.(teamId);
       await ensureOrg(deps, teamId);
       const admins = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
       if (!admins) {

@@ -151,6 +151,9 @@ export class Index {
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     for (const f of this.fields) {
+      if (f.startsWith('$') || f.includes('.$')) {
+        throw new CommandError('CannotCreateIndex', `wildcard and special index keys (${f}) are not supported by the embedded server`);
+      }
       const dir = spec.key[f];
       if (dir !== 1 && dir !== -1) {
         throw new CommandError('CannotCreateIndex', `index type ${JSON.stringify(dir)} on field ${f} is not supported by the embedded server`);

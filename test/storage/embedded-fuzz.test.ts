@@ -6,10 +6,9 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BSON } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/storage/embedded/index';
-import { OP_MSG, OP_QUERY, buildMsg, crc32c } from '../../src/storage/embedded/wire';
+import { buildMsg, buildQuery, crc32c } from '../../src/storage/embedded/wire';
 import { seededRandom } from '../helpers/mongo';
 
 const warnings: string[] = [];
@@ -46,42 +45,6 @@ function send(port: number, bytes: Buffer, quietMs = 300): Promise<'closed' | 'a
   });
 }
 
-function opQuery(requestId: number, ns: string, doc: object): Buffer {
-  const body = Buffer.from(BSON.serialize(doc));
-  const name = Buffer.from(`${ns}\0`);
-  const out = Buffer.alloc(16 + 4 + name.length + 8 + body.length);
-  out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(requestId, 4);
-  out.writeInt32LE(OP_QUERY, 12);
-  name.copy(out, 20);
-  out.writeInt32LE(-1, 20 + name.length + 4);
-  body.copy(out, 20 + name.length + 8);
-  return out;
-}
-
-function withSequence(requestId: number): Buffer {
-  const body = Buffer.from(BSON.serialize({ insert: 'fz', $db: 'fuzz' }));
-  const docs = [{ a: 1 }, { b: 'x' }].map((d) => Buffer.from(BSON.serialize(d)));
-  const ident = Buffer.from('documents\0');
-  const seqLen = 4 + ident.length + docs.reduce((a, d) => a + d.length, 0);
-  const out = Buffer.alloc(21 + body.length + 1 + seqLen);
-  out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(requestId, 4);
-  out.writeInt32LE(OP_MSG, 12);
-  out[20] = 0;
-  body.copy(out, 21);
-  let off = 21 + body.length;
-  out[off++] = 1;
-  out.writeInt32LE(seqLen, off);
-  ident.copy(out, off + 4);
-  off += 4 + ident.length;
-  for (const d of docs) {
-    d.copy(out, off);
-    off += d.length;
-  }
-  return out;
-}
-
 function validMessages(): Buffer[] {
   return [
     buildMsg(1, { ping: 1, $db: 'admin' }),
@@ -89,8 +52,8 @@ function validMessages(): Buffer[] {
     buildMsg(3, { find: 'fz', filter: { a: { $gt: 0 } }, sort: { a: 1 }, $db: 'fuzz' }, { checksum: true }),
     buildMsg(4, { update: 'fz', updates: [{ q: { _id: 1 }, u: { $set: { x: 1 } }, upsert: true }], $db: 'fuzz' }),
     buildMsg(5, { aggregate: 'fz', pipeline: [{ $group: { _id: '$a', n: { $sum: 1 } } }], cursor: {}, $db: 'fuzz' }),
-    withSequence(6),
-    opQuery(7, 'admin.$cmd', { isMaster: 1, client: { driver: { name: 'fuzz' } } }),
+    buildMsg(6, { insert: 'fz', $db: 'fuzz' }, { sequences: { documents: [{ a: 1 }, { b: 'x' }] } }),
+    buildQuery(7, 'admin.$cmd', { isMaster: 1, client: { driver: { name: 'fuzz' } } }),
   ];
 }
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BSON, type Document } from 'bson';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../../src/storage/embedded/index';
-import { MSG_MORE_TO_COME, OP_MSG, OP_QUERY, OP_REPLY, WireError, buildMsg, crc32c, parseMessage } from '../../src/storage/embedded/wire';
+import { MSG_MORE_TO_COME, OP_MSG, OP_REPLY, WireError, buildMsg, buildQuery, crc32c, parseMessage } from '../../src/storage/embedded/wire';
 import { silentLogger } from '../helpers/mongo';
 
 /** Sends messages on one connection and collects `count` replies (header fields + document). */
@@ -34,35 +34,6 @@ function exchange(port: number, messages: Buffer[], count: number): Promise<{ op
   });
 }
 
-function sequenceMsg(requestId: number, body: Document, id: string, docs: Document[]): Buffer {
-  const b = Buffer.from(BSON.serialize(body));
-  const ident = Buffer.from(`${id}\0`);
-  const ds = docs.map((d) => Buffer.from(BSON.serialize(d)));
-  const seqLen = 4 + ident.length + ds.reduce((a, d) => a + d.length, 0);
-  const head = Buffer.alloc(21);
-  const seqHead = Buffer.alloc(5);
-  seqHead[0] = 1;
-  seqHead.writeInt32LE(seqLen, 1);
-  const out = Buffer.concat([head, b, seqHead, ident, ...ds]);
-  out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(requestId, 4);
-  out.writeInt32LE(OP_MSG, 12);
-  return out;
-}
-
-function opQuery(requestId: number, ns: string, doc: Document): Buffer {
-  const body = Buffer.from(BSON.serialize(doc));
-  const name = Buffer.from(`${ns}\0`);
-  const out = Buffer.alloc(20 + name.length + 8 + body.length);
-  out.writeInt32LE(out.length, 0);
-  out.writeInt32LE(requestId, 4);
-  out.writeInt32LE(OP_QUERY, 12);
-  name.copy(out, 20);
-  out.writeInt32LE(-1, 20 + name.length + 4);
-  body.copy(out, 20 + name.length + 8);
-  return out;
-}
-
 describe('wire framing', () => {
   it('crc32c matches the standard check value', () => {
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
@@ -70,7 +41,7 @@ describe('wire framing', () => {
   });
 
   it('merges document sequences into the command body', () => {
-    const req = parseMessage(sequenceMsg(5, { insert: 'c', $db: 'd' }, 'documents', [{ a: 1 }, { a: 2 }]));
+    const req = parseMessage(buildMsg(5, { insert: 'c', $db: 'd' }, { sequences: { documents: [{ a: 1 }, { a: 2 }] } }));
     expect(req.opCode).toBe(OP_MSG);
     expect(req.requestId).toBe(5);
     expect(req.command).toEqual({ insert: 'c', $db: 'd', documents: [{ a: 1 }, { a: 2 }] });
@@ -97,7 +68,7 @@ describe('embedded server on the wire', () => {
   });
 
   it('answers the legacy OP_QUERY isMaster handshake with OP_REPLY as a standalone', async () => {
-    const [r] = await exchange(server.port, [opQuery(7, 'admin.$cmd', { isMaster: 1, client: { application: { name: 'x' } } })], 1);
+    const [r] = await exchange(server.port, [buildQuery(7, 'admin.$cmd', { isMaster: 1, client: { application: { name: 'x' } } })], 1);
     expect(r.opCode).toBe(OP_REPLY);
     expect(r.responseTo).toBe(7);
     expect(r.doc).toMatchObject({ ismaster: true, ok: 1, maxWireVersion: expect.any(Number), minWireVersion: 0 });
@@ -131,7 +102,7 @@ describe('embedded server on the wire', () => {
   });
 
   it('inserts documents sent as a document sequence', async () => {
-    const [r] = await exchange(server.port, [sequenceMsg(30, { insert: 'seq', $db: 'wire' }, 'documents', [{ _id: 1 }, { _id: 2 }, { _id: 1 }])], 1);
+    const [r] = await exchange(server.port, [buildMsg(30, { insert: 'seq', $db: 'wire' }, { sequences: { documents: [{ _id: 1 }, { _id: 2 }, { _id: 1 }] } })], 1);
     expect(r.doc).toMatchObject({ n: 2, ok: 1, writeErrors: [{ index: 2, code: 11000 }] });
   });
 });

@@ -168,19 +168,48 @@ export function serializeReply(responseTo: number, doc: Document): Buffer {
   return Buffer.concat([head, body], head.length + body.length);
 }
 
-/** Builds an OP_MSG request (used by tests, the fuzzer and the bench's null server). */
-export function buildMsg(requestId: number, doc: Document, opts: { checksum?: boolean; flags?: number } = {}): Buffer {
-  const body = BSON.serialize(doc);
+/**
+ * Builds an OP_MSG request (for tests and the fuzzer): a body section, optional document sequences
+ * (kind 1, e.g. `{ documents: [...] }` for insert) and an optional CRC-32C checksum.
+ */
+export function buildMsg(
+  requestId: number,
+  doc: Document,
+  opts: { checksum?: boolean; flags?: number; sequences?: Record<string, Document[]> } = {},
+): Buffer {
+  const parts: Buffer[] = [Buffer.alloc(21)];
+  parts[0][20] = 0;
+  parts.push(Buffer.from(BSON.serialize(doc)));
+  for (const [id, docs] of Object.entries(opts.sequences ?? {})) {
+    const ident = Buffer.from(`${id}\0`);
+    const bodies = docs.map((d) => Buffer.from(BSON.serialize(d)));
+    const head = Buffer.alloc(5);
+    head[0] = 1;
+    head.writeInt32LE(4 + ident.length + bodies.reduce((a, b) => a + b.length, 0), 1);
+    parts.push(head, ident, ...bodies);
+  }
+  if (opts.checksum) parts.push(Buffer.alloc(4));
+  const out = Buffer.concat(parts);
   const flags = (opts.flags ?? 0) | (opts.checksum ? MSG_CHECKSUM_PRESENT : 0);
-  const length = 21 + body.length + (opts.checksum ? 4 : 0);
-  const out = Buffer.alloc(length);
-  out.writeInt32LE(length, 0);
+  out.writeInt32LE(out.length, 0);
   out.writeInt32LE(requestId, 4);
   out.writeInt32LE(0, 8);
   out.writeInt32LE(OP_MSG, 12);
   out.writeUInt32LE(flags, 16);
-  out[20] = 0;
-  Buffer.from(body.buffer, body.byteOffset, body.length).copy(out, 21);
-  if (opts.checksum) out.writeUInt32LE(crc32c(out, 0, length - 4), length - 4);
+  if (opts.checksum) out.writeUInt32LE(crc32c(out, 0, out.length - 4), out.length - 4);
+  return out;
+}
+
+/** Builds a legacy OP_QUERY command (the old handshake) for tests and the fuzzer. */
+export function buildQuery(requestId: number, fullCollectionName: string, doc: Document): Buffer {
+  const name = Buffer.from(`${fullCollectionName}\0`);
+  const body = Buffer.from(BSON.serialize(doc));
+  const head = Buffer.alloc(20);
+  const tail = Buffer.alloc(8);
+  tail.writeInt32LE(-1, 4); // numberToReturn
+  const out = Buffer.concat([head, name, tail, body]);
+  out.writeInt32LE(out.length, 0);
+  out.writeInt32LE(requestId, 4);
+  out.writeInt32LE(OP_QUERY, 12);
   return out;
 }

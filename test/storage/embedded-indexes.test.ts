@@ -3,9 +3,12 @@
  * and removals of documents with values of mixed types (numbers, strings, dates, null, missing,
  * arrays, sub-documents), every equality, $in and range query answered through an index returns
  * exactly what a full scan with mingo returns — and it examines fewer documents when selective.
+ * The native sort used for find/findAndModify orders by mingo's value comparison.
  */
 import { describe, expect, it } from 'vitest';
 import { Query } from 'mingo';
+import { compare, resolve } from 'mingo/util';
+import { sortDocs } from '../../src/storage/embedded/commands/context';
 import { Collection, type Doc } from '../../src/storage/embedded/collection';
 import { Index, keyOf } from '../../src/storage/embedded/indexes';
 import { seededRandom } from '../helpers/mongo';
@@ -88,6 +91,48 @@ describe('embedded indexes agree with a full scan', () => {
     }
     expect(narrowed).toBeGreaterThan(300);
     expect(compound).toBeGreaterThan(50);
+  });
+
+  it('the native sort orders documents by mingo\'s value comparison', () => {
+    const rand = seededRandom(99);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
+    const val = (): unknown =>
+      pick([
+        () => Math.floor(rand() * 5),
+        () => `s${Math.floor(rand() * 5)}`,
+        () => new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000),
+        () => null,
+        () => undefined,
+        () => rand() < 0.5,
+        () => [Math.floor(rand() * 3), Math.floor(rand() * 3)],
+        () => ({ n: Math.floor(rand() * 3) }),
+      ])();
+    for (let round = 0; round < 40; round++) {
+      const docs: Doc[] = Array.from({ length: 60 }, (_, i) => {
+        const d: Doc = { _id: i };
+        for (const f of ['a', 'b']) {
+          // some rounds use one type per field (the natively compared columns)
+          const v = round % 3 === 0 ? Math.floor(rand() * 5) : round % 3 === 1 ? new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000) : val();
+          if (v !== undefined) d[f] = v;
+        }
+        if (rand() < 0.5) d.sub = { c: val() };
+        return d;
+      });
+      const sort = pick([{ a: 1 }, { a: -1 }, { a: 1, b: -1 }, { b: -1, a: 1 }, { 'sub.c': 1 }, { 'sub.c': -1, _id: -1 }]);
+      // Every neighbour pair is in order by mingo's value comparison (missing sorts as null, as in
+      // MongoDB); ties may come out in either order, which MongoDB does not define either.
+      const ours = sortDocs(docs, sort);
+      const entries = Object.entries(sort);
+      for (let i = 1; i < ours.length; i++) {
+        let c = 0;
+        for (const [p, dir] of entries) {
+          c = compare(resolve(ours[i - 1], p) ?? null, resolve(ours[i], p) ?? null) * (dir as number);
+          if (c !== 0) break;
+        }
+        expect(c, `${JSON.stringify(sort)} at ${i}`).toBeLessThanOrEqual(0);
+      }
+      expect(ours.map((d) => d._id).sort()).toEqual(docs.map((d) => d._id).sort());
+    }
   });
 
   it('unique checks see every multikey element and ignore the document itself', () => {

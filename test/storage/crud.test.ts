@@ -271,6 +271,10 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       await coll.insertOne({ _id: 9, b: { c: 1, d: 2 }, arr: [1, 2, 3] } as Document);
       expect(await coll.findOne({ _id: 9 }, { projection: { 'b.c': 0 } })).toEqual({ _id: 9, b: { d: 2 }, arr: [1, 2, 3] });
       expect(await coll.findOneAndUpdate({ _id: 9 }, { $set: { y: 1 } }, { projection: { 'b.d': 0, arr: 0 } })).toEqual({ _id: 9, b: { c: 1 } });
+      const included = await coll.findOne({ _id: 9 }, { projection: { b: 1 } });
+      expect(included).toEqual({ _id: 9, b: { c: 1, d: 2 } });
+      expect(Object.keys(included!)).toEqual(['_id', 'b']);
+      expect(await coll.findOne({ _id: 9 }, { projection: { arr: 0, b: 0, _id: 0 } })).toEqual({ y: 1 });
       await coll.aggregate([{ $match: { _id: 9 } }, { $project: { 'b.d': 0 } }]).toArray();
       await coll.aggregate([{ $match: { _id: 9 } }, { $facet: { x: [{ $addFields: { z: 1 } }] } }]).toArray();
       expect(await coll.findOne({ _id: 9 })).toEqual({ _id: 9, b: { c: 1, d: 2 }, arr: [1, 2, 3], y: 1 });

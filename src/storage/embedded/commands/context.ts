@@ -104,8 +104,19 @@ export function projectDocs(docs: Doc[], projection: Document | undefined, filte
   // The filter only matters for the positional projection ("a.$"); the documents already match it.
   const positional = Object.keys(projection).some((k) => k.endsWith('.$'));
   const opts = vars ? { ...SORT_OPTS, variables: vars } : SORT_OPTS;
-  // mingo may edit the documents it projects (nested exclusions): give it copies, never stored ones.
-  return new Query(positional ? (filter ?? {}) : {}, opts).find(docs.map((d) => cloneDoc(d)), projection).all() as Doc[];
+  // mingo may edit the documents it projects (seen with nested exclusions): unless the projection
+  // only names top-level fields, give it copies, never the stored documents.
+  const simple = Object.entries(projection).every(([k, v]) => !k.includes('.') && (typeof v === 'number' || typeof v === 'boolean'));
+  const input = simple ? docs : docs.map((d) => cloneDoc(d));
+  const out = new Query(positional ? (filter ?? {}) : {}, opts).find(input, projection).all() as Doc[];
+  // MongoDB keeps _id first in projected documents
+  return out.map((d) => {
+    const keys = Object.keys(d);
+    if (keys.length < 2 || keys[0] === '_id' || !('_id' in d)) return d;
+    const o: Doc = { _id: d._id };
+    for (const k of keys) if (k !== '_id') o[k] = d[k];
+    return o;
+  });
 }
 
 /** Sort, skip, limit, then project — the order MongoDB applies them in a find. */

@@ -21,6 +21,7 @@ function deliveryKey(body: Record<string, unknown>): string | null {
 }
 
 const MAX_BATCH = 500;
+const COALESCE_MS = 100;
 
 /** record(key) → true when this is the first delivery with that key, false when it was seen before. */
 export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>) {
@@ -71,12 +72,25 @@ export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>)
     }
   }
 
+  let timer: NodeJS.Timeout | undefined;
+  const start = () => {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    if (!running) void drain();
+  };
+
   return {
-    record(key: string): Promise<boolean> {
+    /**
+     * `urgent`: someone waits for the answer (a retry, an event) → written on the next turn.
+     * Otherwise the record may wait up to COALESCE_MS for others to share its round trip: nobody
+     * waits for it, and a Slack retry comes seconds later, after it is written.
+     */
+    record(key: string, urgent = true): Promise<boolean> {
       return new Promise((resolve) => {
         pending.push({ key, resolve });
-        // start on the next turn so that deliveries parsed in this one share the round trip
-        if (!running && pending.length === 1) setImmediate(() => void (running || drain()));
+        if (running) return; // the drain loop picks it up
+        if (urgent) setImmediate(start);
+        else timer ??= setTimeout(start, COALESCE_MS);
       });
     },
   };
@@ -88,8 +102,8 @@ export function dedupeMiddleware(deps: Deps): Middleware<AnyMiddlewareArgs> {
     const { body, context, next } = args as AnyMiddlewareArgs & { next: () => Promise<void>; context: { retryNum?: number } };
     const key = deliveryKey(body as unknown as Record<string, unknown>);
     if (!key) return next();
-    const record = recorder.record(key);
     const isRetry = Boolean(context.retryNum) || typeof (body as { event_id?: unknown }).event_id === 'string';
+    const record = recorder.record(key, isRetry);
     if (isRetry) {
       const fresh = await record;
       if (!fresh) {

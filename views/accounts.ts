@@ -72,7 +72,7 @@ export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: 
 function accountActions(t: T, a: AccountView): ActionsBlock {
   const mediumName = t(`media.${a.medium}`);
   const elements: ActionsBlock['elements'] = [];
-  if (a.state === 'linked') elements.push(button(t('accounts.pause'), ACCOUNT_ACTIONS.pause, a.id));
+  if (a.state === 'linked' || a.state === 'system_error') elements.push(button(t('accounts.pause'), ACCOUNT_ACTIONS.pause, a.id));
   if (a.state === 'paused') elements.push(button(t('accounts.resume'), ACCOUNT_ACTIONS.resume, a.id, 'primary'));
   elements.push(button(t('accounts.reenter'), ACCOUNT_ACTIONS.reenter, a.id));
   elements.push({

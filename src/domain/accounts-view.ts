@@ -35,7 +35,7 @@ export function toAccountView(t: T, a: MediaAccountDoc, zone: string, next?: Dat
     id: String(a._id),
     medium: a.medium,
     label: a.label,
-    state: a.state === 'linked' && a.paused ? 'paused' : a.state,
+    state: a.paused && (a.state === 'linked' || a.state === 'system_error') ? 'paused' : a.state,
     lastRun: a.lastRun && {
       time: fmt(a.lastRun.finishedAt ?? a.lastRun.startedAt, zone)!,
       fetched: a.lastRun.fetched,

@@ -138,7 +138,7 @@ describe('console media (Chromium)', () => {
     { medium: 'openwork', login: 'openwork-user-01', fields: (l, p) => ({ user_id: l, password: p }) },
   ];
   for (const c of CASES) {
-    it(`${c.medium}: good login → linked; wrong password → auth_failed`, async () => {
+    it(`${c.medium}: good login → linked; wrong password → auth_failed; maintenance → system_error → recovery; pause, resume, unlink`, async () => {
       const emu = h.media![c.medium];
       emu.addAccount({ login: c.login, password: 'correct-horse-1' });
       await link(c.medium, c.fields(c.login, 'correct-horse-1'), `${c.medium}-ok`);
@@ -146,7 +146,35 @@ describe('console media (Chromium)', () => {
       emu.addAccount({ login: `${c.login}x`, password: 'correct-horse-2' });
       await link(c.medium, c.fields(`${c.login}x`, 'wrong-password'), `${c.medium}-bad`);
       await eventually(async () => (await stateOf(`${c.medium}-bad`)) === 'auth_failed', `${c.medium} auth_failed`, 60_000);
-    }, 120_000);
+
+      // the console in maintenance (503) → system_error; once it is back, the backed-off check links it
+      await eventually(async () => (await account(`${c.medium}-ok`))?.lastRun?.finishedAt, 'first import of the ok account', 60_000);
+      emu.addAccount({ login: `${c.login}m`, password: 'correct-horse-3' });
+      emu.injectFault({ kind: 'maintenance' });
+      await link(c.medium, c.fields(`${c.login}m`, 'correct-horse-3'), `${c.medium}-maint`);
+      await eventually(async () => (await stateOf(`${c.medium}-maint`)) === 'system_error', `${c.medium} system_error`, 60_000);
+      emu.clearFaults();
+      const maint = (await account(`${c.medium}-maint`))!;
+      const q = { 'data.accountId': String(maint._id), name: 'auth-browser' };
+      const jobs = h.app.deps.store.db.collection('agendaJobs');
+      await eventually(async () => {
+        const j = await jobs.findOne(q);
+        return j && !j.lockedAt && j.nextRunAt > new Date();
+      }, 'backed-off check', 60_000);
+      await jobs.updateOne(q, { $set: { nextRunAt: new Date() } });
+      await eventually(async () => (await stateOf(`${c.medium}-maint`)) === 'linked', `${c.medium} recovered`, 60_000);
+
+      // pause, resume and unlink work the same on a console account (its import job is import-browser)
+      const ok = (await account(`${c.medium}-ok`))!;
+      const importJob = () => jobs.findOne({ 'data.accountId': String(ok._id), name: 'import-browser' });
+      await eventually(async () => (await importJob()) !== null, 'import schedule');
+      await clickInAccounts(ADMIN, 'account_pause', String(ok._id));
+      await eventually(async () => (await importJob())?.disabled === true, 'paused');
+      await clickInAccounts(ADMIN, 'account_resume', String(ok._id));
+      await eventually(async () => (await importJob())?.disabled === false, 'resumed');
+      await clickInAccounts(ADMIN, 'account_unlink', String(ok._id));
+      await eventually(async () => !(await account(`${c.medium}-ok`)) && !(await importJob()), 'unlinked');
+    }, 180_000);
   }
 });
 

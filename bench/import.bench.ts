@@ -14,9 +14,8 @@
  *                              running beside it (goal ≤ 1,536)
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { ObjectId } from 'mongodb';
 import { startHarness, type Harness } from '../test/helpers/app';
-import { credentialFingerprint, credentialsAad } from '../src/domain/credentials';
+import { insertLinkedAccount } from '../test/helpers/accounts';
 import { runImport } from '../src/domain/imports';
 import { connectorFor } from '../src/domain/connector-context';
 import { agendaAccountJobs } from '../src/jobs/account-jobs';
@@ -63,17 +62,8 @@ function sampler() {
   return { stop: () => (clearInterval(t), Math.max(peak, rssMb())) };
 }
 
-async function insertAccount(h: Harness, teamId: string, medium: Medium, creds: Credentials, label: string) {
-  const _id = new ObjectId();
-  const { keyring } = h.app.deps;
-  await h.app.deps.store.mediaAccounts.insertOne({
-    _id, teamId, medium, label, state: 'linked', paused: false, linkedBy: `U${teamId.slice(1)}ADMIN`,
-    credentials: keyring.encryptJson(creds, credentialsAad(teamId, String(_id))),
-    credentialFingerprint: credentialFingerprint(keyring, teamId, creds),
-    cursor: null, firstImportDone: true, failures: 0, createdAt: new Date(), updatedAt: new Date(),
-  });
-  return String(_id);
-}
+const insertAccount = (h: Harness, teamId: string, medium: Medium, creds: Credentials, label: string) =>
+  insertLinkedAccount(h.app.deps, teamId, medium, creds, label);
 
 async function linkThroughSlack(h: Harness, teamId: string, medium: Medium, values: Record<string, string>, label: string, admin = `U${teamId.slice(1)}ADMIN`): Promise<number> {
   const since = h.slack.calls('views.open').length;

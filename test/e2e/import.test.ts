@@ -169,6 +169,23 @@ describe('failures', () => {
     const job = await h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(acc._id), name: 'import-api' });
     expect(job!.disabled === true || job!.nextRunAt === null).toBe(true);
     await eventually(() => dms('自動インポートを停止しました').length === 1, 'auth failure notice');
+    // re-linking (credentials re-entered and accepted) restarts the schedule at once
+    h.media!.wantedly.updateAccount(key, { revoked: false });
+    const msg = await (async () => {
+      const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'accounts' });
+      await eventually(() => res.responses()[0], 'accounts');
+      return h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc._id}`))!;
+    })();
+    const since = h.slack.calls('views.open').length;
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'account_reenter', blockId: `account_${acc._id}`, message: { channel: msg.channel, ts: msg.ts } });
+    const open = await eventually(() => h.slack.calls('views.open').slice(since)[0], 're-enter modal');
+    expect(JSON.stringify(open.args)).not.toContain(key); // never pre-filled with the secret
+    await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: key } } });
+    await eventually(async () => (await h.app.deps.store.mediaAccounts.findOne({ _id: acc._id }))?.state === 'linked', 're-linked');
+    await eventually(async () => {
+      const j = await h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(acc._id), name: 'import-api' });
+      return j && !j.disabled && j.nextRunAt;
+    }, 'schedule restarted');
   });
 
   it('a changed page layout on a console → system_error (layout_changed)', async () => {

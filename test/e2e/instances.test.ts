@@ -3,7 +3,7 @@
  * admits one run; Agenda's lock admits one job runner. Runs never overlap and nothing is doubled.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/app';
+import { startHarness, eventually, type Harness } from '../helpers/app';
 import { firstImport, linkViaSlack } from '../helpers/flows';
 import { startApp, type AppHandle } from '../../src/server';
 import { createLogger } from '../../src/log';
@@ -13,14 +13,30 @@ let h: Harness;
 let b: AppHandle;
 const T = 'T0TWOINST';
 
+let jobsBeforeB = 0;
 beforeAll(async () => {
   h = await startHarness({ media: true });
   await h.install(T);
+  for (const key of ['wantedly-restart-key-0001', 'wantedly-restart-key-0002']) {
+    h.media!.wantedly.addAccount({ apiKey: key });
+    await linkViaSlack(h, T, `U${T.slice(1)}ADMIN`, 'wantedly', { api_key: key }, key);
+  }
+  await eventually(async () => (await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, state: 'linked' })) === 2, 'linked');
+  jobsBeforeB = await h.app.deps.store.db.collection('agendaJobs').countDocuments({});
+  // a second instance starting on the same database (as after a restart) reconciles the schedules
   b = await startApp({ config: h.config, mongoUri: h.mongo.uri, logger: createLogger('silent'), port: 0, agendaProcessEveryMs: 100 });
 }, 60_000);
 afterAll(async () => {
   await b?.stop();
   await h?.close();
+});
+
+it('a starting instance adds no schedule and loses none', async () => {
+  expect(jobsBeforeB).toBeGreaterThanOrEqual(2);
+  expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({})).toBe(jobsBeforeB);
+  for (const a of await h.app.deps.store.mediaAccounts.find({ teamId: T }).toArray()) {
+    expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({ 'data.accountId': String(a._id), name: 'import-api' })).toBe(1);
+  }
 });
 
 it('runs one import of an account at a time across two instances', async () => {

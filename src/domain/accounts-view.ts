@@ -1,14 +1,11 @@
 /** Media accounts as the views show them: state, last run, next run in the org's zone, last error in words. */
-import { DateTime } from 'luxon';
+import { formatMaybe as fmt } from './time';
 import type { Deps } from './deps';
 import type { T } from '../i18n';
 import type { AccountView } from '../../views/accounts';
 import type { MediaAccountDoc } from '../storage/types';
 import { AGENDA_COLLECTION } from '../jobs/agenda';
 
-export function fmt(d: Date | null | undefined, zone: string): string | undefined {
-  return d ? DateTime.fromJSDate(d).setZone(zone).toFormat('yyyy-MM-dd HH:mm') : undefined;
-}
 
 export function errorText(t: T, reason: string): string {
   if (reason.startsWith('auth:')) return t(`authReason.${reason.slice(5)}`);

@@ -11,7 +11,8 @@ import type { T } from '../i18n';
 import type { CandidateDetails } from '../../views/candidate';
 import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
-import { getCandidate, formatTime } from './cards';
+import { getCandidate } from './cards';
+import { formatTime } from './time';
 import { getOrg } from './orgs';
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

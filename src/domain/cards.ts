@@ -4,7 +4,7 @@
  * wake the card job, which calls chat.update. Posting itself is src/jobs/card-jobs.ts.
  */
 import { ObjectId } from 'mongodb';
-import { DateTime } from 'luxon';
+import { formatTime } from './time';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc, Stage } from '../storage/types';
@@ -15,9 +15,6 @@ import { NotFoundError } from './errors';
 import { audit } from './audit';
 import { enqueueCardJob } from '../jobs/card-jobs';
 
-export function formatTime(at: Date, zone: string): string {
-  return DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
-}
 
 export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
   return c.links.find((l) => /^https?:\/\//i.test(l.url))?.url;

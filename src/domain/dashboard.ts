@@ -1,5 +1,5 @@
 /** What the App Home shows to one person, respecting what they may see. */
-import { DateTime } from 'luxon';
+import { formatTime } from './time';
 import type { Deps } from './deps';
 import { decide, displayRole, type Actor } from './permissions';
 import type { DashboardData } from '../../views/home';
@@ -28,14 +28,14 @@ export async function loadDashboard(deps: Deps, actor: Actor, t: T): Promise<Das
       candidates: candidates.map((c) => ({
         name: c.name,
         medium: t(`media.${c.medium}`),
-        appliedAt: DateTime.fromJSDate(c.appliedAt).setZone(org.zone).toFormat('yyyy-MM-dd HH:mm'),
+        appliedAt: formatTime(c.appliedAt, org.zone),
       })),
     });
   }
   return {
     role: t(`roles.${displayRole(actor)}`),
     zone: org.zone,
-    updatedAt: DateTime.fromJSDate(deps.clock()).setZone(org.zone).toFormat('yyyy-MM-dd HH:mm'),
+    updatedAt: formatTime(deps.clock(), org.zone),
     accounts,
     canManageAccounts: decide(actor, 'accounts.manage').allowed,
     unmappedCount: unmapped,

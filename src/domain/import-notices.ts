@@ -11,7 +11,7 @@ import { dmUsers, importAudience } from './notify';
 import { orgAdmins } from './members';
 import { importFinishedMessage, importFailureMessage, importRecoveredMessage } from '../../views/import-notices';
 import { getOrg } from './orgs';
-import { fmt } from './accounts-view';
+import { formatMaybe } from './time';
 
 export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, run: RunSummary, opts: { firstImport: boolean; hasMore: boolean }) {
   let unmapped = 0;
@@ -31,7 +31,7 @@ export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, rea
   const org = await getOrg(deps, account.teamId);
   const admins = await orgAdmins(deps, account.teamId);
   await dmUsers(deps, account.teamId, admins, (t) =>
-    importFailureMessage(t, { medium: account.medium, label: account.label, reason, next: fmt(nextRunAt, org.zone) }),
+    importFailureMessage(t, { medium: account.medium, label: account.label, reason, next: formatMaybe(nextRunAt, org.zone) }),
   );
 }
 

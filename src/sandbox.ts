@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from './config';
 import { startApp, type AppHandle } from './server';
+import { mediaUrlEnv } from './domain/connector-context';
 
 export const SANDBOX = {
   teamId: 'T0SANDBOX',
@@ -54,12 +55,7 @@ export async function startSandbox(base: Config, mongoUri: string, logger: Logge
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: token,
     SLACK_API_URL: slack.apiUrl,
-    WANTEDLY_API_URL: media.urls.wantedly,
-    BIZREACH_URL: media.urls.bizreach,
-    GREEN_URL: media.urls.green,
-    FINDY_URL: media.urls.findy,
-    PAIZA_URL: media.urls.paiza,
-    OPENWORK_URL: media.urls.openwork,
+    ...mediaUrlEnv(media.urls),
   });
   const handle = await startApp({ config, mongoUri, logger });
   slack.setAppRequestUrl(`${handle.url}/slack/events`);

@@ -18,3 +18,8 @@ export function connectorFor(deps: Pick<Deps, 'config'>, medium: Medium, signal?
     ctx: { baseUrl: deps.config[BASE_URL_VAR[medium]], timeoutMs: deps.config.CONNECTOR_TIMEOUT_MS, signal },
   };
 }
+
+/** The environment that points every medium at the given base URLs (sandbox, tests). */
+export function mediaUrlEnv(urls: Record<Medium, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(BASE_URL_VAR).map(([m, v]) => [v, urls[m as Medium]]));
+}

@@ -10,6 +10,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { startApp, type AppHandle } from '../../src/server';
 import { mongoInstallationStore } from '../../src/domain/installations';
+import { mediaUrlEnv } from '../../src/domain/connector-context';
 import { startSlackEmulator, type SlackEmulator } from '../emulators/slack/index';
 import { startMediaEmulators, type MediaEmulators } from '../emulators/media';
 import { startTestMongo, type TestMongo } from './mongo';
@@ -70,16 +71,7 @@ export async function startHarness(opts: { media?: boolean; env?: Record<string,
     PORT: String(opts.port ?? 0),
     ...(opts.port ? { PUBLIC_URL: `http://127.0.0.1:${opts.port}` } : {}),
     CONNECTOR_TIMEOUT_MS: '15000',
-    ...(media
-      ? {
-          WANTEDLY_API_URL: media.urls.wantedly,
-          BIZREACH_URL: media.urls.bizreach,
-          GREEN_URL: media.urls.green,
-          FINDY_URL: media.urls.findy,
-          PAIZA_URL: media.urls.paiza,
-          OPENWORK_URL: media.urls.openwork,
-        }
-      : {}),
+    ...(media ? mediaUrlEnv(media.urls) : {}),
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);

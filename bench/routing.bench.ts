@@ -27,7 +27,7 @@ const routeMetric: BenchMetric = {
       const teamId = 'T0BENCH';
       const N = 1000;
       const POSTINGS = 20;
-      const deps = { store, clock: () => new Date(), logger: pino({ level: 'silent' }) } as unknown as Deps;
+      const deps = { store, clock: () => new Date(), logger: pino({ level: 'silent' }), cardJobs: { wake: async () => undefined } } as unknown as Deps;
       const jobId = new ObjectId();
       const now = new Date();
       await store.jobs.insertOne({ _id: jobId, teamId, name: 'Backend', channelId: 'C0BENCH', admins: [], members: [], createdBy: 'U0', createdAt: now, updatedAt: now });

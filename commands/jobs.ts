@@ -12,7 +12,6 @@ import { jobModal, jobsMessage, jobSavedText, JOB_ACTIONS, JOB_CALLBACK } from '
 import { addRoute } from './ats';
 import { ackSubmissionError, makeCtx, onButton as onButtonBase, type Ctx } from './context';
 import { viewValue, viewValues } from './view-values';
-import { enqueueCardJob } from '../src/jobs/card-jobs';
 
 const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable() });
 
@@ -72,7 +71,7 @@ export function registerJobs(app: App, deps: Deps) {
       const { job, channel } = meta.jobId ? await updateJob(deps, actor, meta.jobId, input) : await createJob(deps, actor, input);
       await ack();
       await ctx.reply({ text: jobSavedText(ctx.t, job, channel, !meta.jobId) });
-      if (meta.jobId) await enqueueCardJob(deps, teamId, String(job._id));
+      if (meta.jobId) await deps.cardJobs.wake(teamId, String(job._id));
     } catch (err) {
       await ackSubmissionError(ack, ctx, err, 'name');
     }
@@ -87,7 +86,7 @@ export function registerJobs(app: App, deps: Deps) {
     const jobs = await deps.store.jobs.find({ teamId, channelId: event.channel }, { projection: { _id: 1 } }).toArray();
     for (const j of jobs) {
       await deps.store.jobs.updateOne({ teamId, _id: j._id, 'channelIssue.reason': { $ne: 'is_archived' } }, { $unset: { channelIssue: '' } });
-      await enqueueCardJob(deps, teamId, String(j._id));
+      await deps.cardJobs.wake(teamId, String(j._id));
     }
   });
 

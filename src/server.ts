@@ -16,6 +16,7 @@ import { createSlackGateway, slackClientOptions } from './slack/gateway';
 import { createAgenda, agendaScheduler, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
+import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { registerAll } from '../commands';
 import { translator } from './i18n';
@@ -67,6 +68,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     config, store, keyring, logger, slack: gateway,
     scheduler: agendaScheduler(agenda),
     accountJobs: agendaAccountJobs(agenda),
+    cardJobs: agendaCardJobs(agenda, { store }),
     clock: opts.clock ?? (() => new Date()),
   };
 

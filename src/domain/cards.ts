@@ -13,7 +13,6 @@ import type { CardData } from '../../views/candidate';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
-import { enqueueCardJob } from '../jobs/card-jobs';
 
 
 export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
@@ -44,7 +43,7 @@ export async function touchCard(deps: Deps, teamId: string, candidateId: ObjectI
     { $inc: { 'card.dirty': 1 } },
     { returnDocument: 'after', projection: { card: 1 } },
   );
-  if (c?.card?.jobId) await enqueueCardJob(deps, teamId, String(c.card.jobId));
+  if (c?.card?.jobId) await deps.cardJobs.wake(teamId, String(c.card.jobId));
 }
 
 export async function getCandidate(deps: Deps, teamId: string, id: string): Promise<CandidateDoc> {
@@ -76,6 +75,6 @@ export async function changeJob(deps: Deps, actor: Actor, candidateId: string, j
     c.card ? { $set: { jobId: target._id! } } : { $set: { jobId: target._id!, card: { state: 'pending', jobId: target._id! } } },
   );
   if (c.card) await touchCard(deps, actor.teamId, c._id!);
-  else await enqueueCardJob(deps, actor.teamId, String(target._id));
+  else await deps.cardJobs.wake(actor.teamId, String(target._id));
   return { ...c, jobId: target._id! };
 }

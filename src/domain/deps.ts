@@ -35,6 +35,11 @@ export interface AccountJobs {
   removeAll(accountId: string): Promise<void>;
 }
 
+/** The per-job card poster (src/jobs/card-jobs.ts): wake it when cards wait or changed. */
+export interface CardJobs {
+  wake(teamId: string, jobId: string, opts?: { at?: Date; onlyIfIdle?: boolean }): Promise<void>;
+}
+
 export interface Deps {
   config: Config;
   store: Store;
@@ -43,5 +48,6 @@ export interface Deps {
   slack: SlackGateway;
   scheduler: Scheduler;
   accountJobs: AccountJobs;
+  cardJobs: CardJobs;
   clock: () => Date;
 }

@@ -10,7 +10,6 @@ import type { Medium } from '../../connectors/types';
 import type { Deps } from './deps';
 import type { MappingRuleDoc, PostingDoc } from '../storage/types';
 import { effectiveJob } from './mapping-rules';
-import { enqueueCardJob } from '../jobs/card-jobs';
 
 export async function routeImported(deps: Deps, teamId: string, medium: Medium, postingExternalIds: string[]): Promise<void> {
   const ids = [...new Set(postingExternalIds)];
@@ -61,7 +60,7 @@ export async function routePostings(
       n += res.modifiedCount;
     }
     moved.set(key, n);
-    if (n > 0 && opts.enqueue !== false) await enqueueCardJob(deps, teamId, key);
+    if (n > 0 && opts.enqueue !== false) await deps.cardJobs.wake(teamId, key);
   }
   return moved;
 }

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting, enqueueCardJob } from '../../src/jobs/card-jobs';
+import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
@@ -72,8 +72,8 @@ describe('a card', () => {
 
   it('is never posted twice by a re-run, a retry or a second wake-up', async () => {
     await routeImported(h.app.deps, T, 'bizreach', ['b-be']);
-    await enqueueCardJob(h.app.deps, T, jobIds.Backend);
-    await enqueueCardJob(h.app.deps, T, jobIds.Backend);
+    await h.app.deps.cardJobs.wake(T, jobIds.Backend);
+    await h.app.deps.cardJobs.wake(T, jobIds.Backend);
     await new Promise((r) => setTimeout(r, 500));
     expect(cardsIn('C0CARDBE')).toHaveLength(1);
   });
@@ -166,7 +166,7 @@ describe('after a crash', () => {
     // the first one reached Slack before the crash: its message is in the channel
     const client = (await h.app.deps.slack.clientFor(T))!;
     const sent = await client.chat.postMessage({ channel: 'C0CARDCRASH', text: 'Crash 001', blocks: [{ type: 'section', block_id: `card_${posted._id}`, text: { type: 'mrkdwn', text: 'Crash 001' } }] });
-    await enqueueCardJob(h.app.deps, T, jobIds.Crash);
+    await h.app.deps.cardJobs.wake(T, jobIds.Crash);
     await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'f-crash', 'card.state': 'posted' })) === 2, 'both posted');
     const msgs = cardsIn('C0CARDCRASH');
     expect(msgs.map(cardId).sort()).toEqual([String(posted._id), String(lost._id)].sort());

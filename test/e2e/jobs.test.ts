@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/jobs/card-jobs';
+import { configureCardPosting } from '../../src/domain/card-poster';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
 

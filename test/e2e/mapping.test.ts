@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/jobs/card-jobs';
+import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
 
 let h: Harness;

@@ -1,7 +1,7 @@
 /**
  * Candidate cards: what a card shows (from the candidate, its job and the org's settings), and the
  * changes that must reach an already posted card (stage, job) — those mark the card `dirty` and
- * wake the card job, which calls chat.update. Posting itself is src/jobs/card-jobs.ts.
+ * wake the card job, which calls chat.update. Posting itself is src/domain/card-poster.ts.
  */
 import { ObjectId } from 'mongodb';
 import { formatTime } from './time';

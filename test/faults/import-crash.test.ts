@@ -50,7 +50,7 @@ beforeAll(async () => {
   wantedly.addAccount({ apiKey: KEY });
   wantedly.setRateLimit(0);
   wantedly.generateEntries(KEY, { count: TOTAL, meetupRatio: 0.1, seed: 17, tieEvery: 6 });
-  wantedly.injectFault({ kind: 'slow', delayMs: 150 });
+  wantedly.injectFault({ kind: 'slow', delayMs: 700 }); // a run lasts ~0.7 s: most kills land inside one
   const encKey = randomBytes(32).toString('base64');
   env = {
     NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0',
@@ -85,7 +85,7 @@ it(`survives ${TRIALS} kill -9 at random points of import runs: every applicant 
   for (let trial = 0; trial < TRIALS; trial++) {
     const child = await spawnApp();
     await dueNow();
-    await new Promise((r) => setTimeout(r, 100 + Math.floor(Math.random() * 1200)));
+    await new Promise((r) => setTimeout(r, 50 + Math.floor(Math.random() * 1000)));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
   }

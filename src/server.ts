@@ -13,7 +13,7 @@ import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions } from './slack/gateway';
-import { createAgenda, agendaScheduler, type Agenda } from './jobs/agenda';
+import { createAgenda, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
@@ -64,9 +64,9 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
   const gateway = createSlackGateway(config, store, keyring);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
+  logAgendaErrors(agenda, logger);
   const deps: Deps = {
     config, store, keyring, logger, slack: gateway,
-    scheduler: agendaScheduler(agenda),
     accountJobs: agendaAccountJobs(agenda),
     cardJobs: agendaCardJobs(agenda, { store }),
     clock: opts.clock ?? (() => new Date()),

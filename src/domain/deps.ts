@@ -16,13 +16,6 @@ export interface SlackGateway {
   userFacts(teamId: string, userId: string): Promise<{ isAdmin: boolean; isBot: boolean; isGuest: boolean } | null>;
 }
 
-/** Background work the domain asks for; implemented on Agenda (src/jobs). */
-export interface Scheduler {
-  now(name: string, data: Record<string, unknown>, opts?: { uniqueKey?: string }): Promise<void>;
-  at(when: Date, name: string, data: Record<string, unknown>, opts?: { uniqueKey?: string }): Promise<void>;
-  cancel(query: { name?: string; data?: Record<string, unknown> }): Promise<number>;
-}
-
 /** The per-account Agenda jobs: one import job and one credentials check, each unique per account. */
 export interface AccountJobs {
   /** Queue a credentials check (now or at `at`). */
@@ -46,7 +39,6 @@ export interface Deps {
   keyring: Keyring;
   logger: Logger;
   slack: SlackGateway;
-  scheduler: Scheduler;
   accountJobs: AccountJobs;
   cardJobs: CardJobs;
   clock: () => Date;

@@ -1,5 +1,5 @@
 /**
- * Agenda on the app's MongoDB: the `Scheduler` the domain uses, and the worker settings that avoid
+ * Agenda on the app's MongoDB, with the worker settings that avoid
  * Agenda's known traps: a lock lifetime with `touch()` in long runs, a lock limit so one instance
  * does not grab every job, unique keys so restarts do not add copies, and `drain()` (not `stop()`)
  * on shutdown so running jobs finish instead of being freed mid-run.
@@ -8,7 +8,6 @@ import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import type { Scheduler } from '../domain/deps';
 
 export const AGENDA_COLLECTION = 'agendaJobs';
 
@@ -32,29 +31,6 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
   });
 }
 
-export function agendaScheduler(agenda: Agenda): Scheduler {
-  const make = (name: string, data: Record<string, unknown>, uniqueKey?: string) => {
-    const job = agenda.create(name, data);
-    if (uniqueKey) job.unique({ name, 'data.uniqueKey': uniqueKey });
-    return job;
-  };
-  return {
-    async now(name, data, opts) {
-      const job = make(name, { ...data, ...(opts?.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) }, opts?.uniqueKey);
-      job.schedule(new Date());
-      await job.save();
-    },
-    async at(when, name, data, opts) {
-      const job = make(name, { ...data, ...(opts?.uniqueKey ? { uniqueKey: opts.uniqueKey } : {}) }, opts?.uniqueKey);
-      job.schedule(when);
-      await job.save();
-    },
-    async cancel(query) {
-      return agenda.cancel({ ...(query.name ? { name: query.name } : {}), ...(query.data ? { data: query.data } : {}) });
-    },
-  };
-}
-
 /** Runs `fn` while touching the job's lock every `everyMs`, so a long run is not started twice. */
 export async function withLockTouch<T>(job: Job<unknown>, everyMs: number, fn: () => Promise<T>): Promise<T> {
   const timer = setInterval(() => {
@@ -68,6 +44,9 @@ export async function withLockTouch<T>(job: Job<unknown>, everyMs: number, fn: (
 }
 
 export type { Agenda, Job };
-export function silenceAgendaErrors(agenda: Agenda, logger: Logger) {
+
+/** Agenda emits 'error' (e.g. the database unreachable while polling): log it; an EventEmitter
+ * 'error' without a listener would throw and end the process. */
+export function logAgendaErrors(agenda: Agenda, logger: Logger) {
   agenda.on('error', (err) => logger.error({ err }, 'agenda error'));
 }

@@ -50,6 +50,13 @@ describe('/ats roles', () => {
   });
 });
 
+describe('background errors', () => {
+  it('an Agenda error (e.g. the database unreachable while polling) is logged, not thrown', () => {
+    h.app.agenda.emit('error', new Error('simulated poll failure'));
+    expect(h.logs.some((l) => l.includes('agenda error') && l.includes('simulated poll failure'))).toBe(true);
+  });
+});
+
 describe('healthz', () => {
   it('reports the database', async () => {
     const res = await fetch(`${h.app.url}/healthz`);

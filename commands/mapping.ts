@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Deps } from '../src/domain/deps';
 import type { Actor } from '../src/domain/permissions';
 import { decide } from '../src/domain/permissions';
+import { loadActor } from '../src/domain/members';
 import { mappableJobs } from '../src/domain/jobs';
 import { addRule, deleteRule, mappingOverview, setPostingJob } from '../src/domain/mapping';
 import { DomainError } from '../src/domain/errors';
@@ -159,7 +160,6 @@ export function registerMapping(app: App, deps: Deps) {
     app.options(actionId, async ({ ack, body, payload }) => {
       const teamId = body.team?.id ?? body.user.team_id!;
       try {
-        const { loadActor } = await import('../src/domain/members');
         const actor = await loadActor(deps, teamId, body.user.id);
         const jobs = actor.orgRole === 'limited' ? [] : await mappableJobs(deps, actor, String(payload.value ?? '').slice(0, 100), 100);
         await ack({ options: jobs.map((j) => ({ text: { type: 'plain_text' as const, text: j.name.slice(0, 75) }, value: String(j._id) })) });

@@ -7,6 +7,7 @@ import type { T } from '../i18n';
 import { getOrg } from './orgs';
 import { listAccountViews } from './accounts-view';
 import { visibleCandidateFilter } from './candidate-access';
+import { countUnmappedPostings } from './mapping';
 
 export async function loadDashboard(deps: Deps, actor: Actor, t: T): Promise<DashboardData> {
   const org = await getOrg(deps, actor.teamId);
@@ -17,10 +18,14 @@ export async function loadDashboard(deps: Deps, actor: Actor, t: T): Promise<Das
     canSeeMapping ? countUnmappedPostings(deps, actor.teamId) : Promise.resolve(null),
     deps.store.jobs.find({ teamId: actor.teamId }).sort({ name: 1 }).limit(20).toArray(),
   ]);
+  // the latest 5 visible candidates of each job, the jobs queried side by side
+  const visible = visibleCandidateFilter(actor);
+  const latest = await Promise.all(
+    jobs.map((job) => deps.store.candidates.find({ ...visible, jobId: job._id! }, { projection: { name: 1, medium: 1, appliedAt: 1 } }).sort({ appliedAt: -1 }).limit(5).toArray()),
+  );
   const recent: DashboardData['recent'] = [];
-  for (const job of jobs) {
-    const filter = { ...visibleCandidateFilter(actor), jobId: job._id! };
-    const candidates = await deps.store.candidates.find(filter).sort({ appliedAt: -1 }).limit(5).toArray();
+  for (const [i, job] of jobs.entries()) {
+    const candidates = latest[i];
     if (candidates.length === 0) continue;
     recent.push({
       job: job.name,
@@ -43,8 +48,3 @@ export async function loadDashboard(deps: Deps, actor: Actor, t: T): Promise<Das
   };
 }
 
-async function countUnmappedPostings(deps: Deps, teamId: string): Promise<number> {
-  const { resolvePostingJobs } = await import('./mapping');
-  const postings = await resolvePostingJobs(deps, teamId);
-  return postings.filter((p) => !p.effectiveJobId).length;
-}

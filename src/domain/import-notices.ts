@@ -11,14 +11,13 @@ import { dmUsers, importAudience } from './notify';
 import { orgAdmins } from './members';
 import { importFinishedMessage, importFailureMessage, importRecoveredMessage } from '../../views/import-notices';
 import { getOrg } from './orgs';
+import { countUnmappedPostings } from './mapping';
 import { formatMaybe } from './time';
 
 export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, run: RunSummary, opts: { firstImport: boolean; hasMore: boolean }) {
   let unmapped = 0;
   if (opts.firstImport) {
-    const { resolvePostingJobs } = await import('./mapping');
-    const postings = await resolvePostingJobs(deps, account.teamId);
-    unmapped = postings.filter((p) => p.medium === account.medium && !p.effectiveJobId).length;
+    unmapped = await countUnmappedPostings(deps, account.teamId, account.medium);
   }
   if (run.created === 0 && unmapped === 0) return;
   const audience = await importAudience(deps, account.teamId);

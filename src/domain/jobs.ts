@@ -5,7 +5,8 @@
  */
 import { ObjectId } from 'mongodb';
 import type { Deps } from './deps';
-import type { Actor } from './permissions';
+import { decide, type Actor } from './permissions';
+import { countUnmappedPostings } from './mapping';
 import type { JobDoc } from '../storage/types';
 import { authorize } from './access';
 import { NotFoundError, ValidationError } from './errors';
@@ -129,7 +130,7 @@ export interface JobSummary {
 export async function listJobs(deps: Deps, actor: Actor): Promise<{ jobs: JobSummary[]; unmapped: number }> {
   await authorize(deps, actor, 'jobs.view');
   const teamId = actor.teamId;
-  const [jobs, counts, pending, resolved] = await Promise.all([
+  const [jobs, counts, pending, unmapped] = await Promise.all([
     deps.store.jobs.find({ teamId }).sort({ name: 1 }).limit(200).toArray(),
     deps.store.candidates.aggregate<{ _id: ObjectId; n: number }>([
       { $match: { teamId, jobId: { $ne: null } } },
@@ -139,12 +140,10 @@ export async function listJobs(deps: Deps, actor: Actor): Promise<{ jobs: JobSum
       { $match: { teamId, 'card.state': { $in: ['pending', 'posting'] } } },
       { $group: { _id: '$card.jobId', n: { $sum: 1 } } },
     ]).toArray(),
-    import('./mapping').then((m) => m.resolvePostingJobs(deps, teamId)),
+    countUnmappedPostings(deps, teamId),
   ]);
   const count = new Map(counts.map((c) => [String(c._id), c.n]));
   const pend = new Map(pending.map((c) => [String(c._id), c.n]));
-  const unmapped = resolved.filter((p) => !p.effectiveJobId).length;
-  const { decide } = await import('./permissions');
   return {
     unmapped,
     jobs: jobs.map((j) => ({

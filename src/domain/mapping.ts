@@ -32,6 +32,11 @@ export async function resolvePostingJobs(deps: Deps, teamId: string, medium?: Me
   });
 }
 
+/** How many postings (of a medium) no choice and no rule maps to a job. */
+export async function countUnmappedPostings(deps: Deps, teamId: string, medium?: Medium): Promise<number> {
+  return (await resolvePostingJobs(deps, teamId, medium)).filter((p) => !p.effectiveJobId).length;
+}
+
 const oid = (id: string, key: string) => {
   if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError(key);
   return new ObjectId(id);

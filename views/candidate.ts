@@ -12,16 +12,20 @@ import { button, context, esc, plain, section, truncate } from './blocks';
 export const CANDIDATE_ACTIONS = { details: 'candidate_details', stage: 'candidate_stage', pick: 'candidate_pick' } as const;
 export const STAGES: Stage[] = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'];
 
-export interface CardData {
+/** What every view of a candidate shows first. */
+export interface CandidateSummary {
   id: string;
   name: string;
   medium: string;          // display name
   postingTitle: string;
   appliedAt: string;       // in the org's zone
   age?: number;
+  stage: Stage;
+}
+
+export interface CardData extends CandidateSummary {
   profileUrl?: string;
   job: string;
-  stage: Stage;
   movedFrom?: string;      // the card's channel belongs to another job than the candidate's now
   private: boolean;
 }
@@ -97,15 +101,8 @@ export function digestMessage(t: T, d: { id: string; job: string; count: number;
   };
 }
 
-export interface CandidateDetails {
-  id: string;
-  name: string;
-  medium: string;
-  postingTitle: string;
-  appliedAt: string;
-  age?: number;
+export interface CandidateDetails extends CandidateSummary {
   job: string | null;
-  stage: Stage;
   links: { label: string; url: string }[];
   history: { time: string; medium: string; account: string }[];
   canChangeStage: boolean;

@@ -2,7 +2,7 @@
  * Finding candidates and showing their details, only to people allowed to see them
  * (visibleCandidateFilter mirrors decide('candidates.view'); the details re-check with authorize).
  */
-import { ObjectId } from 'mongodb';
+import { ObjectId, type Filter } from 'mongodb';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import { decide } from './permissions';
@@ -11,23 +11,23 @@ import type { T } from '../i18n';
 import type { CandidateDetails } from '../../views/candidate';
 import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
-import { getCandidate } from './cards';
+import { candidateSummary, getCandidate } from './cards';
+import { escapeRegExp } from './text';
 import { formatTime } from './time';
 import { getOrg } from './orgs';
 
-const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Candidates the actor may see whose name (or id, or the medium's id) matches the query. */
 export async function searchCandidates(deps: Deps, actor: Actor, query: string, limit = 20): Promise<CandidateDoc[]> {
   const q = query.trim().slice(0, 100);
   if (!q) return [];
   const or: Record<string, unknown>[] = [
-    { name: { $regex: escapeRe(q).replace(/\s+/g, '\\s*'), $options: 'i' } },
+    { name: { $regex: escapeRegExp(q).replace(/\s+/g, '\\s*'), $options: 'i' } },
     { externalId: q },
   ];
   if (/^[a-f0-9]{24}$/.test(q)) or.push({ _id: new ObjectId(q) });
-  const filter = { $and: [visibleCandidateFilter(actor), { $or: or }] };
-  return deps.store.candidates.find(filter as never).sort({ appliedAt: -1 }).limit(limit).toArray();
+  const filter: Filter<CandidateDoc> = { $and: [visibleCandidateFilter(actor), { $or: or }] };
+  return deps.store.candidates.find(filter).sort({ appliedAt: -1 }).limit(limit).toArray();
 }
 
 export async function candidateDetails(deps: Deps, actor: Actor, id: string, t: T): Promise<CandidateDetails> {
@@ -38,14 +38,8 @@ export async function candidateDetails(deps: Deps, actor: Actor, id: string, t: 
     c.jobId ? deps.store.jobs.findOne({ teamId: actor.teamId, _id: c.jobId }) : Promise.resolve(null),
   ]);
   return {
-    id: String(c._id),
-    name: c.name,
-    medium: t(`media.${c.medium}`),
-    postingTitle: c.postingTitle,
-    appliedAt: formatTime(c.appliedAt, org.zone),
-    ...(typeof c.age === 'number' ? { age: c.age } : {}),
+    ...candidateSummary(t, c, org.zone),
     job: job?.name ?? null,
-    stage: c.stage,
     links: c.links,
     history: c.importHistory.map((h) => ({ time: formatTime(h.at, org.zone), medium: t(`media.${c.medium}`), account: h.accountLabel })),
     canChangeStage: decide(actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }).allowed,

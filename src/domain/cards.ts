@@ -9,7 +9,7 @@ import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc, Stage } from '../storage/types';
 import type { T } from '../i18n';
-import type { CardData } from '../../views/candidate';
+import type { CandidateSummary, CardData } from '../../views/candidate';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
@@ -19,18 +19,25 @@ export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
   return c.links.find((l) => /^https?:\/\//i.test(l.url))?.url;
 }
 
-export function cardData(t: T, c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardData {
-  const jobName = jobs.current?.name ?? jobs.cardJob?.name ?? t('candidate.unassigned');
+/** The fields every view of a candidate starts with, in the viewer's language and the org's zone. */
+export function candidateSummary(t: T, c: CandidateDoc, zone: string): CandidateSummary {
   return {
     id: String(c._id),
     name: c.name,
     medium: t(`media.${c.medium}`),
     postingTitle: c.postingTitle,
-    appliedAt: formatTime(c.appliedAt, org.zone),
+    appliedAt: formatTime(c.appliedAt, zone),
     ...(typeof c.age === 'number' ? { age: c.age } : {}),
+    stage: c.stage,
+  };
+}
+
+export function cardData(t: T, c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardData {
+  const jobName = jobs.current?.name ?? jobs.cardJob?.name ?? t('candidate.unassigned');
+  return {
+    ...candidateSummary(t, c, org.zone),
     profileUrl: profileUrl(c),
     job: jobName,
-    stage: c.stage,
     ...(jobs.cardJob && jobs.current && String(jobs.cardJob._id) !== String(jobs.current._id) ? { movedFrom: jobs.cardJob.name } : {}),
     private: org.settings.privateCards,
   };

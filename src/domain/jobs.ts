@@ -12,6 +12,7 @@ import { authorize } from './access';
 import { NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { audit } from './audit';
+import { escapeRegExp } from './text';
 
 export interface JobInput {
   name: string;
@@ -164,6 +165,6 @@ export async function mappableJobs(deps: Deps, actor: Actor, query = '', limit =
   const filter: Record<string, unknown> = { teamId: actor.teamId };
   if (actor.orgRole !== 'org_admin') filter._id = { $in: actor.jobAdminOf.map((id) => new ObjectId(id)) };
   const q = query.trim();
-  if (q) filter.name = { $regex: q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+  if (q) filter.name = { $regex: escapeRegExp(q), $options: 'i' };
   return deps.store.jobs.find(filter).sort({ name: 1 }).limit(limit).toArray();
 }

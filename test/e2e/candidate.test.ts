@@ -4,7 +4,7 @@
  * Crafted Details clicks are refused on the server; other workspaces see nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, eventually, type Harness } from '../helpers/app';
+import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
 import { configureCardPosting } from '../../src/domain/card-poster';
 import { addRule } from '../../src/domain/mapping';
@@ -89,21 +89,8 @@ describe('/ats candidate', () => {
   });
 
   it('a crafted Details click for an unassigned candidate is refused and audit-logged', async () => {
-    const payload = {
-      type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.1.crafted`,
-      user: { id: LIMITED, team_id: T, username: 'x', name: 'x' }, team: { id: T, domain: 'x' },
-      container: { type: 'view', view_id: 'V0X' }, view: { id: 'V0X', type: 'home', team_id: T, blocks: [], state: { values: {} } },
-      actions: [{ type: 'button', action_id: 'candidate_details', block_id: 'x', value: String(backend[0]._id), action_ts: '1' }],
-    };
-    const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-    const ts = Math.floor(Date.now() / 1000);
     const opens = h.slack.calls('views.open').length;
-    const res = await fetch(`${h.app.url}/slack/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
-      body,
-    });
-    expect(res.status).toBe(200);
+    expect(await craftedAction(h, { teamId: T, userId: LIMITED, action: { type: 'button', action_id: 'candidate_details', value: String(backend[0]._id) } })).toBe(200);
     await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: LIMITED, action: 'candidates.view', allowed: false }), 'refusal');
     expect(h.slack.calls('views.open').length).toBe(opens);
   });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { startHarness, eventually, type Harness } from '../helpers/app';
+import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import type { Medium } from '../../connectors/types';
 
 let h: Harness;
@@ -34,22 +34,9 @@ async function link(medium: Medium, values: Record<string, string>, label?: stri
   return res;
 }
 
-/** A block_actions payload for a button the user never saw, correctly signed (a crafted request). */
+/** A signed click on a button the user never saw (a crafted request). */
 async function craftedClick(teamId: string, userId: string, actionId: string, value: string) {
-  const payload = {
-    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
-    user: { id: userId, team_id: teamId, username: 'x', name: 'x' }, team: { id: teamId, domain: 'x' },
-    container: { type: 'view', view_id: 'V0CRAFTED' }, view: { id: 'V0CRAFTED', type: 'home', team_id: teamId, blocks: [], state: { values: {} } },
-    actions: [{ type: 'button', action_id: actionId, block_id: 'crafted', value, action_ts: String(Date.now() / 1000) }],
-  };
-  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${h.app.url}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
-    body,
-  });
-  expect(res.status).toBe(200);
+  expect(await craftedAction(h, { teamId, userId, action: { type: 'button', action_id: actionId, value } })).toBe(200);
 }
 
 /** `/ats accounts` as a user, then a click on a button of that (ephemeral) message. */

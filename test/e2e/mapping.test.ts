@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { startHarness, eventually, type Harness } from '../helpers/app';
+import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
 import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
@@ -60,20 +60,12 @@ const top = (userId: string, teamId = T) => JSON.stringify(h.slack.topView(userI
 
 /** A signed block_actions request for a select the user was never shown (a crafted payload). */
 async function craftedSelect(teamId: string, userId: string, postingId: string, jobId: string) {
-  const payload = {
-    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
-    user: { id: userId, team_id: teamId, username: 'x', name: 'x' }, team: { id: teamId, domain: 'x' },
-    container: { type: 'view', view_id: 'V0CRAFTED' }, view: { id: 'V0CRAFTED', type: 'modal', team_id: teamId, blocks: [], private_metadata: '{"page":0}', state: { values: {} } },
-    actions: [{ type: 'static_select', action_id: 'mapping_job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId }, action_ts: String(Date.now() / 1000) }],
-  };
-  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${h.app.url}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
-    body,
+  const status = await craftedAction(h, {
+    teamId, userId,
+    view: { type: 'modal', private_metadata: '{"page":0}' },
+    action: { type: 'static_select', action_id: 'mapping_job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId } },
   });
-  expect(res.status).toBe(200);
+  expect(status).toBe(200);
 }
 
 describe('import → unmapped → rule → cards', () => {

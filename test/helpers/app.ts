@@ -109,6 +109,32 @@ export async function startHarness(opts: { media?: boolean; env?: Record<string,
   };
 }
 
+/**
+ * A correctly signed block_actions request for an element the user was never shown (a crafted
+ * payload, as an attacker inside the workspace could send): `action` is the actions[0] object,
+ * `view` what the payload claims the container is (a Home tab by default). Returns the HTTP status.
+ */
+export async function craftedAction(
+  h: Harness,
+  i: { teamId: string; userId: string; action: Record<string, unknown>; view?: Record<string, unknown> },
+): Promise<number> {
+  const view = { id: 'V0CRAFTED', type: 'home', team_id: i.teamId, blocks: [], state: { values: {} }, ...i.view };
+  const payload = {
+    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
+    user: { id: i.userId, team_id: i.teamId, username: 'x', name: 'x' }, team: { id: i.teamId, domain: 'x' },
+    container: { type: 'view', view_id: view.id }, view,
+    actions: [{ block_id: 'crafted', action_ts: String(Date.now() / 1000), ...i.action }],
+  };
+  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const ts = Math.floor(Date.now() / 1000);
+  const res = await fetch(`${h.app.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+    body,
+  });
+  return res.status;
+}
+
 /** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
 export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what = 'condition', timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -26,10 +26,17 @@ export async function loadActor(deps: Deps, teamId: string, userId: string): Pro
   };
 }
 
+const teamsWithAdmin = new Set<string>();
+
 /** When an org has no org admin yet, a Slack workspace admin or owner becomes its first one. */
 async function bootstrapFirstAdmin(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
+  // once an org has an org admin it keeps one (the last cannot be removed): ask the database once
+  if (teamsWithAdmin.has(teamId)) return 'standard';
   const hasAdmin = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
-  if (hasAdmin) return 'standard';
+  if (hasAdmin) {
+    teamsWithAdmin.add(teamId);
+    return 'standard';
+  }
   const facts = await deps.slack.userFacts(teamId, userId);
   if (!facts?.isAdmin || facts.isBot || facts.isGuest) return 'standard';
   await setOrgRoleUnchecked(deps, teamId, userId, 'org_admin', 'bootstrap');

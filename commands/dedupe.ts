@@ -25,10 +25,12 @@ const COALESCE_MS = 100;
 
 /** record(key) → true when this is the first delivery with that key, false when it was seen before. */
 export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>) {
-  let pending: { key: string; resolve: (fresh: boolean) => void }[] = [];
+  type Item = { key: string; urgent: boolean; resolve: (fresh: boolean) => void };
+  let pending: Item[] = [];
   let running = false;
+  let timer: NodeJS.Timeout | undefined;
 
-  async function write(batch: typeof pending): Promise<void> {
+  async function write(batch: Item[]): Promise<void> {
     // the same key twice in one batch: the first one is the delivery, the rest are repeats
     const first = new Map<string, number>();
     const docs: { _id: string; at: Date }[] = [];
@@ -59,25 +61,35 @@ export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>)
     batch.forEach(({ key, resolve }, i) => resolve(fresh[i] && !duplicate.has(first.get(key)!)));
   }
 
+  // One write at a time. A flush writes what is pending then; after that the loop goes on at once
+  // only for an urgent key. Records nobody waits for wait for the coalescing timer, so under load they
+  // share one round trip per COALESCE_MS (a write every few requests cost more driver CPU than the
+  // rest of the ack together: bench/slack.bench.ts).
   async function drain() {
     running = true;
     try {
-      while (pending.length) {
-        const batch = pending.slice(0, MAX_BATCH);
-        pending = pending.slice(MAX_BATCH);
+      let due = pending.length;
+      while (pending.length && (due > 0 || pending.some((p) => p.urgent))) {
+        const batch = pending.splice(0, MAX_BATCH);
+        due -= batch.length;
         await write(batch);
       }
     } finally {
       running = false;
+      if (pending.length) schedule(pending.some((p) => p.urgent));
     }
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  const start = () => {
+  function flush() {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    if (!running) void drain();
-  };
+    if (!running) void drain(); // a running loop, or its finally, takes what is pending
+  }
+
+  function schedule(urgent: boolean) {
+    if (urgent) setImmediate(flush);
+    else timer ??= setTimeout(flush, COALESCE_MS);
+  }
 
   return {
     /**
@@ -87,10 +99,9 @@ export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>)
      */
     record(key: string, urgent = true): Promise<boolean> {
       return new Promise((resolve) => {
-        pending.push({ key, resolve });
-        if (running) return; // the drain loop picks it up
-        if (urgent) setImmediate(start);
-        else timer ??= setTimeout(start, COALESCE_MS);
+        pending.push({ key, urgent, resolve });
+        if (running) return; // the drain loop or its finally picks it up
+        schedule(urgent);
       });
     },
   };

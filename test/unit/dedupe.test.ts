@@ -1,5 +1,5 @@
 /** commands/dedupe.ts deliveryRecorder: group-committed delivery keys, first one wins, failures act. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Collection } from 'mongodb';
 import { deliveryRecorder } from '../../commands/dedupe';
 import { startTestMongo, type TestMongo } from '../helpers/mongo';
@@ -56,4 +56,53 @@ describe('deliveryRecorder', () => {
     expect(await recorder(broken).record('T3:event:x')).toBe(true);
     expect(warnings.length).toBeGreaterThan(0);
   });
+
+  describe('group commit (fake clock, a store that takes 20 ms per write)', () => {
+    afterEach(() => vi.useRealTimers());
+    function slowStore() {
+      const writes: string[][] = [];
+      const coll = {
+        insertMany: (docs: { _id: string }[]) => {
+          writes.push(docs.map((d) => d._id));
+          return new Promise((res) => setTimeout(res, 20));
+        },
+      } as unknown as Collection<DeliveryDoc>;
+      return { writes, coll };
+    }
+
+    it('records nobody waits for share one write per 100 ms even while writes keep going (not one per round trip)', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+      const { writes, coll } = slowStore();
+      const r = recorder(coll);
+      const all = [r.record('urgent-1', true)];
+      for (let i = 0; i < 50; i++) {
+        all.push(r.record(`slash-${i}`, false)); // one every 2 ms: 50 arrive over 100 ms
+        await vi.advanceTimersByTimeAsync(2);
+      }
+      await vi.advanceTimersByTimeAsync(300);
+      expect(await Promise.all(all)).toEqual(all.map(() => true));
+      // before: a write after every round trip (6 here); now the urgent one, then the rest together
+      expect(writes.length).toBeLessThanOrEqual(3);
+      expect(writes[0][0]).toBe('urgent-1');
+      expect(writes.flat().sort()).toEqual(['urgent-1', ...Array.from({ length: 50 }, (_, i) => `slash-${i}`)].sort());
+    });
+
+    it('an urgent key (a retry someone waits for) does not wait for the timer, and takes the waiting ones along', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate'] });
+      const { writes, coll } = slowStore();
+      const r = recorder(coll);
+      const slow = r.record('slash-a', false);
+      await vi.advanceTimersByTimeAsync(10);
+      expect(writes).toEqual([]); // waiting for company
+      let answered = false;
+      const retry = r.record('retry-b', true).then((fresh) => { answered = true; return fresh; });
+      await vi.advanceTimersByTimeAsync(25); // one write (20 ms), far less than the 100 ms window
+      expect(answered).toBe(true);
+      expect(writes).toEqual([['slash-a', 'retry-b']]);
+      expect(await Promise.all([slow, retry])).toEqual([true, true]);
+      await vi.advanceTimersByTimeAsync(300);
+      expect(writes.length).toBe(1); // nothing left to write, no empty write
+    });
+  });
 });
+

@@ -13,7 +13,8 @@ export interface BareBolt {
   stop(): Promise<void>;
 }
 
-export async function startBareBolt(o: { signingSecret: string; port?: number }): Promise<BareBolt> {
+/** `lean`: without Bolt's in-memory conversation store (hire-relay runs without it too). */
+export async function startBareBolt(o: { signingSecret: string; port?: number; lean?: boolean }): Promise<BareBolt> {
   const app = new App({
     signingSecret: o.signingSecret,
     token: 'xoxb-0-0-bare-bolt-bench',
@@ -22,6 +23,7 @@ export async function startBareBolt(o: { signingSecret: string; port?: number })
     botId: 'B0BAREBOLT',
     botUserId: 'U0BAREBOLT',
     logLevel: LogLevel.ERROR,
+    ...(o.lean ? { convoStore: false as const } : {}),
   });
   app.command('/ats', async ({ ack }) => {
     await ack({ response_type: 'ephemeral', text: 'hire-relay: `/ats help` shows what you can do.' });

@@ -1,29 +1,42 @@
-/** commands/fan-in.ts: one Bolt listener per kind, handlers picked with Bolt's constraint semantics. */
+/** commands/fan-in.ts: one global Bolt middleware dispatching to handlers picked with Bolt's constraint semantics. */
 import { describe, expect, it } from 'vitest';
 import type { App } from '@slack/bolt';
 import { fanIn } from '../../commands/fan-in';
 
-type Registered = { kind: string; constraint: unknown; fn: (args: any) => Promise<void> };
+type Mw = (args: any) => Promise<void>;
 
 /** A stand-in for Bolt's App that records what fanIn registers on it. */
 function fakeBolt() {
-  const registered: Registered[] = [];
-  const reg = (kind: string) => (constraint: unknown, fn: Registered['fn']) => void registered.push({ kind, constraint, fn });
-  const bolt = { command: reg('command'), event: reg('event'), view: reg('view'), action: reg('action'), options: reg('options'), client: { marker: 1 } };
-  return { bolt: bolt as unknown as App, registered };
+  const listeners: string[] = [];
+  const uses: Mw[] = [];
+  const reg = (kind: string) => () => void listeners.push(kind);
+  const bolt = {
+    command: reg('command'), event: reg('event'), view: reg('view'), action: reg('action'), options: reg('options'),
+    use: (mw: Mw) => void uses.push(mw), client: { marker: 1 },
+  };
+  return { bolt: bolt as unknown as App, listeners, uses };
 }
 
-async function deliver(registered: Registered[], kind: string, body: Record<string, unknown>) {
-  for (const r of registered.filter((x) => x.kind === kind)) {
-    const c = r.constraint as { type?: string } | RegExp;
-    if (kind === 'view' && !(c instanceof RegExp) && c.type !== body.type) continue;
-    await r.fn({ body, ack: async () => undefined, next: async () => undefined });
-  }
+/** What Bolt's processEvent hands global middleware: the body, and the payload under its kind's name. */
+function boltArgs(body: Record<string, any>): Record<string, unknown> {
+  if (body.command) return { command: body };
+  if (body.event) return { event: body.event };
+  if (body.type === 'block_actions') return { action: body.actions[0] };
+  if (body.type === 'view_submission' || body.type === 'view_closed') return { view: body.view };
+  if (body.type === 'block_suggestion') return { options: body };
+  return {};
+}
+
+/** Delivers through the global middleware; resolves to whether it passed the request on (next). */
+async function deliver(uses: Mw[], body: Record<string, unknown>): Promise<boolean> {
+  let passed = false;
+  for (const mw of uses) await mw({ body, ...boltArgs(body), ack: async () => undefined, next: async () => { passed = true; } });
+  return passed;
 }
 
 describe('fanIn', () => {
-  it('registers one Bolt listener per kind in use and dispatches by constraint', async () => {
-    const { bolt, registered } = fakeBolt();
+  it('registers no Bolt listener but one global middleware, and dispatches by constraint', async () => {
+    const { bolt, listeners, uses } = fakeBolt();
     const fan = fanIn(bolt);
     const calls: string[] = [];
     fan.app.command('/ats', async () => void calls.push('ats'));
@@ -36,42 +49,53 @@ describe('fanIn', () => {
     fan.app.action(/^acct:/, async () => void calls.push('acct'));
     fan.app.action({ action_id: 'x', block_id: 'b1' }, async () => void calls.push('x in b1'));
     fan.app.options('pick_job', async () => void calls.push('options'));
-    expect(registered).toHaveLength(0);
+    expect(uses).toHaveLength(0);
     fan.install();
-    expect(registered.map((r) => r.kind).sort()).toEqual(['action', 'command', 'event', 'options', 'view', 'view']);
+    expect(listeners).toEqual([]);
+    expect(uses).toHaveLength(1);
 
-    await deliver(registered, 'command', { command: '/ats' });
-    await deliver(registered, 'event', { event: { type: 'app_home_opened' } });
-    await deliver(registered, 'view', { type: 'view_submission', view: { callback_id: 'roles_submit' } });
-    await deliver(registered, 'view', { type: 'view_closed', view: { callback_id: 'roles_submit' } });
-    await deliver(registered, 'view', { type: 'view_submission', view: { callback_id: 'mapping' } });
-    await deliver(registered, 'view', { type: 'view_closed', view: { callback_id: 'mapping' } });
-    await deliver(registered, 'action', { type: 'block_actions', actions: [{ action_id: 'acct:pause', block_id: 'z' }] });
-    await deliver(registered, 'action', { type: 'block_actions', actions: [{ action_id: 'x', block_id: 'b2' }] });
-    await deliver(registered, 'action', { type: 'block_actions', actions: [{ action_id: 'x', block_id: 'b1' }] });
-    await deliver(registered, 'options', { type: 'block_suggestion', action_id: 'pick_job' });
+    await deliver(uses, { command: '/ats' });
+    await deliver(uses, { event: { type: 'app_home_opened' } });
+    await deliver(uses, { type: 'view_submission', view: { callback_id: 'roles_submit' } });
+    await deliver(uses, { type: 'view_closed', view: { callback_id: 'roles_submit' } });
+    await deliver(uses, { type: 'view_submission', view: { callback_id: 'mapping' } });
+    await deliver(uses, { type: 'view_closed', view: { callback_id: 'mapping' } });
+    await deliver(uses, { type: 'block_actions', actions: [{ action_id: 'acct:pause', block_id: 'z' }] });
+    await deliver(uses, { type: 'block_actions', actions: [{ action_id: 'x', block_id: 'b2' }] });
+    await deliver(uses, { type: 'block_actions', actions: [{ action_id: 'x', block_id: 'b1' }] });
+    await deliver(uses, { type: 'block_suggestion', action_id: 'pick_job' });
     expect(calls).toEqual(['ats', 'home', 'roles', 'mapping closed', 'acct', 'x in b1', 'options']);
   });
 
+  it('a request none of its handlers takes goes on to Bolt (next), a handled one does not', async () => {
+    const { bolt, uses } = fakeBolt();
+    const fan = fanIn(bolt);
+    fan.app.command('/ats', async () => undefined);
+    fan.install();
+    expect(await deliver(uses, { command: '/ats' })).toBe(false);
+    expect(await deliver(uses, { command: '/other' })).toBe(true);
+    expect(await deliver(uses, { type: 'shortcut', callback_id: 'x' })).toBe(true);
+  });
+
   it('runs listener middleware in order, and the proxy forwards everything else to Bolt', async () => {
-    const { bolt, registered } = fakeBolt();
+    const { bolt, uses } = fakeBolt();
     const fan = fanIn(bolt);
     const order: string[] = [];
     fan.app.command('/ats', async ({ next }) => { order.push('mw'); await next(); }, async () => void order.push('handler'));
     fan.install();
-    await deliver(registered, 'command', { command: '/ats' });
+    await deliver(uses, { command: '/ats' });
     expect(order).toEqual(['mw', 'handler']);
     expect((fan.app.client as unknown as { marker: number }).marker).toBe(1);
   });
 
   it('a failing handler fails the delivery (Bolt then reports it), others still run', async () => {
-    const { bolt, registered } = fakeBolt();
+    const { bolt, uses } = fakeBolt();
     const fan = fanIn(bolt);
     let other = false;
     fan.app.event('member_joined_channel', async () => { throw new Error('boom'); });
     fan.app.event('member_joined_channel', async () => { other = true; });
     fan.install();
-    await expect(deliver(registered, 'event', { event: { type: 'member_joined_channel' } })).rejects.toThrow('boom');
+    await expect(deliver(uses, { event: { type: 'member_joined_channel' } })).rejects.toThrow('boom');
     expect(other).toBe(true);
   });
 

@@ -11,7 +11,7 @@
  * Set-up, as in production: the embedded MongoDB runs in its own process (like an external MongoDB),
  * the Slack emulator answers users.info, the load generator is a worker thread (its own event loop),
  * keep-alive connections, a fresh trigger_id per request. Both apps are warmed up (the locale cache,
- * JIT; 5 alternating rounds of 400), then measured in rotating rounds (20 × 300 requests each) so that drift on a noisy machine
+ * JIT; 5 alternating rounds of 400), then measured in rotating rounds (40 × 300 requests each) so that drift on a noisy machine
  * hits both alike; value and baseline are the median of the rounds' p99s (see below).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -35,7 +35,7 @@ const SECRET = 'bench-signing-secret-0123456789abcdef';
 const TEAM = 'T0BENCH01';
 const USERS = Array.from({ length: 50 }, (_, i) => `U0BENCH${String(i).padStart(3, '0')}`);
 const CONCURRENCY = 50;
-const ROUNDS = 20;
+const ROUNDS = 40;
 const PER_ROUND = 300; // a round's p99 is its 3rd slowest answer
 const WARMUP_ROUNDS = 5; // alternating, 400 requests each: with one short warm-up the first measured rounds were the slowest
 const WARMUP = 400;

@@ -15,8 +15,8 @@ import { registerSettings } from './settings';
 
 export function registerAll(bolt: App, deps: Deps, forget: (teamId: string) => void) {
   bolt.use(dedupeMiddleware(deps));
-  // one Bolt listener per kind dispatching to the handlers below (commands/fan-in.ts: Bolt runs every
-  // listener's chain for every request otherwise)
+  // the handlers below are dispatched by one global middleware after the dedupe (commands/fan-in.ts:
+  // Bolt runs every listener's chain for every request otherwise)
   const fan = fanIn(bolt);
   const app = fan.app;
   registerAts(app, deps);

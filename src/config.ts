@@ -4,6 +4,7 @@
  * secret is ever printed (zod messages here never include the received value).
  */
 import { z } from 'zod';
+import { keyIdOf } from './security/crypto';
 
 const url = z.url({ protocol: /^https?$/ });
 const optionalSecret = z.string().min(1).optional();
@@ -21,10 +22,11 @@ const zone = z.string().refine((v) => {
 const keyring = z.string().transform((raw, ctx) => {
   const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
   const keys: { id: string; key: Buffer }[] = [];
-  for (const [i, entry] of entries.entries()) {
+  for (const entry of entries) {
     const sep = entry.indexOf(':');
-    const id = sep > 0 ? entry.slice(0, sep) : `k${i + 1}`;
     const key = Buffer.from(sep > 0 ? entry.slice(sep + 1) : entry, 'base64');
+    // without an id, one derived from the key: a position (k1, k2…) would move when a new key goes first
+    const id = sep > 0 ? entry.slice(0, sep) : keyIdOf(key);
     if (key.length !== 32 || !/^[A-Za-z0-9_-]{1,32}$/.test(id)) {
       ctx.addIssue({ code: 'custom', message: 'must be base64 32-byte keys, optionally as id:key,id:key' });
       return z.NEVER;
@@ -33,6 +35,10 @@ const keyring = z.string().transform((raw, ctx) => {
   }
   if (keys.length === 0) {
     ctx.addIssue({ code: 'custom', message: 'must hold at least one key' });
+    return z.NEVER;
+  }
+  if (new Set(keys.map((k) => k.id)).size !== keys.length) {
+    ctx.addIssue({ code: 'custom', message: 'has two keys with the same id (or the same key twice)' });
     return z.NEVER;
   }
   return keys;

@@ -18,6 +18,7 @@ import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
+import { rotateSecrets } from './domain/key-rotation';
 import { registerAll } from '../commands';
 import { translator } from './i18n';
 import { SLACK_SCOPES } from './slack/scopes';
@@ -127,6 +128,8 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   if (opts.worker !== false) {
     await agenda.start();
     await reconcileSchedules(deps, agenda);
+    // after a key rotation: re-encrypt what older keys hold (in the background; idempotent)
+    void rotateSecrets(deps).catch((err) => logger.error({ err }, 'key rotation failed; it runs again at the next start'));
   }
   logger.info({ port, slackMode: config.slackMode }, 'hire-relay is listening');
 

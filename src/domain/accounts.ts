@@ -13,7 +13,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
-import { credentialFingerprint, credentialsAad } from './credentials';
+import { credentialFingerprints, credentialsAad } from './credentials';
 import { dmUser } from './notify';
 import { backoffMs } from './import-schedule';
 import { connectorFor } from './connector-context';
@@ -36,6 +36,8 @@ export async function linkAccount(
   const replay = await deps.store.mediaAccounts.findOne({ teamId, requestId: input.requestId });
   if (replay) return { account: replay, created: false };
 
+  const [fingerprint, ...older] = credentialFingerprints(deps.keyring, teamId, input.credentials);
+  await refuseLinkedUnderOlderKey(deps, teamId, input.medium, older);
   const _id = new ObjectId();
   const now = deps.clock();
   const count = await deps.store.mediaAccounts.countDocuments({ teamId, medium: input.medium });
@@ -43,7 +45,7 @@ export async function linkAccount(
     _id, teamId, medium: input.medium,
     label: input.label ?? input.defaultLabel?.(count + 1) ?? `${input.medium} ${count + 1}`,
     credentials: deps.keyring.encryptJson(input.credentials, credentialsAad(teamId, String(_id))),
-    credentialFingerprint: credentialFingerprint(deps.keyring, teamId, input.credentials),
+    credentialFingerprint: fingerprint,
     state: 'authenticating', paused: false, linkedBy: actor.userId, requestId: input.requestId,
     cursor: null, firstImportDone: false, failures: 0, createdAt: now, updatedAt: now,
   };
@@ -53,11 +55,28 @@ export async function linkAccount(
     if (!isDuplicateKey(err)) throw err;
     const again = await deps.store.mediaAccounts.findOne({ teamId, requestId: input.requestId });
     if (again) return { account: again, created: false };
-    throw new ValidationError({ [input.medium === 'wantedly' ? 'api_key' : 'password']: { key: 'link.errors.duplicate' } });
+    throw duplicateLogin(input.medium);
   }
   await audit(deps, { teamId, actorId: actor.userId, action: 'accounts.link', allowed: true, target: { accountId: String(_id), medium: input.medium } });
   await deps.accountJobs.checkAuth(accountRef(doc));
   return { account: doc, created: true };
+}
+
+/** Shown under the secret field of the link modal. */
+const duplicateLogin = (medium: Medium) =>
+  new ValidationError({ [medium === 'wantedly' ? 'api_key' : 'password']: { key: 'link.errors.duplicate' } });
+
+/**
+ * The unique index refuses a login linked twice under the current key; a login linked before a key
+ * rotation has its fingerprint under an older key until the rotation renews it: refused here.
+ */
+async function refuseLinkedUnderOlderKey(deps: Deps, teamId: string, medium: Medium, older: string[], except?: ObjectId) {
+  if (older.length === 0) return;
+  const clash = await deps.store.mediaAccounts.countDocuments(
+    { teamId, medium, credentialFingerprint: { $in: older }, ...(except ? { _id: { $ne: except } } : {}) },
+    { limit: 1 },
+  );
+  if (clash) throw duplicateLogin(medium);
 }
 
 export async function reenterCredentials(
@@ -67,6 +86,8 @@ export async function reenterCredentials(
   await authorize(deps, actor, 'accounts.manage', {}, { accountId: input.accountId });
   const account = await getAccount(deps, actor.teamId, input.accountId);
   if (account.medium !== input.credentials.medium) throw new DomainError('common.invalidInput', { detail: 'medium' });
+  const [fingerprint, ...older] = credentialFingerprints(deps.keyring, actor.teamId, input.credentials);
+  await refuseLinkedUnderOlderKey(deps, actor.teamId, account.medium, older, account._id);
   await deps.accountJobs.disableImport(String(account._id));
   try {
     await deps.store.mediaAccounts.updateOne(
@@ -74,7 +95,7 @@ export async function reenterCredentials(
       {
         $set: {
           credentials: deps.keyring.encryptJson(input.credentials, credentialsAad(actor.teamId, String(account._id))),
-          credentialFingerprint: credentialFingerprint(deps.keyring, actor.teamId, input.credentials),
+          credentialFingerprint: fingerprint,
           state: 'authenticating', failures: 0, linkedBy: actor.userId, updatedAt: deps.clock(),
           ...(input.label ? { label: input.label } : {}),
         },
@@ -82,7 +103,7 @@ export async function reenterCredentials(
       },
     );
   } catch (err) {
-    if (isDuplicateKey(err)) throw new ValidationError({ [account.medium === 'wantedly' ? 'api_key' : 'password']: { key: 'link.errors.duplicate' } });
+    if (isDuplicateKey(err)) throw duplicateLogin(account.medium);
     throw err;
   }
   await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'accounts.reenter', allowed: true, target: { accountId: input.accountId } });

@@ -74,14 +74,19 @@ function toCredentials(medium: Medium, v: Partial<Record<FieldKey, string>>): Cr
 
 /** The login identity, keyed-hashed: lets a unique index refuse the same login linked twice. */
 export function credentialFingerprint(keyring: Keyring, teamId: string, creds: Credentials): string {
-  const identity =
-    'apiKey' in creds ? creds.apiKey : 'email' in creds ? creds.email : 'companyId' in creds ? creds.companyId : creds.userId;
-  const key = keyringHmacKey(keyring);
-  return createHmac('sha256', key).update(`${teamId}\u0000${creds.medium}\u0000${identity}`).digest('base64url');
+  return credentialFingerprints(keyring, teamId, creds)[0];
 }
 
-function keyringHmacKey(keyring: Keyring): Buffer {
-  return keyring.deriveKey('credential-fingerprint');
+/**
+ * The fingerprint under every key of the ring, the current key's first. An account linked before a
+ * key rotation keeps its old fingerprint until the rotation (src/domain/key-rotation.ts) renews it;
+ * linking checks them all so the same login is refused in between too.
+ */
+export function credentialFingerprints(keyring: Keyring, teamId: string, creds: Credentials): string[] {
+  const identity =
+    'apiKey' in creds ? creds.apiKey : 'email' in creds ? creds.email : 'companyId' in creds ? creds.companyId : creds.userId;
+  return keyring.deriveKeys('credential-fingerprint').map((key) =>
+    createHmac('sha256', key).update(`${teamId}\u0000${creds.medium}\u0000${identity}`).digest('base64url'));
 }
 
 export const credentialsAad = (teamId: string, accountId: string) => `${teamId}:mediaAccount:${accountId}`;

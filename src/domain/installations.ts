@@ -8,7 +8,7 @@ import type { Deps } from './deps';
 import { ensureOrg } from './orgs';
 import { setOrgRoleUnchecked } from './members';
 
-const aad = (id: string) => `installation:${id}`;
+export const installationAad = (id: string) => `installation:${id}`;
 
 /**
  * Bolt authorizes every incoming request with fetchInstallation: a MongoDB read and a decryption on
@@ -62,7 +62,7 @@ export function mongoInstallationStore(
             enterpriseId: installation.enterprise?.id,
             botUserId: installation.bot?.userId,
             installedBy: installation.user.id,
-            encrypted: deps.keyring.encryptJson(installation, aad(id)),
+            encrypted: deps.keyring.encryptJson(installation, installationAad(id)),
             updatedAt: now,
           },
           $setOnInsert: { installedAt: now },
@@ -86,7 +86,7 @@ export function mongoInstallationStore(
       const value = (async () => {
         const doc = await deps.store.installations.findOne({ _id: id });
         if (!doc) throw new Error(`no installation for ${id}`);
-        return deps.keyring.decryptJson<Installation>(doc.encrypted, aad(id));
+        return deps.keyring.decryptJson<Installation>(doc.encrypted, installationAad(id));
       })();
       const entry = { at: Date.now(), value };
       cache.set(id, entry);
@@ -115,9 +115,9 @@ export async function removeInstallation(deps: Deps, teamId: string): Promise<vo
 export async function removeUserTokens(deps: Deps, teamId: string, userIds: string[]): Promise<void> {
   const doc = await deps.store.installations.findOne({ _id: teamId });
   if (!doc) return;
-  const inst = deps.keyring.decryptJson<Installation>(doc.encrypted, aad(teamId));
+  const inst = deps.keyring.decryptJson<Installation>(doc.encrypted, installationAad(teamId));
   if (!userIds.includes(inst.user.id)) return;
   inst.user = { id: inst.user.id, token: undefined, scopes: undefined };
-  await deps.store.installations.updateOne({ _id: teamId }, { $set: { encrypted: deps.keyring.encryptJson(inst, aad(teamId)), updatedAt: deps.clock() } });
+  await deps.store.installations.updateOne({ _id: teamId }, { $set: { encrypted: deps.keyring.encryptJson(inst, installationAad(teamId)), updatedAt: deps.clock() } });
   forgetCached(deps, teamId);
 }

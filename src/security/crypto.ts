@@ -5,7 +5,7 @@
  * copied to another workspace's document does not decrypt.
  * Envelope: `enc:v1:<keyId>:<iv b64url>:<tag b64url>:<ciphertext b64url>`.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 
 export interface KeyringEntry {
   id: string;
@@ -36,12 +36,17 @@ export class Keyring {
     const parts = envelope.split(':');
     if (parts.length !== 6 || parts[0] !== 'enc' || parts[1] !== 'v1') throw new Error('not an encrypted value');
     const key = this.byId.get(parts[2]);
-    if (!key) throw new Error(`no key with id ${parts[2]} in the keyring`);
-    // authTagLength pins the tag to 16 bytes: without it Node accepts a truncated tag (down to 4 bytes)
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[3], 'base64url'), { authTagLength: 16 });
-    decipher.setAAD(Buffer.from(aad, 'utf8'));
-    decipher.setAuthTag(Buffer.from(parts[4], 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(parts[5], 'base64url')), decipher.final()]).toString('utf8');
+    if (key) return open(key, parts, aad);
+    // An id the ring does not know: a key given without an id was once named by its position (k1,
+    // k2…), which moved when a new key went first. GCM authenticates, so trying each key is safe.
+    for (const e of this.entries) {
+      try {
+        return open(e.key, parts, aad);
+      } catch {
+        // not this one
+      }
+    }
+    throw new Error(`no key with id ${parts[2]} in the keyring, and no other key of it opens the value`);
   }
 
   encryptJson(value: unknown, aad: string): string {
@@ -54,13 +59,40 @@ export class Keyring {
 
   /** A key for a purpose (e.g. HMAC fingerprints), derived with HKDF from the current key. */
   deriveKey(purpose: string): Buffer {
-    return Buffer.from(hkdfSync('sha256', this.entries[0].key, Buffer.alloc(0), purpose, 32));
+    return this.deriveKeys(purpose)[0];
+  }
+
+  /** The purpose's key derived from every key of the ring, the current one first (to recognise
+   *  values made before a rotation). */
+  deriveKeys(purpose: string): Buffer[] {
+    return this.entries.map((e) => Buffer.from(hkdfSync('sha256', e.key, Buffer.alloc(0), purpose, 32)));
   }
 
   /** True when the value was encrypted with an older key and should be re-encrypted. */
   needsRotation(envelope: string): boolean {
     return envelope.split(':')[2] !== this.currentId;
   }
+
+  /** The start of every envelope made with the current key (a prefix to find the others by). */
+  get currentPrefix(): string {
+    return `enc:v1:${this.currentId}:`;
+  }
+}
+
+function open(key: Buffer, parts: string[], aad: string): string {
+  // authTagLength pins the tag to 16 bytes: without it Node accepts a truncated tag (down to 4 bytes)
+  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(parts[3], 'base64url'), { authTagLength: 16 });
+  decipher.setAAD(Buffer.from(aad, 'utf8'));
+  decipher.setAuthTag(Buffer.from(parts[4], 'base64url'));
+  return Buffer.concat([decipher.update(Buffer.from(parts[5], 'base64url')), decipher.final()]).toString('utf8');
+}
+
+/**
+ * The id of a key given without one: derived from the key itself (a truncated SHA-256, which says
+ * nothing usable about a random 256-bit key), so it stays the same wherever the key sits in the ring.
+ */
+export function keyIdOf(key: Buffer): string {
+  return `h${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 
 export function generateKey(): string {

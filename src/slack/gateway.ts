@@ -9,6 +9,7 @@ import type { SlackGateway } from '../domain/deps';
 import type { Store } from '../storage/db';
 import type { Keyring } from '../security/crypto';
 import { toLocale, type Locale } from '../i18n';
+import { installationAad } from '../domain/installations';
 
 interface UserFacts { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean }
 const USER_TTL_MS = 10 * 60_000;
@@ -29,7 +30,7 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
       token = config.SLACK_BOT_TOKEN;
     } else {
       const doc = await store.installations.findOne({ _id: teamId });
-      if (doc) token = keyring.decryptJson<Installation>(doc.encrypted, `installation:${teamId}`).bot?.token;
+      if (doc) token = keyring.decryptJson<Installation>(doc.encrypted, installationAad(teamId)).bot?.token;
     }
     if (!token) return null;
     const client = new WebClient(token, { ...slackClientOptions(config), teamId });

@@ -45,11 +45,16 @@ export async function freePort(): Promise<number> {
 /**
  * `port`: listen on this port with PUBLIC_URL http://127.0.0.1:<port> (the OAuth redirect URL must be
  * right before the app starts; see freePort()). Default: any free port, PUBLIC_URL unused.
+ * `reuse`: the database and emulators of an earlier harness (an app restarted on the same data);
+ * close() then stops only this app, and the earlier harness's close() the rest.
  */
-export async function startHarness(opts: { media?: boolean; env?: Record<string, string>; clock?: () => Date; port?: number } = {}): Promise<Harness> {
-  const mongo = await startTestMongo('app');
-  const slack = await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } });
-  const media = opts.media ? await startMediaEmulators() : undefined;
+export async function startHarness(opts: {
+  media?: boolean; env?: Record<string, string>; clock?: () => Date; port?: number;
+  reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
+} = {}): Promise<Harness> {
+  const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
+  const slack = opts.reuse?.slack ?? (await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } }));
+  const media = opts.reuse ? opts.reuse.media : opts.media ? await startMediaEmulators() : undefined;
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -102,6 +107,7 @@ export async function startHarness(opts: { media?: boolean; env?: Record<string,
     },
     async close() {
       await app.stop();
+      if (opts.reuse) return;
       await media?.close();
       await slack.close();
       await mongo.close();

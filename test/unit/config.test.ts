@@ -75,6 +75,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ ENCRYPTION_KEY: KEY }).ENCRYPTION_KEY).toHaveLength(1);
   });
 
+  it('a key without an id gets one from the key itself, the same wherever it sits in the ring', () => {
+    const k2 = randomBytes(32).toString('base64');
+    const alone = loadConfig({ ENCRYPTION_KEY: KEY }).ENCRYPTION_KEY![0].id;
+    const ring = loadConfig({ ENCRYPTION_KEY: `${k2},${KEY}` }).ENCRYPTION_KEY!.map((k) => k.id);
+    expect(ring[1]).toBe(alone);
+    expect(ring[0]).not.toBe(alone);
+    expect(alone).toMatch(/^h[0-9a-f]{10}$/);
+  });
+
   it('production with Slack credentials and an ENCRYPTION_KEY starts', () => {
     const c = loadConfig({ ...single, NODE_ENV: 'production', ENCRYPTION_KEY: KEY });
     expect(c.slackMode).toBe('single');
@@ -88,6 +97,7 @@ describe('bad values stop start-up with one line naming the variable', () => {
     ['DEFAULT_TIMEZONE', { DEFAULT_TIMEZONE: 'Mars/Base' }, 'Mars/Base'],
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: 'short-key-c2VjcmV0' }, 'short-key-c2VjcmV0'],
     ['ENCRYPTION_KEY', { ENCRYPTION_KEY: `k1:${KEY},bad id!:${KEY}` }, KEY],
+    ['ENCRYPTION_KEY', { ENCRYPTION_KEY: `${KEY},${KEY}` }, KEY],
     ['MONGODB_URI', { MONGODB_URI: 'postgres://admin:hunter2pass@db' }, 'hunter2pass'],
     ['SLACK_API_URL', { SLACK_API_URL: 'ftp://files.example.com' }, 'ftp://files.example.com'],
     ['PUBLIC_URL', { PUBLIC_URL: 'not a url' }, 'not a url'],

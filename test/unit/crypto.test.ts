@@ -96,6 +96,24 @@ describe('Keyring', () => {
     expect(message).not.toContain(k1.key.toString('base64'));
   });
 
+  it('an envelope whose key id the ring does not know is opened by whichever key of the ring made it (ids once were positions)', () => {
+    const old = new Keyring([{ id: 'k1', key: k1.key }]).encrypt('moved', AAD);
+    const renamed = new Keyring([k('hNEW'), { id: 'hOLD', key: k1.key }]);
+    expect(renamed.decrypt(old, AAD)).toBe('moved');
+    expect(renamed.needsRotation(old)).toBe(true);
+    // GCM still decides: a ring without the key that made it refuses
+    expect(() => new Keyring([k('x1'), k('x2')]).decrypt(old, AAD)).toThrow(/no key with id k1/);
+  });
+
+  it('derives the purpose key from every key of the ring, the current one first', () => {
+    const k2 = k('k2');
+    const both = new Keyring([k2, k1]);
+    const keys = both.deriveKeys('fingerprint');
+    expect(keys).toHaveLength(2);
+    expect(keys[0].equals(new Keyring([k2]).deriveKey('fingerprint'))).toBe(true);
+    expect(keys[1].equals(ring.deriveKey('fingerprint'))).toBe(true);
+  });
+
   it('a same-id key with different bytes does not decrypt', () => {
     const env = ring.encrypt('x', AAD);
     expect(() => new Keyring([k('k1')]).decrypt(env, AAD)).toThrow();

@@ -48,6 +48,7 @@ describe('embedded indexes agree with a full scan', () => {
     coll.addIndex({ v: 2, key: { b: -1, a: 1 }, name: 'b_a' });
     coll.addIndex({ v: 2, key: { 'sub.c': 1 }, name: 'subc' });
     coll.addIndex({ v: 2, key: { a: 1, b: 1 }, name: 'sparse_ab', sparse: true });
+    coll.addIndex({ v: 2, key: { b: 1 }, name: 'partial_b', partialFilterExpression: { z: { $gt: 0.5 } } });
 
     let nextId = 0;
     for (let step = 0; step < 3000; step++) {
@@ -55,8 +56,13 @@ describe('embedded indexes agree with a full scan', () => {
       const docs = [...coll.docs.values()];
       if (r < 0.6 || docs.length === 0) coll.insert(makeDoc(nextId++));
       else if (r < 0.85) {
+        // updates as the server makes them: a field no index holds (the indexes keep their entries and
+        // swap the document), one indexed field, or everything
         const old = pick(docs);
-        coll.replace(old, { ...makeDoc(0), _id: old._id });
+        const k = rand();
+        const next: Doc = k < 0.4 ? { ...old, z: rand() } : k < 0.6 ? { ...old, a: value() } : { ...makeDoc(0), _id: old._id };
+        if (next.a === undefined) delete next.a;
+        coll.replace(old, next);
       } else coll.remove(pick(docs));
     }
     expect(coll.docs.size).toBeGreaterThan(500);
@@ -82,7 +88,10 @@ describe('embedded indexes agree with a full scan', () => {
     for (let i = 0; i < 600; i++) {
       const filter = queryOf();
       const plan = { docsExamined: 0, keysExamined: 0 } as { docsExamined: number; keysExamined: number; index?: string };
-      const viaIndex = coll.match(filter, plan).map((d) => keyOf(d._id)).sort();
+      const found = coll.match(filter, plan);
+      // the current documents, never one an update replaced
+      expect(found.every((d) => coll.docs.get(keyOf(d._id)) === d), JSON.stringify(filter)).toBe(true);
+      const viaIndex = found.map((d) => keyOf(d._id)).sort();
       const q = new Query(filter, {});
       const scan = [...coll.docs.values()].filter((d) => q.test(d)).map((d) => keyOf(d._id)).sort();
       expect(viaIndex, JSON.stringify(filter)).toEqual(scan);
@@ -91,6 +100,11 @@ describe('embedded indexes agree with a full scan', () => {
     }
     expect(narrowed).toBeGreaterThan(300);
     expect(compound).toBeGreaterThan(50);
+    // every index holds exactly the documents it covers
+    const partial = new Query({ z: { $gt: 0.5 } }, {});
+    const sizes = Object.fromEntries(coll.indexes.map((ix) => [ix.spec.name, ix.size]));
+    expect(sizes.partial_b).toBe([...coll.docs.values()].filter((d) => partial.test(d)).length);
+    expect(sizes.a_1).toBe(coll.docs.size);
   });
 
   it('the native sort orders documents by mingo\'s value comparison', () => {

@@ -174,9 +174,17 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    for (const ix of this.indexes) ix.check(this.ns, next, old);
-    for (const ix of this.indexes) ix.remove(old);
-    for (const ix of this.indexes) ix.add(next);
+    // an index whose entries the update leaves alone only swaps references (most updates touch one
+    // or two of a collection's indexes)
+    const same = this.indexes.map((ix) => ix.sameEntries(old, next));
+    this.indexes.forEach((ix, i) => same[i] || ix.check(this.ns, next, old));
+    this.indexes.forEach((ix, i) => {
+      if (same[i]) ix.swap(old, next);
+      else {
+        ix.remove(old);
+        ix.add(next);
+      }
+    });
     this.docs.set(keyOf(next._id), next);
     this.onWrite({ t: 'put', db: this.db, c: this.name, d: next });
   }

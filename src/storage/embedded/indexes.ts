@@ -289,6 +289,42 @@ export class Index {
     }
   }
 
+  /**
+   * Whether `next` (an update of `old`) has the same index entries: same coverage, same values at
+   * every indexed path. Then `swap` only changes the references, and uniqueness needs no check.
+   */
+  sameEntries(old: Doc, next: Doc): boolean {
+    if (this.covers(old) !== this.covers(next)) return false;
+    for (const p of this.paths) {
+      const a = valuesAt(old, p);
+      const b = valuesAt(next, p);
+      if (a.length !== b.length) return false;
+      for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && keyOf(a[i]) !== keyOf(b[i])) return false;
+    }
+    return true;
+  }
+
+  /** Puts `next` where `old` was, for an update that `sameEntries` says leaves the entries alone. */
+  swap(old: Doc, next: Doc): void {
+    if (!this.covers(old)) return;
+    if (this.uniq) for (const { key } of this.wholeKeys(old)) if (this.uniq.get(key) === old) this.uniq.set(key, next);
+    for (const v of fieldKeys(old, this.paths[0])) {
+      const set = this.byFirst.get(keyOf(v));
+      if (set?.delete(old)) set.add(next);
+    }
+    if (this.prefixMaps.length) {
+      if (this.overflow.delete(old)) this.overflow.add(next);
+      else {
+        this.prefixKeys(old)?.forEach((keys, j) => {
+          for (const k of keys) {
+            const set = this.prefixMaps[j].get(k);
+            if (set?.delete(old)) set.add(next);
+          }
+        });
+      }
+    }
+  }
+
   /** Merges pending values into `sorted` and drops removed ones. */
   private settle(): void {
     if (this.unsorted.length === 0 && this.stale === 0) return;

@@ -5,7 +5,7 @@ import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
 import { QUERY_OPTS } from '../collection';
 import { keyOf } from '../indexes';
-import { asDoc, cloneDoc, collectionName, letVars, projectDocs, sortDocs, type Ctx, type Handler } from './context';
+import { asDoc, cloneDoc, collectionName, letVars, projectDocs, sameDoc, sortDocs, type Ctx, type Handler } from './context';
 
 interface WriteError {
   index: number;
@@ -109,7 +109,7 @@ function computeUpdate(
   if (Array.isArray(u)) {
     const [next] = new Aggregator(u, opts).run([cloneDoc(doc)]) as Doc[];
     const out = withIdFirst({ ...next, _id: next._id === undefined ? doc._id : next._id });
-    return sameBytes(doc, out) ? undefined : out;
+    return sameDoc(doc, out) ? undefined : out;
   }
   if (isOperatorUpdate(u)) {
     const mod: Document = { ...u };
@@ -156,12 +156,9 @@ function computeUpdate(
   const next: Doc = { _id: doc._id };
   for (const [k, v] of Object.entries(u)) if (k !== '_id') next[k] = v;
   if ('_id' in u && u._id !== undefined) next._id = u._id;
-  return sameBytes(doc, next) ? undefined : next;
+  return sameDoc(doc, next) ? undefined : next;
 }
 
-function sameBytes(a: Doc, b: Doc): boolean {
-  return Buffer.from(BSON.serialize(a)).equals(BSON.serialize(b));
-}
 
 function setPath(target: Doc, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -277,7 +274,7 @@ function updateAllAtOnce(coll: Collection, matched: Doc[], u: Document | Documen
   }
   let n = 0;
   for (let i = 0; i < matched.length; i++) {
-    if (sameBytes(matched[i], nexts[i])) continue;
+    if (sameDoc(matched[i], nexts[i])) continue;
     coll.replace(matched[i], withIdFirst(nexts[i]));
     n++;
   }

@@ -11,8 +11,41 @@ export const REDACT_PATHS = [
   'req.headers.cookie', '*.*.password', '*.*.apiKey', '*.*.token', '*.*.credentials',
 ];
 
+/**
+ * Errors are logged by the app as `{ err }`. An HTTP client's error (axios under @slack/web-api, the
+ * Wantedly client) carries the request it made — its config, headers (`Authorization: Bearer xoxb-…`),
+ * the raw header text — several levels deep where no redaction path reaches. The serializer keeps
+ * what explains a failure (type, message, stack, code, status, Slack's error code) and drops those
+ * parts; any token-looking string left is masked.
+ */
+const DROPPED = new Set(['original', 'config', 'request', 'response', 'req', 'res', 'headers', 'socket', 'agent', '_header', 'options']);
+const TOKEN = /\b(xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|Bearer\s+[A-Za-z0-9._~+/=-]+|Basic\s+[A-Za-z0-9+/=]+)/g;
+
+function prune(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return v.replace(TOKEN, '[redacted]');
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 4) return '[…]';
+  if (Array.isArray(v)) return v.slice(0, 20).map((x) => prune(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (DROPPED.has(k) || typeof x === 'function') continue;
+    out[k] = prune(x, depth + 1);
+  }
+  return out;
+}
+
+export function serializeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return prune(err, 0);
+  return prune(pino.stdSerializers.err(err), 0);
+}
+
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { app: 'hire-relay' } }, destination);
+  return pino({
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: { err: serializeError, error: serializeError },
+    base: { app: 'hire-relay' },
+  }, destination);
 }
 
 export type { Logger };

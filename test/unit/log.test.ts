@@ -1,5 +1,7 @@
 /** Logs never carry a secret, wherever it sits in a logged object. */
 import { Writable } from 'node:stream';
+import http from 'node:http';
+import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log';
 
@@ -20,5 +22,44 @@ describe('pino redaction', () => {
     const out = text();
     expect(out).not.toMatch(/SECRET-\d/);
     expect(out.match(/\[redacted\]/g)?.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it('a failed Slack call (refused connection, timeout, HTTP 500) logged as { err } carries no token', async () => {
+    const { logger, text } = capture();
+    const fail = async (client: WebClient, what: string) => {
+      try {
+        await client.chat.postMessage({ channel: 'C1', text: 'x' });
+        throw new Error('expected a failure');
+      } catch (err) {
+        logger.warn({ err }, what);
+      }
+    };
+    await fail(new WebClient('xoxb-SECRET-TOKEN-1', { slackApiUrl: 'http://127.0.0.1:1/api/', retryConfig: { retries: 0 } }), 'refused');
+    const silent = http.createServer(() => undefined).listen(0, '127.0.0.1');
+    const broken = http.createServer((_q, r) => { r.writeHead(500); r.end('boom'); }).listen(0, '127.0.0.1');
+    await Promise.all([silent, broken].map((s) => new Promise((r) => s.once('listening', r))));
+    const url = (s: http.Server) => `http://127.0.0.1:${(s.address() as { port: number }).port}/api/`;
+    try {
+      await fail(new WebClient('xoxb-SECRET-TOKEN-2', { slackApiUrl: url(silent), retryConfig: { retries: 0 }, timeout: 200 }), 'timeout');
+      await fail(new WebClient('xoxb-SECRET-TOKEN-3', { slackApiUrl: url(broken), retryConfig: { retries: 0 } }), 'http 500');
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+      broken.close();
+    }
+    const out = text();
+    expect(out.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(out).not.toMatch(/SECRET-TOKEN/);
+    expect(out).not.toMatch(/xoxb-/);
+    // what explains the failure stays
+    expect(out).toMatch(/ECONNREFUSED|connect/);
+    expect(out).toMatch(/"stack"/);
+  });
+
+  it('masks token-looking strings anywhere in a logged error', () => {
+    const { logger, text } = capture();
+    const err = Object.assign(new Error('failed with Authorization: Bearer abc.SECRET-10'), { detail: { hint: 'xoxp-SECRET-11' } });
+    logger.error({ err }, 'boom');
+    expect(text()).not.toMatch(/SECRET-1\d/);
   });
 });

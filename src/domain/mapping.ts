@@ -146,10 +146,11 @@ export async function mappingOverview(deps: Deps, actor: Actor, page = 0, pageSi
   const all = await resolvePostingJobs(deps, teamId);
   const slice = all.slice(page * pageSize, page * pageSize + pageSize);
   const [counts, rules, jobs] = await Promise.all([
-    deps.store.candidates.aggregate<{ _id: { m: string; p: string }; n: number; waiting: number }>([
+    // (MongoDB refuses an empty $or: a page without postings has no counts to ask for)
+    slice.length === 0 ? [] : deps.store.candidates.aggregate<{ _id: { m: string; p: string }; n: number; waiting: number }>([
       { $match: { teamId, $or: slice.map((p) => ({ medium: p.medium, postingExternalId: p.externalId })) } },
       { $group: { _id: { m: '$medium', p: '$postingExternalId' }, n: { $sum: 1 }, waiting: { $sum: { $cond: [{ $eq: ['$jobId', null] }, 1, 0] } } } },
-    ]).toArray().catch(() => []),
+    ]).toArray(),
     deps.store.mappingRules.find({ teamId }).sort({ medium: 1, createdAt: 1 }).limit(60).toArray(),
     deps.store.jobs.find({ teamId }, { projection: { name: 1 } }).toArray(),
   ]);

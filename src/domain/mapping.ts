@@ -97,7 +97,8 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
   if (!/^[a-f0-9]{24}$/.test(input.jobId)) errors.job = { key: 'link.errors.required' };
   if (Object.keys(errors).length) throw new ValidationError(errors);
   const job = await jobOf(deps, teamId, input.jobId);
-  await authorize(deps, actor, 'mapping.edit', { jobId: job._id }, { medium: input.medium, pattern: pattern.slice(0, 100) });
+  const detail = { medium: input.medium, pattern: pattern.slice(0, 100) };
+  await authorize(deps, actor, 'mapping.edit', { jobId: job._id }, detail);
   const rule: MappingRuleDoc = {
     _id: new ObjectId(),
     teamId,
@@ -108,6 +109,19 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
     createdBy: actor.userId,
     createdAt: deps.clock(),
   };
+  // a rule that beats the rules in place takes postings from the jobs they go to now: that needs
+  // rights on each of those jobs too, as taking one posting away does (setPostingJob)
+  const [postings, rules] = await Promise.all([
+    deps.store.postings.find({ teamId, medium: rule.medium, jobId: null }).toArray(),
+    deps.store.mappingRules.find({ teamId, medium: rule.medium }).toArray(),
+  ]);
+  const losing = new Map<string, ObjectId>();
+  for (const p of postings) {
+    const before = effectiveJob<ObjectId, MappingRuleDoc>(p, rules).jobId;
+    const after = effectiveJob<ObjectId, MappingRuleDoc>(p, [...rules, rule]).jobId;
+    if (before && String(before) !== String(after)) losing.set(String(before), before);
+  }
+  for (const jobId of losing.values()) await authorize(deps, actor, 'mapping.edit', { jobId }, detail);
   await deps.store.mappingRules.insertOne(rule);
   await audit(deps, { teamId, actorId: actor.userId, action: 'mapping.rule.add', allowed: true, target: { ruleId: String(rule._id), jobId: String(job._id), medium: rule.medium } });
   const moved = await routeMedium(deps, teamId, rule.medium);

@@ -187,6 +187,27 @@ describe('who may map', () => {
     expect((await posting('g-qa'))!.jobId).toBeNull();
   });
 
+  it('a job admin cannot take a posting from another job with a rule that beats the rule in place', async () => {
+    // g-qa goes to Frontend by the org admin's 'QA' (contains) rule; an exact rule would beat it
+    const { viewId } = await openMapping(JADMIN);
+    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'mapping_add_rule', viewId });
+    const pushed = await eventually(() => (h.slack.openViews(JADMIN, T).length === 2 ? h.slack.topView(JADMIN, T) : undefined), 'rule modal');
+    const rulesBefore = await h.app.deps.store.mappingRules.countDocuments({ teamId: T });
+    const res = await h.slack.submitView({
+      teamId: T, userId: JADMIN, viewId: (pushed as { id: string }).id,
+      values: { medium: { value: 'green' }, pattern: { value: 'QA Engineer' }, match: { value: 'exact' }, job: { mapping_rule_job: backendId } },
+    });
+    expect(res.responseAction).toBe('errors');
+    expect(JSON.stringify(res.body)).toContain('権限がありません');
+    expect(await h.app.deps.store.mappingRules.countDocuments({ teamId: T })).toBe(rulesBefore);
+    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false, 'target.pattern': 'QA Engineer' }), 'refusal audit-logged');
+    // a rule that takes nothing from another job is still theirs to add
+    const { addRule } = await import('../../src/domain/mapping');
+    const { loadActor } = await import('../../src/domain/members');
+    const r = await addRule(h.app.deps, await loadActor(h.app.deps, T, JADMIN), { medium: 'green', pattern: 'SRE', match: 'contains', jobId: backendId });
+    expect(r.rule.pattern).toBe('SRE');
+  });
+
   it('limited access cannot open the mapping', async () => {
     const opens = h.slack.calls('views.open').length;
     const { res } = await openMapping(LIMITED, T, false);

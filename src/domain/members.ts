@@ -16,7 +16,7 @@ export async function loadActor(deps: Deps, teamId: string, userId: string): Pro
       .toArray(),
   ]);
   let orgRole: OrgRole = member?.orgRole ?? 'standard';
-  if (!member) orgRole = await bootstrapFirstAdmin(deps, teamId, userId);
+  if (!member) orgRole = await defaultRole(deps, teamId, userId);
   return {
     teamId,
     userId,
@@ -28,8 +28,17 @@ export async function loadActor(deps: Deps, teamId: string, userId: string): Pro
 
 const teamsWithAdmin = new Set<string>();
 
-/** When an org has no org admin yet, a Slack workspace admin or owner becomes its first one. */
-async function bootstrapFirstAdmin(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
+/**
+ * The role of someone nobody gave one. Slack guests (single- and multi-channel) and bots get limited
+ * access: a guest invited to one channel must not see the org's accounts, jobs or postings; so does
+ * someone users.info does not answer for (an external user of a shared channel; a failed call is
+ * not cached, so a Slack hiccup costs one request). Anyone else is standard — or, while the org has
+ * no org admin yet, a Slack workspace admin or owner becomes its first one.
+ */
+async function defaultRole(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
+  const facts = await deps.slack.userFacts(teamId, userId); // cached with the user's locale
+  // unknown to this workspace's Slack (an external user in a shared channel), a guest, a bot
+  if (!facts || facts.isGuest || facts.isBot) return 'limited';
   // once an org has an org admin it keeps one (the last cannot be removed): ask the database once
   if (teamsWithAdmin.has(teamId)) return 'standard';
   const hasAdmin = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
@@ -37,8 +46,7 @@ async function bootstrapFirstAdmin(deps: Deps, teamId: string, userId: string): 
     teamsWithAdmin.add(teamId);
     return 'standard';
   }
-  const facts = await deps.slack.userFacts(teamId, userId);
-  if (!facts?.isAdmin || facts.isBot || facts.isGuest) return 'standard';
+  if (!facts.isAdmin) return 'standard';
   await setOrgRoleUnchecked(deps, teamId, userId, 'org_admin', 'bootstrap');
   return 'org_admin';
 }

@@ -16,6 +16,7 @@ const ADMIN_A = 'U0ISOAADMIN';
 const ADMIN_B = 'U0ISOBADMIN';
 const USER_A = 'U0ISOAUSER';
 const USER_B = 'U0ISOBUSER';
+const GUEST_A = 'U0ISOAGUEST';
 let jobA: ObjectId;
 let jobB: ObjectId;
 
@@ -52,7 +53,7 @@ async function bDocs() {
 
 beforeAll(async () => {
   h = await startHarness();
-  await h.install(A, { installer: ADMIN_A, users: [{ id: USER_A }] });
+  await h.install(A, { installer: ADMIN_A, users: [{ id: USER_A }, { id: GUEST_A, isRestricted: true }] });
   await h.install(B, { installer: ADMIN_B, users: [{ id: USER_B }] });
   const s = h.app.deps.store;
   const base = { channelId: 'C0ISO', members: [] as string[], createdAt: new Date(), updatedAt: new Date() };
@@ -180,3 +181,39 @@ describe("B's installer", () => {
     expect(await h.app.deps.store.members.findOne({ teamId: A, userId: ADMIN_B, orgRole: 'org_admin' })).toBeNull();
   });
 });
+
+describe('people without a role who are not full members of the workspace', () => {
+  /** Sends `/ats <text>` to A as `userId` (signed as Slack would), returns the reply. */
+  async function asUser(userId: string, text: string) {
+    const probe = await h.slack.slash({ teamId: A, userId: USER_A, text: 'help' });
+    const form = new URLSearchParams(probe.request.body);
+    form.set('user_id', userId);
+    form.set('text', text);
+    form.set('trigger_id', `${Date.now()}.${Math.floor(Math.random() * 1e9)}.abc`);
+    const body = form.toString();
+    const ts = now();
+    const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
+    return h.slack.raw({ ...probe.request, body, headers: { ...probe.request.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig } });
+  }
+
+  it.each([
+    ['a Slack guest of A', GUEST_A],
+    ["B's installer in a channel shared with A (users.info in A does not know them)", ADMIN_B],
+  ])('%s cannot list A’s media accounts or jobs (limited access), and it is audit-logged', async (_who, userId) => {
+    for (const [text, action] of [['accounts', 'accounts.view'], ['jobs', 'jobs.view']] as const) {
+      const before = await h.app.deps.store.auditLog.countDocuments({ teamId: A, actorId: userId, action, allowed: false });
+      const res = await asUser(userId, text);
+      expect(res.status).toBe(200);
+      await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: A, actorId: userId, action, allowed: false })) > before, `${text} refused`);
+    }
+    expect(await h.app.deps.store.members.findOne({ teamId: A, userId })).toBeNull();
+  });
+
+  it('a full member of A without a role (standard) can list them', async () => {
+    const res = await asUser(USER_A, 'jobs');
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await h.app.deps.store.auditLog.findOne({ teamId: A, actorId: USER_A, action: 'jobs.view', allowed: false })).toBeNull();
+  });
+});
+

@@ -7,6 +7,7 @@ import { changeRoles, roleChangeSchema } from '../src/domain/roles';
 import { rolesModal, ROLES_CALLBACK } from '../views/roles';
 import { makeCtx, ackSubmissionError, type Ctx } from './context';
 import { viewValue } from './view-values';
+import { esc } from '../views/blocks';
 
 export async function openRoles(ctx: Ctx, triggerId: string) {
   await authorize(ctx.deps, await ctx.actor(), 'roles.manage');
@@ -26,7 +27,7 @@ export function registerRoles(app: App, deps: Deps) {
     const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client });
     const parsed = roleChangeSchema.safeParse({
       userId: viewValue(view, 'user'),
-      orgRole: viewValue(view, 'org_role') ?? 'standard',
+      orgRole: viewValue(view, 'org_role') ?? 'keep',
       jobId: viewValue(view, 'job') ?? null,
       jobRole: viewValue(view, 'job_role') ?? null,
     });
@@ -37,13 +38,13 @@ export function registerRoles(app: App, deps: Deps) {
     try {
       const result = await changeRoles(deps, await ctx.actor(), parsed.data);
       await ack();
-      const role = ctx.t(`roles.${result.orgRole}`);
-      let text = ctx.t('roles.saved', { user: parsed.data.userId, role });
+      const lines: string[] = [];
+      if (result.orgRole) lines.push(ctx.t('roles.saved', { user: parsed.data.userId, role: ctx.t(`roles.${result.orgRole}`) }));
       if (result.job) {
         const jobRole = result.job.role === 'admin' ? ctx.t('roles.job_admin') : result.job.role === 'member' ? ctx.t('roles.job_member') : ctx.t('roles.jobRoleNone');
-        text += '\n' + ctx.t('roles.savedJob', { user: parsed.data.userId, job: result.job.name, role: jobRole });
+        lines.push(ctx.t('roles.savedJob', { user: parsed.data.userId, job: esc(result.job.name), role: jobRole }));
       }
-      await ctx.reply({ text });
+      await ctx.reply({ text: lines.join('\n') });
     } catch (err) {
       await ackSubmissionError(ack, ctx, err, 'user');
     }

@@ -22,8 +22,12 @@ export function rolesModal(t: T, data: { admins: string[]; jobs: { id: string; n
       element: {
         type: 'static_select',
         action_id: 'value',
-        initial_option: { text: plain(t('roles.standard')), value: 'standard' },
-        options: (['org_admin', 'standard', 'limited'] as const).map((r) => ({ text: plain(t(`roles.${r}`)), value: r })),
+        // "no change" first and chosen: giving a job role must not reset the person's org role
+        initial_option: { text: plain(t('roles.keep')), value: 'keep' },
+        options: [
+          { text: plain(t('roles.keep')), value: 'keep' },
+          ...(['org_admin', 'standard', 'limited'] as const).map((r) => ({ text: plain(t(`roles.${r}`)), value: r })),
+        ],
       },
     },
   ];

@@ -38,6 +38,33 @@ describe('/ats roles', () => {
     expect(member.orgRole).toBe('limited');
   });
 
+  it('giving a job role leaves the org role alone (the modal starts at "no change"), and says only what changed', async () => {
+    const admin = `U${T.slice(1)}ADMIN`;
+    const job = await h.app.deps.store.jobs.insertOne({ teamId: T, name: 'Designer', channelId: 'C0FOUNDJOB', admins: [], members: [], createdBy: admin, createdAt: new Date(), updatedAt: new Date() });
+    const open = async () => {
+      const before = h.slack.calls('views.open').length;
+      await h.slack.slash({ teamId: T, userId: admin, text: 'roles' });
+      const call = await eventually(() => h.slack.calls('views.open').slice(before)[0], 'roles modal');
+      expect(JSON.stringify(call.args)).toContain('変更しない');
+      return (call.response as { view: { id: string } }).view.id;
+    };
+    // U0TARGET is limited (above); the installer is the only org admin
+    for (const [user, role] of [['U0TARGET', 'limited'], [admin, 'org_admin']] as const) {
+      h.slack.reset();
+      const res = await h.slack.submitView({ userId: admin, viewId: await open(), values: { user: { value: user }, job: { value: String(job.insertedId) }, job_role: { value: 'member' } } });
+      expect(res.responseAction).not.toBe('errors');
+      await eventually(async () => (await h.app.deps.store.jobs.findOne({ _id: job.insertedId }))?.members.includes(user), 'job member');
+      expect((await h.app.deps.store.members.findOne({ teamId: T, userId: user }))?.orgRole).toBe(role);
+      const said = await eventually(() => h.slack.messages({ teamId: T }).find((m) => (m.text ?? '').includes('Designer')), 'confirmation');
+      expect(said.text).not.toContain('権限を「');
+    }
+    // nothing chosen: an error under the org role, nothing changes
+    const none = await h.slack.submitView({ userId: admin, viewId: await open(), values: { user: { value: 'U0TARGET' } } });
+    expect(none.responseAction).toBe('errors');
+    expect(JSON.stringify(none.body)).toContain('org_role');
+    expect((await h.app.deps.store.members.findOne({ teamId: T, userId: 'U0TARGET' }))?.orgRole).toBe('limited');
+  });
+
   it('refuses a job member, changes nothing, and audit-logs it', async () => {
     h.slack.reset();
     const res = await h.slack.slash({ teamId: T, userId: 'U0MEMBER', text: 'roles' });

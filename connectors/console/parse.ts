@@ -142,7 +142,7 @@ export function rowToApplicant(raw: ConsoleRow, config: ConsoleConfig, pageUrl: 
   };
   const check = normalizedApplicantSchema.safeParse(applicant);
   if (!check.success) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: ${zodIssueSummary(check.error.issues)}`);
-  return applicant;
+  return check.data; // strings cut to TEXT_LIMITS
 }
 
 export type ConsolePageKind =

@@ -11,9 +11,9 @@ export function parseEntriesResponse(json: unknown): WantedlyEntriesResponse {
 
 export function entryToApplicant(e: WantedlyEntry): NormalizedApplicant {
   return {
-    externalId: String(e.id),
+    externalId: e.id,
     name: e.user.name,
-    postingId: String(e.project_id),
+    postingId: e.project_id,
     postingTitle: e.project_title,
     appliedAt: new Date(e.created_at).toISOString(),
     profileUrl: e.ticket_url,

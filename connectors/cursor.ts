@@ -4,7 +4,9 @@
  *    applicant; the next fetch returns applicants strictly after (t, id) in (appliedAt, id) order,
  *    so ties on appliedAt are never skipped.
  *  - Wantedly: `{"v":1,"api":"<the API's next_cursor>"}` — the API's own position after the last
- *    returned entry.
+ *    returned entry. When the connector returned only part of a page (the API gave more than
+ *    asked for), `{"v":1,"api":<the cursor that page was read from, or null>,"t":…,"id":…}`: the
+ *    next fetch reads that page again and skips up to the applicant (t, id) it last returned.
  */
 import { ServiceError } from './types';
 
@@ -15,7 +17,10 @@ export interface PositionCursor {
 }
 export interface ApiCursor {
   v: 1;
-  api: string;
+  /** The API's own cursor; null = from the beginning (only together with `after`). */
+  api: string | null;
+  /** The last applicant returned from the page read at `api`, when only part of it was returned. */
+  after?: { t: string; id: string };
 }
 
 function parse(cursor: string): Record<string, unknown> {
@@ -43,12 +48,15 @@ export function encodePositionCursor(t: string, id: string): string {
 export function decodeApiCursor(cursor: string | null): ApiCursor | null {
   if (cursor === null) return null;
   const v = parse(cursor);
-  if (typeof v.api !== 'string') throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
-  return { v: 1, api: v.api };
+  const hasAfter = 't' in v || 'id' in v;
+  if (hasAfter && (typeof v.t !== 'string' || typeof v.id !== 'string' || Number.isNaN(Date.parse(v.t))))
+    throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
+  if (typeof v.api !== 'string' && !(v.api === null && hasAfter)) throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
+  return hasAfter ? { v: 1, api: v.api as string | null, after: { t: v.t as string, id: v.id as string } } : { v: 1, api: v.api as string };
 }
 
-export function encodeApiCursor(api: string): string {
-  return JSON.stringify({ v: 1, api });
+export function encodeApiCursor(api: string | null, after?: { t: string; id: string }): string {
+  return after ? JSON.stringify({ v: 1, api, t: after.t, id: after.id }) : JSON.stringify({ v: 1, api });
 }
 
 /** (appliedAt, id) order used by every connector: time first, then id (numeric-aware). */

@@ -15,7 +15,7 @@ import { getOrg } from '../src/domain/orgs';
 import { decide } from '../src/domain/permissions';
 import { ValidationError } from '../src/domain/errors';
 import { linkModal, LINK_CALLBACK } from '../views/link';
-import { accountsMessage, ACCOUNT_ACTIONS } from '../views/accounts';
+import { accountsMessage, actionPattern, ACCOUNT_ACTIONS } from '../views/accounts';
 import { addRoute } from './ats';
 import { makeCtx, ackSubmissionError, onButton as onButtonBase, type Ctx } from './context';
 import { inputErrors, viewValue } from './view-values';
@@ -35,12 +35,12 @@ async function openLinkModal(ctx: Ctx, triggerId: string, medium: Medium, accoun
   await ctx.client.views.open({ trigger_id: triggerId, view: linkModal(ctx.t, medium, { accountId, label }) });
 }
 
-export async function accountsReply(ctx: Ctx) {
+export async function accountsReply(ctx: Ctx, page = 0) {
   const actor = await ctx.actor();
   await authorize(ctx.deps, actor, 'accounts.view');
   const org = await getOrg(ctx.deps, ctx.teamId);
   const accounts = await listAccountViews(ctx.deps, ctx.teamId, org.zone, ctx.t);
-  return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed });
+  return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed, page });
 }
 
 addRoute('link', async ({ ctx, command, args }) => {
@@ -92,13 +92,19 @@ export function registerAccounts(app: App, deps: Deps) {
   });
 
   /** Account buttons; after a change, the fresh list is shown where the user clicked. */
-  const onButton = (actionId: string, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
+  const onButton = (actionId: string | RegExp, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
     onButtonBase(app, deps, actionId, async (ctx, value, body, respond) => {
       await fn(ctx, value, body);
       await refresh(ctx, body, respond);
     });
 
-  onButton(ACCOUNT_ACTIONS.link, async (ctx, value, body) => {
+  // previous / next page of the accounts message (read-only: anyone who may see the accounts)
+  onButtonBase(app, deps, actionPattern(ACCOUNT_ACTIONS.page), async (ctx, value, _body, respond) => {
+    const page = z.coerce.number().int().min(0).max(1000).catch(0).parse(value);
+    if (respond) await respond({ replace_original: true, response_type: 'ephemeral', ...(await accountsReply(ctx, page)) });
+  });
+
+  onButton(actionPattern(ACCOUNT_ACTIONS.link), async (ctx, value, body) => {
     const medium = mediumSchema.parse(value);
     await openLinkModal(ctx, body.trigger_id, medium);
   });

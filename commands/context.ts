@@ -5,6 +5,7 @@
  * else is logged with a reference id and the user sees that id, never a stack trace.
  */
 import { randomBytes } from 'node:crypto';
+import { ZodError } from 'zod';
 import type { AckFn, App, BlockAction, ButtonAction, RespondFn, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
@@ -82,6 +83,11 @@ export async function reportError(ctx: Ctx, err: unknown): Promise<void> {
   let text: string;
   if (err instanceof DomainError) {
     text = domainErrorText(ctx.t, err);
+  } else if (err instanceof ZodError) {
+    // a value Slack never sends for our own buttons (a crafted or outdated payload): invalid input,
+    // not a failure of ours
+    ctx.deps.logger.info({ teamId: ctx.teamId, userId: ctx.userId, issues: err.issues.map((i) => i.code) }, 'refused a malformed value');
+    text = ctx.t('common.malformed');
   } else {
     const ref = errorRef();
     ctx.deps.logger.error({ err, ref, teamId: ctx.teamId, userId: ctx.userId }, 'handler failed');
@@ -99,7 +105,7 @@ export async function reportError(ctx: Ctx, err: unknown): Promise<void> {
  * the message's response_url, or a DM from a view), and run `fn` with errors shown to the user.
  */
 export function onButton(
-  app: App, deps: Deps, actionId: string,
+  app: App, deps: Deps, actionId: string | RegExp,
   fn: (ctx: Ctx, value: string, body: BlockAction, respond: RespondFn | undefined) => Promise<void>,
 ) {
   app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {

@@ -21,8 +21,12 @@ export const ACCOUNT_ACTIONS = {
   resume: 'account_resume',
   reenter: 'account_reenter',
   unlink: 'account_unlink',
-  link: 'account_link',
+  link: 'account_link', // + ':<medium>' on the button
+  page: 'account_page', // + ':prev' / ':next'
 } as const;
+
+/** Matches a button id with its suffix (`account_link:green`). */
+export const actionPattern = (id: string) => new RegExp(`^${id}(:|$)`);
 
 const STATE_EMOJI: Record<AccountDisplayState, string> = {
   authenticating: ':hourglass_flowing_sand:',
@@ -32,41 +36,56 @@ const STATE_EMOJI: Record<AccountDisplayState, string> = {
   system_error: ':warning:',
 };
 
-export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: boolean; compact?: boolean }): KnownBlock[] {
+/** Accounts that need someone first: failed sign-ins, errors, checks in progress, paused, then linked. */
+const SEVERITY: Record<AccountDisplayState, number> = { auth_failed: 0, system_error: 1, authenticating: 2, paused: 3, linked: 4 };
+
+export function sortAccounts(accounts: AccountView[]): AccountView[] {
+  return [...accounts].sort((x, y) =>
+    SEVERITY[x.state] - SEVERITY[y.state] || MEDIA.indexOf(x.medium) - MEDIA.indexOf(y.medium) || x.label.localeCompare(y.label));
+}
+
+function accountRow(t: T, a: AccountView, canManage: boolean): KnownBlock[] {
+  const mediumName = t(`media.${a.medium}`);
+  const lines = [`*${mediumName}* · ${esc(a.label)}`, `${STATE_EMOJI[a.state]} ${t(`accountState.${a.state}`)}`];
+  const facts: string[] = [];
+  if (a.lastRun) {
+    facts.push(
+      t('accounts.lastImportDetail', {
+        time: a.lastRun.time, fetched: a.lastRun.fetched, created: a.lastRun.created,
+        duplicates: a.lastRun.duplicates, meetups: a.lastRun.meetups, outcome: t(`accounts.outcome.${a.lastRun.outcome}`),
+      }),
+    );
+  } else facts.push(t('accounts.lastImport', { time: t('common.never') }));
+  if (a.nextRun) facts.push(t('accounts.nextImport', { time: a.nextRun }));
+  if (a.lastError) facts.push(t('accounts.lastError', { error: a.lastError }));
+  return canManage ? [section(lines.join('\n')), context(...facts), accountActions(t, a)] : [section(lines.join('\n')), context(...facts)];
+}
+
+/** Media without an account (one line), and for org admins a link button per medium. */
+function mediaFooter(t: T, accounts: AccountView[], canManage: boolean): KnownBlock[] {
   const blocks: KnownBlock[] = [];
-  for (const medium of MEDIA) {
-    const mine = accounts.filter((a) => a.medium === medium);
-    const mediumName = t(`media.${medium}`);
-    if (mine.length === 0) {
-      blocks.push(
-        section(
-          `*${mediumName}*  ${t('accountState.not_linked')}`,
-          opts.canManage ? button(t('accounts.link'), ACCOUNT_ACTIONS.link, medium) : undefined,
-        ),
-      );
-      continue;
-    }
-    for (const a of mine) {
-      const lines = [`*${mediumName}* · ${esc(a.label)}`, `${STATE_EMOJI[a.state]} ${t(`accountState.${a.state}`)}`];
-      const facts: string[] = [];
-      if (a.lastRun) {
-        facts.push(
-          t('accounts.lastImportDetail', {
-            time: a.lastRun.time, fetched: a.lastRun.fetched, created: a.lastRun.created,
-            duplicates: a.lastRun.duplicates, meetups: a.lastRun.meetups, outcome: t(`accounts.outcome.${a.lastRun.outcome}`),
-          }),
-        );
-      } else facts.push(t('accounts.lastImport', { time: t('common.never') }));
-      if (a.nextRun) facts.push(t('accounts.nextImport', { time: a.nextRun }));
-      if (a.lastError) facts.push(t('accounts.lastError', { error: a.lastError }));
-      blocks.push(section(lines.join('\n')), context(...facts));
-      if (opts.canManage) blocks.push(accountActions(t, a));
-    }
-    if (opts.canManage && !opts.compact) {
-      blocks.push({ type: 'actions', elements: [button(t('accounts.linkAnother'), ACCOUNT_ACTIONS.link, medium)] });
-    }
+  const unlinked = MEDIA.filter((m) => !accounts.some((a) => a.medium === m));
+  if (unlinked.length) blocks.push(context(`${t('accounts.notLinked')}: ${unlinked.map((m) => t(`media.${m}`)).join(' · ')}`));
+  if (canManage) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'account_link_media',
+      // Slack refuses one action_id twice in a block: the medium is in the id too
+      elements: MEDIA.map((m) => button(`+ ${t(`media.${m}`)}`, `${ACCOUNT_ACTIONS.link}:${m}`, m)),
+    });
   }
   return blocks;
+}
+
+/**
+ * One page of accounts, those that need someone first (so a failed sign-in is never out of sight),
+ * then the media without an account and the link buttons. `limit`: accounts shown.
+ */
+export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: boolean; offset?: number; limit?: number }): KnownBlock[] {
+  const sorted = sortAccounts(accounts);
+  const offset = opts.offset ?? 0;
+  const shown = sorted.slice(offset, offset + (opts.limit ?? sorted.length));
+  return [...shown.flatMap((a) => accountRow(t, a, opts.canManage)), ...mediaFooter(t, accounts, opts.canManage)];
 }
 
 function accountActions(t: T, a: AccountView): ActionsBlock {
@@ -88,8 +107,29 @@ function accountActions(t: T, a: AccountView): ActionsBlock {
   return { type: 'actions', block_id: `account_${a.id}`, elements };
 }
 
-/** The message for `/ats accounts`; stays within Slack's 50 blocks per message. */
-export function accountsMessage(t: T, accounts: AccountView[], opts: { canManage: boolean }) {
-  const blocks = [section(`*${t('accounts.title')}*`), ...accountBlocks(t, accounts, opts)];
-  return { text: t('accounts.title'), blocks: blocks.slice(0, 50) };
+export const ACCOUNTS_PAGE_SIZE = 12;
+
+/**
+ * The message for `/ats accounts`: a page of ACCOUNTS_PAGE_SIZE accounts (3 blocks each for an org
+ * admin) with previous/next buttons, so that it stays within Slack's 50 blocks whatever the count.
+ */
+export function accountsMessage(t: T, accounts: AccountView[], opts: { canManage: boolean; page?: number }) {
+  const pages = Math.max(1, Math.ceil(accounts.length / ACCOUNTS_PAGE_SIZE));
+  const page = Math.min(Math.max(0, opts.page ?? 0), pages - 1);
+  const offset = page * ACCOUNTS_PAGE_SIZE;
+  const blocks: KnownBlock[] = [section(`*${t('accounts.title')}*`)];
+  if (accounts.length === 0) blocks.push(section(t('accounts.none')));
+  const needing = accounts.filter((a) => a.state === 'auth_failed' || a.state === 'system_error').length;
+  if (needing) blocks.push(context(t('accounts.needAttention', { count: needing })));
+  blocks.push(...accountBlocks(t, accounts, { ...opts, offset, limit: ACCOUNTS_PAGE_SIZE }));
+  if (pages > 1) {
+    const nav: ActionsBlock['elements'] = [];
+    if (page > 0) nav.push(button(t('accounts.prev'), `${ACCOUNT_ACTIONS.page}:prev`, String(page - 1)));
+    if (page < pages - 1) nav.push(button(t('accounts.next'), `${ACCOUNT_ACTIONS.page}:next`, String(page + 1)));
+    blocks.push(
+      context(t('accounts.pageOf', { from: offset + 1, to: Math.min(offset + ACCOUNTS_PAGE_SIZE, accounts.length), total: accounts.length })),
+      { type: 'actions', block_id: 'account_pages', elements: nav },
+    );
+  }
+  return { text: t('accounts.title'), blocks };
 }

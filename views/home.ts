@@ -15,6 +15,7 @@ export interface DashboardData {
 }
 
 export const HOME_OPEN_MAPPING = 'home_open_mapping';
+const HOME_ACCOUNTS = 8;
 
 export function homeView(t: T, d: DashboardData): HomeView {
   const blocks: KnownBlock[] = [header(t('home.title')), context(t('home.role', { role: d.role }), t('home.updated', { time: d.updatedAt }))];
@@ -22,7 +23,11 @@ export function homeView(t: T, d: DashboardData): HomeView {
   if (d.accounts) {
     blocks.push(divider(), header(t('home.accountsHeader')));
     if (d.accounts.length === 0) blocks.push(section(t('home.noAccounts')));
-    else blocks.push(...accountBlocks(t, d.accounts, { canManage: d.canManageAccounts, compact: true }));
+    else {
+      // the accounts that need someone first; the rest of the dashboard always fits in 100 blocks
+      blocks.push(...accountBlocks(t, d.accounts, { canManage: d.canManageAccounts, limit: HOME_ACCOUNTS }));
+      if (d.accounts.length > HOME_ACCOUNTS) blocks.push(context(t('home.moreAccounts', { count: d.accounts.length - HOME_ACCOUNTS })));
+    }
   }
 
   if (d.unmappedCount !== null) {

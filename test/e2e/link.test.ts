@@ -44,8 +44,16 @@ async function clickInAccounts(userId: string, actionId: string, accountId: stri
   h.slack.reset();
   const res = await h.slack.slash({ teamId, userId, text: 'accounts' });
   await eventually(() => res.responses()[0], 'accounts message');
-  const msg = h.slack.messages({ teamId, ephemeral: true }).find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${accountId}`));
-  expect(msg, 'accounts message with the account buttons').toBeTruthy();
+  // the message pages its accounts: follow "next" until the account is on the page
+  let msg = h.slack.messages({ teamId, ephemeral: true }).at(-1);
+  for (let i = 0; msg && i < 10 && !JSON.stringify(msg.blocks ?? []).includes(`account_${accountId}`); i++) {
+    if (!JSON.stringify(msg.blocks ?? []).includes('account_page:next')) break;
+    const { ts, channel } = msg;
+    const before = msg.edited?.count ?? 0;
+    await h.slack.clickButton({ teamId, userId, actionId: 'account_page:next', message: { channel, ts } });
+    msg = await eventually(() => h.slack.messages({ teamId, ephemeral: true }).find((m) => m.ts === ts && (m.edited?.count ?? 0) !== before), 'next page');
+  }
+  expect(JSON.stringify(msg?.blocks ?? []), 'accounts message with the account buttons').toContain(`account_${accountId}`);
   return h.slack.clickButton({ teamId, userId, actionId, blockId: `account_${accountId}`, message: { channel: msg!.channel, ts: msg!.ts } });
 }
 

@@ -4,10 +4,12 @@
  * - a new BrowserContext per login, always closed in finally;
  * - a semaphore bounds concurrent browser sessions (default 2; configureBrowser / MEDIA_BROWSER_CONCURRENCY);
  * - every step bounded by the caller's timeout (default timeouts on the context);
- * - Chromium missing → ServiceError('browser_missing'); checkChromium() for start-up.
+ * - Chromium missing → ServiceError('browser_missing'); checkChromium() for start-up;
+ * - Chromium gets a minimal environment (browserEnv), never the app's secrets in process.env.
  */
 import { constants as fsConstants } from 'node:fs';
 import { access } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { ServiceError } from './types';
 
@@ -22,6 +24,26 @@ const LAUNCH_ARGS = [
   '--no-first-run',
   '--disable-dev-shm-usage',
 ];
+
+/** The only environment variables Chromium gets (playwright's default would be all of process.env). */
+export const BROWSER_ENV_ALLOWED = ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ'] as const;
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/**
+ * The environment Chromium is launched with: PATH, HOME (a temp dir when unset), and TMPDIR, LANG,
+ * TZ when set — nothing else, so ENCRYPTION_KEY, SLACK_CLIENT_SECRET, MONGODB_URI, LD_PRELOAD,
+ * NODE_OPTIONS… never reach the browser process (or a page that compromises it).
+ */
+export function browserEnv(source: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of BROWSER_ENV_ALLOWED) {
+    const v = source[k];
+    if (typeof v === 'string' && v !== '') env[k] = v;
+  }
+  env.PATH ??= DEFAULT_PATH;
+  env.HOME ??= tmpdir();
+  return env;
+}
 
 interface BrowserConfig {
   executablePath: string;
@@ -104,7 +126,7 @@ async function launch(): Promise<Browser> {
   const path = config.executablePath;
   if (!(await executableExists(path))) throw new ServiceError('browser_missing', missingMessage(path, 'not found'));
   try {
-    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, timeout: config.launchTimeoutMs });
+    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, env: browserEnv(), timeout: config.launchTimeoutMs });
     launches++;
     b.on('disconnected', () => {
       if (browser === b) browser = null;
@@ -209,7 +231,7 @@ export async function checkChromium(
   if (!(await executableExists(path))) return { ok: false, message: missingMessage(path, 'not found') };
   if (opts.launch === false) return { ok: true };
   try {
-    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, timeout: opts.timeoutMs ?? 30_000 });
+    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, env: browserEnv(), timeout: opts.timeoutMs ?? 30_000 });
     await b.close();
     return { ok: true };
   } catch (err) {

@@ -1,6 +1,9 @@
 /**
  * Drives an employer console with the shared Chromium: log in through the form (by label), then
  * read list pages. Every step is bounded by ctx.timeoutMs (context default timeouts).
+ * Navigation stays on the origin of ctx.baseUrl: a link elsewhere is refused before navigating
+ * (ServiceError('layout_changed')), main-frame navigations to another origin are aborted in the
+ * browser, and a page that ends up on another origin (a redirect) is a layout change too.
  */
 import type { Page } from 'playwright-core';
 import { withBrowserContext, withTimeout } from '../browser';
@@ -27,8 +30,26 @@ function joinUrl(base: string, path: string): string {
   return new URL(path.replace(/^\/+/, ''), base.endsWith('/') ? base : `${base}/`).toString();
 }
 
-async function goto(page: Page, url: string): Promise<Loaded> {
-  const resp = await page.goto(url, { waitUntil: 'domcontentloaded' });
+/** Throws ServiceError('layout_changed') unless `url` is on `origin` (the medium's configured base). */
+export function assertSameOrigin(config: ConsoleConfig, origin: string, url: string, what: string): void {
+  let target: string;
+  try {
+    target = new URL(url).origin;
+  } catch {
+    throw new ServiceError('layout_changed', `${config.label}: ${what} is not a URL`);
+  }
+  if (target !== origin) throw new ServiceError('layout_changed', `${config.label}: ${what} points to another origin (${target.slice(0, 100)}); not followed`);
+}
+
+async function goto(page: Page, config: ConsoleConfig, origin: string, url: string): Promise<Loaded> {
+  assertSameOrigin(config, origin, url, 'a link');
+  const resp = await page.goto(url, { waitUntil: 'domcontentloaded' }).catch((err: unknown) => {
+    // confineToOrigin refused a hop (a redirect) to another origin.
+    if (/ERR_BLOCKED_BY_CLIENT/.test(String((err as Error)?.message)))
+      throw new ServiceError('layout_changed', `${config.label}: the page redirected to another origin; not followed`);
+    throw err;
+  });
+  assertSameOrigin(config, origin, page.url(), 'the page reached');
   return {
     status: resp?.status() ?? 0,
     retryAfter: resp?.headers()['retry-after'],
@@ -37,7 +58,29 @@ async function goto(page: Page, url: string): Promise<Loaded> {
   };
 }
 
-async function submitAndWait(page: Page, click: () => Promise<void>, timeoutMs: number): Promise<Loaded> {
+/**
+ * Fails, in the browser, every document request (navigation) away from `origin` — links, form
+ * actions, scripts and redirect hops alike. Raw CDP Fetch interception limited to documents:
+ * Playwright's page.route() does not see redirect hops, and only documents pause here.
+ */
+async function confineToOrigin(page: Page, origin: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  cdp.on('Fetch.requestPaused', (ev: { requestId: string; request: { url: string } }) => {
+    let allowed = false;
+    try {
+      allowed = new URL(ev.request.url).origin === origin;
+    } catch {
+      /* not a URL: refuse */
+    }
+    const call = allowed
+      ? cdp.send('Fetch.continueRequest', { requestId: ev.requestId })
+      : cdp.send('Fetch.failRequest', { requestId: ev.requestId, errorReason: 'BlockedByClient' });
+    call.catch(() => {});
+  });
+  await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }] });
+}
+
+async function submitAndWait(page: Page, config: ConsoleConfig, origin: string, click: () => Promise<void>, timeoutMs: number): Promise<Loaded> {
   const respP = page.waitForResponse(
     (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && !(r.status() >= 300 && r.status() < 400),
     { timeout: timeoutMs },
@@ -46,6 +89,7 @@ async function submitAndWait(page: Page, click: () => Promise<void>, timeoutMs: 
   await click();
   const resp = await respP;
   await page.waitForLoadState('domcontentloaded');
+  assertSameOrigin(config, origin, page.url(), 'the page reached');
   return { status: resp.status(), retryAfter: resp.headers()['retry-after'], url: page.url(), html: await page.content() };
 }
 
@@ -94,7 +138,8 @@ function throwForPage(config: ConsoleConfig, r: Loaded): void {
 }
 
 async function login(page: Page, config: ConsoleConfig, loginId: string, password: string, ctx: ConnectorContext): Promise<Loaded> {
-  const r = await goto(page, joinUrl(ctx.baseUrl, config.loginPath));
+  const origin = new URL(ctx.baseUrl).origin;
+  const r = await goto(page, config, origin, joinUrl(ctx.baseUrl, config.loginPath));
   checkStatus(config, r);
   if (classifyPage(r.html, r.url, config) === 'maintenance') throw new ServiceError('unavailable', `${config.label}: under maintenance`);
   const idField = page.getByLabel(config.loginFieldLabel, { exact: true });
@@ -113,7 +158,7 @@ async function login(page: Page, config: ConsoleConfig, loginId: string, passwor
     .first()
     .evaluate((f) => (f as unknown as { checkValidity(): boolean }).checkValidity());
   if (!valid) throw new AuthError('invalid_credentials', `${config.label}: the ${config.loginFieldLabel} is not in the form the login page accepts`);
-  const after = await submitAndWait(page, () => submit.click(), ctx.timeoutMs);
+  const after = await submitAndWait(page, config, origin, () => submit.click(), ctx.timeoutMs);
   checkStatus(config, after);
   const kind = classifyPage(after.html, after.url, config);
   if (kind !== 'unknown') throwForPage(config, after);
@@ -129,14 +174,16 @@ export async function withConsoleSession<T>(
   fn: (s: ConsoleSession) => Promise<T>,
 ): Promise<T> {
   return withBrowserContext({ timeoutMs: ctx.timeoutMs, signal: ctx.signal }, async (context) => {
+    const origin = new URL(ctx.baseUrl).origin;
     const page = await withTimeout(context.newPage(), ctx.timeoutMs, 'opening a page');
+    await confineToOrigin(page, origin);
     await login(page, config, loginId, password, ctx);
     let relogins = 0;
     const session: ConsoleSession = {
       page,
       async openList(url) {
         for (;;) {
-          const r = await goto(page, url);
+          const r = await goto(page, config, origin, url);
           checkStatus(config, r);
           const kind = classifyPage(r.html, r.url, config);
           if (kind === 'login' && relogins < 2) {

@@ -3,7 +3,7 @@ import { compareApplied, decodePositionCursor, encodePositionCursor, isAfter } f
 import { secretsOf, toConnectorError } from '../errors';
 import { AuthError, ServiceError, type Credentials, type FetchResult, type MediaConnector, type NormalizedApplicant } from '../types';
 import { loginOf, type ConsoleConfig } from './config';
-import { listUrl, withConsoleSession } from './client';
+import { assertSameOrigin, listUrl, withConsoleSession } from './client';
 
 const MAX_PAGES = 1000;
 
@@ -43,6 +43,7 @@ export function createConsoleConnector(config: ConsoleConfig): MediaConnector {
         return withConsoleSession(config, loginId, password, ctx, async (s) => {
           const seen = new Set<string>();
           const collected: NormalizedApplicant[] = [];
+          const origin = new URL(ctx.baseUrl).origin;
           let url = listUrl(config, ctx.baseUrl, cursor?.t ?? null);
           let nextPage = false;
           let prevTime = -Infinity;
@@ -66,6 +67,8 @@ export function createConsoleConnector(config: ConsoleConfig): MediaConnector {
               if (prevTime > boundary) break;
             }
             url = new URL(p.nextHref!, p.url).toString();
+            // Only ever the medium's own pages: a 次へ link elsewhere is a changed (or hostile) page.
+            assertSameOrigin(config, origin, url, 'the 次へ link');
           }
           collected.sort(compareApplied);
           const applicants = collected.slice(0, limit);

@@ -124,9 +124,14 @@ export function rowToApplicant(raw: ConsoleRow, config: ConsoleConfig, pageUrl: 
   const r = consoleRowSchema.safeParse(raw);
   if (!r.success) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo} unreadable: ${zodIssueSummary(r.error.issues)}`);
   const row = r.data;
+  const pageOrigin = new URL(pageUrl).origin;
   const profileUrl = new URL(row.applicantHref, pageUrl);
+  const postingUrl = new URL(row.postingHref, pageUrl);
+  // The profile link is shown in Slack as the applicant's page on the medium: never another site.
+  if (profileUrl.origin !== pageOrigin) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: applicant link points to another origin`);
+  if (postingUrl.origin !== pageOrigin) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: posting link points to another origin`);
   const idMatch = profileUrl.pathname.match(config.applicantPath);
-  const postingMatch = new URL(row.postingHref, pageUrl).pathname.match(config.postingPath);
+  const postingMatch = postingUrl.pathname.match(config.postingPath);
   if (!idMatch) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: applicant link is not a detail page`);
   if (!postingMatch) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: posting link not recognised`);
   const ageDigits = row.ageText?.match(/\d+/)?.[0];

@@ -7,7 +7,6 @@ import { changeRoles, roleChangeSchema } from '../src/domain/roles';
 import { rolesModal, ROLES_CALLBACK } from '../views/roles';
 import { makeCtx, ackSubmissionError, type Ctx } from './context';
 import { viewValue } from './view-values';
-import { esc } from '../views/blocks';
 
 export async function openRoles(ctx: Ctx, triggerId: string) {
   await authorize(ctx.deps, await ctx.actor(), 'roles.manage');
@@ -42,7 +41,7 @@ export function registerRoles(app: App, deps: Deps) {
       if (result.orgRole) lines.push(ctx.t('roles.saved', { user: parsed.data.userId, role: ctx.t(`roles.${result.orgRole}`) }));
       if (result.job) {
         const jobRole = result.job.role === 'admin' ? ctx.t('roles.job_admin') : result.job.role === 'member' ? ctx.t('roles.job_member') : ctx.t('roles.jobRoleNone');
-        lines.push(ctx.t('roles.savedJob', { user: parsed.data.userId, job: esc(result.job.name), role: jobRole }));
+        lines.push(ctx.t('roles.savedJob', { user: parsed.data.userId, job: result.job.name, role: jobRole }));
       }
       await ctx.reply({ text: lines.join('\n') });
     } catch (err) {

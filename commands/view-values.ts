@@ -2,6 +2,7 @@
 import type { ViewOutput } from '@slack/bolt';
 import type { T } from '../src/i18n';
 import type { ValidationError } from '../src/domain/errors';
+import { unescapeText } from '../views/blocks';
 
 type StateValue = {
   type?: string;
@@ -37,6 +38,7 @@ export function viewValues(view: ViewOutput, blockId: string): string[] {
 
 export function inputErrors(t: T, err: ValidationError): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(err.fields).map(([block, e]) => [block, t(e.key, e.vars)]),
+    // shown as plain text under the field
+    Object.entries(err.fields).map(([block, e]) => [block, unescapeText(t(e.key, e.vars))]),
   );
 }

@@ -2,7 +2,7 @@
 import type { KnownBlock, ActionsBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import { MEDIA, type Medium } from '../connectors/types';
-import { button, context, esc, section } from './blocks';
+import { button, context, esc, plain, section } from './blocks';
 
 export type AccountDisplayState = 'authenticating' | 'linked' | 'paused' | 'auth_failed' | 'system_error';
 
@@ -97,10 +97,10 @@ function accountActions(t: T, a: AccountView): ActionsBlock {
   elements.push({
     ...button(t('accounts.unlink'), ACCOUNT_ACTIONS.unlink, a.id, 'danger'),
     confirm: {
-      title: { type: 'plain_text', text: t('accounts.unlinkConfirmTitle').slice(0, 100) },
-      text: { type: 'plain_text', text: t('accounts.unlinkConfirmText', { medium: mediumName, label: a.label }).slice(0, 300) },
-      confirm: { type: 'plain_text', text: t('accounts.unlinkConfirm') },
-      deny: { type: 'plain_text', text: t('common.cancel') },
+      title: plain(t('accounts.unlinkConfirmTitle'), 100),
+      text: plain(t('accounts.unlinkConfirmText', { medium: mediumName, label: a.label }), 300),
+      confirm: plain(t('accounts.unlinkConfirm'), 30),
+      deny: plain(t('common.cancel'), 30),
       style: 'danger',
     },
   });

@@ -1,7 +1,12 @@
 /** Small typed Block Kit builders shared by the views (pure functions, no I/O). */
 import type { KnownBlock, PlainTextElement, Button, ContextBlock, SectionBlock } from '@slack/types';
 
-export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+/** plain_text shows characters as they are: the entities the catalogue escaped are turned back. */
+export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeText(text), max), emoji: true });
+
+export function unescapeText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : text.slice(0, max - 1) + '…';

@@ -75,7 +75,7 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
       blocks.push(context(`*${t(`media.${p.medium}`)}* · ${esc(p.accountLabel)}`));
     }
     const via = p.source === 'rule' ? t('mapping.viaRule') : '';
-    const line = t('mapping.postingLine', { title: esc(p.title), medium: t(`media.${p.medium}`), account: esc(p.accountLabel), count: p.candidates, via });
+    const line = t('mapping.postingLine', { title: p.title, medium: t(`media.${p.medium}`), account: p.accountLabel, count: p.candidates, via });
     const state = p.effectiveJobId ? `→ *${esc(p.jobName ?? '?')}*` : `:warning: ${t('mapping.notMapped', { waiting: p.waiting })}`;
     const current = p.jobId ? { id: String(p.jobId), name: p.jobName ?? '?' } : undefined;
     const editable = mayMap && (!p.effectiveJobId || v.canEditJob(String(p.effectiveJobId)));

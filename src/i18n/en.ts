@@ -53,7 +53,7 @@ export const en: Catalogue = {
     savedJob: '<@{{user}}> is now {{role}} of the job "{{job}}".',
     lastOrgAdmin: 'You cannot remove the last org admin. Make someone else an org admin first.',
     cannotTargetBot: 'Bots and guests cannot be given roles.',
-    currentAdmins: 'Current org admins: {{users}}',
+    currentAdmins: 'Current org admins: {{- users}}',
   },
   help: {
     title: 'How to use hire-relay',

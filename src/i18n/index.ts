@@ -19,6 +19,11 @@ export type MessageKey = Leaves<typeof ja>;
 /** Typed keys; dynamic keys (built from an enum value) are checked by the catalogue test. */
 export type T = (key: MessageKey | (string & {}), vars?: Record<string, unknown>) => string;
 
+/** Slack's escaping of user text in mrkdwn and message text (only these three). */
+export function slackEscape(text: unknown): string {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 const instance = i18next.createInstance();
 void instance.init({
   initAsync: false,
@@ -26,7 +31,11 @@ void instance.init({
   fallbackLng: 'ja',
   supportedLngs: LOCALES,
   resources: { ja: { translation: ja }, en: { translation: en } },
-  interpolation: { escapeValue: false },
+  // Every value put into a text is escaped for Slack (&, <, >): a candidate named `<!channel>` or a
+  // job named `<https://evil|…>` must never ping or link. Text that is plain_text in Block Kit goes
+  // through views/blocks.ts plain(), which turns the entities back. A template whose value is
+  // markup made by the app writes it unescaped: {{- users}}.
+  interpolation: { escapeValue: true, escape: slackEscape },
   returnNull: false,
   showSupportNotice: false,
 });

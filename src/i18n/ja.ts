@@ -55,7 +55,7 @@ export const ja = {
     savedJob: '<@{{user}}> を求人「{{job}}」の{{role}}に設定しました。',
     lastOrgAdmin: '最後の組織管理者の権限は外せません。先に別の組織管理者を設定してください。',
     cannotTargetBot: 'ボットやゲストには権限を付与できません。',
-    currentAdmins: '現在の組織管理者: {{users}}',
+    currentAdmins: '現在の組織管理者: {{- users}}',
   },
   help: {
     title: 'hire-relay の使い方',

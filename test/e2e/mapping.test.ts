@@ -245,3 +245,16 @@ describe('many jobs', () => {
     expect(names.every((n: string) => n.startsWith('Job 10'))).toBe(true);
   });
 });
+
+describe('what applicants and users typed never pings or links', () => {
+  it('a candidate named <!channel> and a posting titled <!here> reach the channel as text', async () => {
+    const since = h.slack.calls('chat.postMessage').length;
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-evil', title: 'Backend Engineer <!here>' }, 1, { prefix: '<!channel> <https://evil.example|click>' });
+    const call = await eventually(() => h.slack.calls('chat.postMessage').slice(since).find((c) => JSON.stringify(c.args).includes('evil.example')), 'card');
+    const sent = JSON.stringify(call.args);
+    expect(String(call.args.text)).toContain('&lt;!channel&gt;');
+    expect(sent).not.toContain('<!channel>');
+    expect(sent).not.toContain('<!here>');
+    expect(sent).not.toContain('<https://evil.example');
+  });
+});

@@ -69,7 +69,7 @@ describe('message catalogues', () => {
 
   it('has no broken interpolation braces', () => {
     for (const [k, v] of [...jaLeaves, ...enLeaves]) {
-      const stripped = v.replace(/\{\{\s*[^}\s]+\s*\}\}/g, '');
+      const stripped = v.replace(/\{\{(-\s*)?\s*[^}\s]+\s*\}\}/g, '');
       expect(stripped.includes('{{') || stripped.includes('}}'), `${k}: ${v}`).toBe(false);
     }
   });
@@ -91,10 +91,13 @@ describe('message catalogues', () => {
     expect(missing).toEqual([]);
   });
 
-  it('translates through i18next with interpolation and no HTML escaping', () => {
+  it('translates through i18next, escaping values for Slack (&, <, >) and nothing else', () => {
     expect(translator('en')('common.error', { ref: 'AB12CD34' })).toBe('Something went wrong. Please try again in a moment. Reference: AB12CD34');
     expect(translator('ja')('common.error', { ref: 'AB12CD34' })).toContain('AB12CD34');
-    expect(translator('en')('common.unknownCommand', { text: '<b>&' })).toContain('<b>&');
+    // a value cannot ping (<!channel>) or link: Slack shows &lt;!channel&gt; as the text it is
+    expect(translator('en')('common.unknownCommand', { text: '<!channel> & "x"' })).toContain('&lt;!channel&gt; &amp; "x"');
+    // markup the app makes itself is written unescaped ({{- users}})
+    expect(translator('en')('roles.currentAdmins', { users: '<@U1>, <@U2>' })).toBe('Current org admins: <@U1>, <@U2>');
     // a key the catalogue does not have comes back as the key, not as an empty string
     expect(translator('en')('no.such.key')).toBe('no.such.key');
   });

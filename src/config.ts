@@ -46,7 +46,8 @@ const keyring = z.string().transform((raw, ctx) => {
 
 export const configSchema = z
   .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // no default here: whether it was set decides if ENCRYPTION_KEY may be missing (see below)
+    NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: url.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -95,6 +96,7 @@ export const configSchema = z
     SMARTRECRUITERS_API_URL: url.default('https://api.smartrecruiters.com'),
   })
   .superRefine((c, ctx) => {
+    const explicitDev = c.NODE_ENV === 'development' || c.NODE_ENV === 'test';
     const oauth = c.SLACK_CLIENT_ID || c.SLACK_CLIENT_SECRET || c.SLACK_STATE_SECRET;
     const anySlack = oauth || c.SLACK_BOT_TOKEN || c.SLACK_SIGNING_SECRET;
     if (!anySlack) return; // sandbox
@@ -106,12 +108,15 @@ export const configSchema = z
     } else if (!c.SLACK_BOT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required (or set SLACK_CLIENT_ID/SECRET/STATE_SECRET for OAuth distribution)' });
     }
-    if (!c.ENCRYPTION_KEY && c.NODE_ENV === 'production') {
-      ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'is required in production (base64 32 bytes: `openssl rand -base64 32`)' });
+    // With real Slack credentials the secrets are real: a key generated next to the data (the sandbox's
+    // way) would sit in every backup of it, and each instance would make its own. Only an explicit
+    // NODE_ENV=development or test (a developer's own workspace, the test suite) may go without.
+    if (!c.ENCRYPTION_KEY && !explicitDev) {
+      ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'is required with Slack credentials (base64 32 bytes: `openssl rand -base64 32`; only NODE_ENV=development or test may go without)' });
     }
   });
 
-export type RawConfig = z.infer<typeof configSchema>;
+export type RawConfig = Omit<z.infer<typeof configSchema>, 'NODE_ENV'> & { NODE_ENV: 'development' | 'production' | 'test' };
 export type SlackMode = 'sandbox' | 'single' | 'oauth';
 export type Config = RawConfig & { slackMode: SlackMode; publicUrl: string };
 
@@ -130,5 +135,5 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const slackMode: SlackMode = c.SLACK_CLIENT_ID ? 'oauth' : c.SLACK_BOT_TOKEN ? 'single' : 'sandbox';
-  return { ...c, slackMode, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+  return { ...c, NODE_ENV: c.NODE_ENV ?? 'development', slackMode, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
 }

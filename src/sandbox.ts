@@ -52,6 +52,8 @@ export async function startSandbox(base: Config, mongoUri: string, logger: Logge
 
   const config = loadConfig({
     ...process.env,
+    // a local sandbox: its secrets are demo ones, kept with a local key under DATA_DIR
+    NODE_ENV: 'development',
     SLACK_SIGNING_SECRET: signingSecret,
     SLACK_BOT_TOKEN: token,
     SLACK_API_URL: slack.apiUrl,

@@ -5,8 +5,8 @@ import { ConfigError, loadConfig } from '../../src/config';
 
 const KEY = randomBytes(32).toString('base64');
 const SIGNING = 'sig-0123456789abcdef0123456789abcdef';
-const single = { SLACK_SIGNING_SECRET: SIGNING, SLACK_BOT_TOKEN: 'xoxb-1-2-abc' };
-const oauth = { SLACK_SIGNING_SECRET: SIGNING, SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'cs-very-secret-0001', SLACK_STATE_SECRET: 'st-very-secret-0002' };
+const single = { SLACK_SIGNING_SECRET: SIGNING, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', ENCRYPTION_KEY: KEY };
+const oauth = { SLACK_SIGNING_SECRET: SIGNING, SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'cs-very-secret-0001', SLACK_STATE_SECRET: 'st-very-secret-0002', ENCRYPTION_KEY: KEY };
 
 /** The ConfigError thrown for env (fails the test if none is thrown). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -125,8 +125,22 @@ describe('bad values stop start-up with one line naming the variable', () => {
   });
 
   it('production without ENCRYPTION_KEY fails', () => {
-    const err = configError({ ...oauth, NODE_ENV: 'production' });
+    const err = configError({ ...oauth, ENCRYPTION_KEY: undefined, NODE_ENV: 'production' });
     expectOneLineNaming(err, 'ENCRYPTION_KEY', oauth.SLACK_CLIENT_SECRET, oauth.SLACK_STATE_SECRET, SIGNING);
+  });
+
+  it('Slack credentials without ENCRYPTION_KEY fail when NODE_ENV is not set (an operator who forgot both)', () => {
+    for (const env of [oauth, single]) {
+      const err = configError({ ...env, ENCRYPTION_KEY: undefined });
+      expectOneLineNaming(err, 'ENCRYPTION_KEY', SIGNING);
+    }
+  });
+
+  it('an explicit NODE_ENV=development or test may go without (a local key is made)', () => {
+    for (const NODE_ENV of ['development', 'test']) {
+      expect(loadConfig({ ...single, ENCRYPTION_KEY: undefined, NODE_ENV }).ENCRYPTION_KEY).toBeUndefined();
+    }
+    expect(loadConfig({}).NODE_ENV).toBe('development');
   });
 
   it('the sandbox (no Slack credentials) does not need ENCRYPTION_KEY even in production', () => {

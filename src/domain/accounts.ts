@@ -88,7 +88,6 @@ export async function reenterCredentials(
   if (account.medium !== input.credentials.medium) throw new DomainError('common.invalidInput', { detail: 'medium' });
   const [fingerprint, ...older] = credentialFingerprints(deps.keyring, actor.teamId, input.credentials);
   await refuseLinkedUnderOlderKey(deps, actor.teamId, account.medium, older, account._id);
-  await deps.accountJobs.disableImport(String(account._id));
   try {
     await deps.store.mediaAccounts.updateOne(
       { _id: account._id, teamId: actor.teamId },
@@ -106,6 +105,8 @@ export async function reenterCredentials(
     if (isDuplicateKey(err)) throw duplicateLogin(account.medium);
     throw err;
   }
+  // only once the new credentials are stored: a refused re-enter leaves the account importing as before
+  await deps.accountJobs.disableImport(String(account._id));
   await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'accounts.reenter', allowed: true, target: { accountId: input.accountId } });
   await deps.accountJobs.checkAuth(accountRef(account));
   return account;

@@ -223,6 +223,19 @@ describe('pause, resume, unlink, and who may', () => {
     expect(await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, label: 'Fukuoka' })).toBe(1);
   });
 
+  it('re-entering another account\'s login is refused under the field, and the account keeps importing', async () => {
+    const fukuoka = (await account('Fukuoka'))!;
+    const job = () => h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(fukuoka._id), name: 'import-api' });
+    await eventually(async () => (await job())?.disabled !== true, 'import scheduled');
+    await clickInAccounts(ADMIN, 'account_reenter', String(fukuoka._id)); // (resets the recorded calls)
+    const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 're-enter modal');
+    const res = await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: 'wantedly-second-key-0001' } } });
+    expect(res.responseAction).toBe('errors');
+    expect(JSON.stringify(res.body)).toContain('api_key');
+    expect((await job())?.disabled).not.toBe(true);
+    expect((await account('Fukuoka'))!.state).toBe('linked');
+  });
+
   it('accounts of workspace A are not visible from workspace B', async () => {
     await h.install('T0LINK02', { installer: 'U0OTHERADMIN' });
     const acc = (await account('Osaka'))!;

@@ -12,19 +12,27 @@ import type { CandidateDetails } from '../../views/candidate';
 import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
 import { candidateSummary, getCandidate } from './cards';
-import { escapeRegExp } from './text';
+import { escapeRegExp, searchKey } from './text';
 import { formatTime } from './time';
 import { getOrg } from './orgs';
 
 
-/** Candidates the actor may see whose name (or id, or the medium's id) matches the query. */
+/**
+ * Candidates the actor may see whose name (or id, or the medium's id) matches the query. Names are
+ * compared through searchKey (NFKC, lower case, no spaces): 山田太郎 finds 山田 太郎, Yamada finds
+ * Ｙａｍａｄａ, ヤマダ finds ﾔﾏﾀﾞ. The query is a literal substring (escaped, anchored nowhere).
+ */
 export async function searchCandidates(deps: Deps, actor: Actor, query: string, limit = 20): Promise<CandidateDoc[]> {
   const q = query.trim().slice(0, 100);
   if (!q) return [];
+  // NFKC may lengthen the text (㍿ → 株式会社): the cap holds for the key too (by code point)
+  const key = Array.from(searchKey(q)).slice(0, 100).join('');
   const or: Record<string, unknown>[] = [
-    { name: { $regex: escapeRegExp(q).replace(/\s+/g, '\\s*'), $options: 'i' } },
+    // a candidate stored before searchKey existed, until the start-up backfill reaches it: the raw name
+    { searchKey: { $exists: false }, name: { $regex: escapeRegExp(q).replace(/\s+/g, '\\s*'), $options: 'i' } },
     { externalId: q },
   ];
+  if (key) or.unshift({ searchKey: { $regex: escapeRegExp(key) } });
   if (/^[a-f0-9]{24}$/.test(q)) or.push({ _id: new ObjectId(q) });
   const filter: Filter<CandidateDoc> = { $and: [visibleCandidateFilter(actor), { $or: or }] };
   return deps.store.candidates.find(filter).sort({ appliedAt: -1 }).limit(limit).toArray();

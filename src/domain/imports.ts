@@ -18,6 +18,7 @@ import { getOrg } from './orgs';
 import { nextRunAfter } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
+import { searchKey } from './text';
 
 export const RUN_LIMIT = 100;
 /** How long a run's account lease and Agenda lock last without a heartbeat: the run limit plus a margin. */
@@ -169,7 +170,9 @@ export async function storeApplicants(
       filter: { teamId, medium, externalId: a.externalId },
       update: {
         $setOnInsert: {
-          teamId, medium, externalId: a.externalId, name: a.name,
+          // the search key is written with the name, always (both only on insert: a later import
+          // does not rename a stored candidate)
+          teamId, medium, externalId: a.externalId, name: a.name, searchKey: searchKey(a.name),
           ...(a.age !== undefined && medium !== 'findy' ? { age: a.age } : {}),
           postingExternalId: a.postingId, postingTitle: a.postingTitle,
           appliedAt: new Date(a.appliedAt),

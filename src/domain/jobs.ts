@@ -2,6 +2,8 @@
  * Jobs: a name, the channel its candidate cards go to, its admins and members. Org admins create
  * any job; a job admin may create more jobs (and is then one of its admins). The channel is checked
  * with conversations.info so the creator is told at once when the bot must be invited.
+ * Names are unique per team up to case, width and spacing (`nameKey`, a unique index): Backend
+ * Engineer, backend engineer and Ｂａｃｋｅｎｄ　Ｅｎｇｉｎｅｅｒ are one job; the name is kept as typed.
  */
 import { ObjectId } from 'mongodb';
 import type { Deps } from './deps';
@@ -12,7 +14,7 @@ import { authorize } from './access';
 import { NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { audit } from './audit';
-import { escapeRegExp } from './text';
+import { escapeRegExp, normalizeName } from './text';
 
 export interface JobInput {
   name: string;
@@ -73,6 +75,7 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
     _id: new ObjectId(),
     teamId: actor.teamId,
     name: input.name,
+    nameKey: normalizeName(input.name),
     channelId: input.channelId,
     admins,
     members: input.members.filter((m) => !admins.includes(m)),
@@ -96,6 +99,9 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
   const input = validate(raw);
   const set: Partial<JobDoc> = {
     name: input.name,
+    // the unique {teamId, nameKey} index refuses a look-alike of another job; the job's own key may
+    // stay the same (a rename to another case or width of its own name)
+    nameKey: normalizeName(input.name),
     channelId: input.channelId,
     admins: input.admins,
     members: input.members.filter((m) => !input.admins.includes(m)),

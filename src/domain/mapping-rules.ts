@@ -5,6 +5,7 @@
  * media titles often differ only by full-width characters or spacing.
  */
 import type { Medium } from '../../connectors/types';
+import { normalizeName } from './text';
 
 export interface RuleLike<J = string> {
   medium: Medium;
@@ -14,8 +15,9 @@ export interface RuleLike<J = string> {
   createdAt: Date;
 }
 
+/** NFKC, lower case, whitespace collapsed, trimmed (shared with job names: src/domain/text.ts). */
 export function normalizeTitle(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+  return normalizeName(s);
 }
 
 export function bestRule<J, R extends RuleLike<J>>(medium: Medium, title: string, rules: R[]): R | null {

@@ -112,7 +112,13 @@ export interface MappingRuleDoc {
 export interface JobDoc {
   _id?: ObjectId;
   teamId: string;
-  name: string;
+  name: string;                // as typed (shown everywhere)
+  /**
+   * normalizeName(name) (src/domain/text.ts): NFKC, lower case, whitespace collapsed; unique per team
+   * (partial index: a job from before the key is filled in at start-up by src/storage/db.ts, except
+   * one whose key another job already holds, which keeps none until it is renamed).
+   */
+  nameKey?: string;
   channelId: string;
   admins: string[];
   members: string[];
@@ -131,6 +137,8 @@ export interface CandidateDoc {
   medium: Medium;
   externalId: string;
   name: string;
+  /** searchKey(name) (src/domain/text.ts), what `/ats candidate` matches; written with the name. */
+  searchKey?: string;
   age?: number;
   postingExternalId: string;
   postingTitle: string;

@@ -100,3 +100,52 @@ describe('/ats candidate', () => {
     expect((await search(ADMIN2, String(backend[0]._id), T2)).reply).toContain('見つかりませんでした');
   });
 });
+
+describe('/ats candidate: names typed in other widths and spacing', () => {
+  let kanji: CandidateDoc[];
+  let halfKana: CandidateDoc[];
+  beforeAll(async () => {
+    // routed to Sales (green 'Sales' rule): the job member of Backend does not see them
+    kanji = await seedImport(h, T, 'green', { externalId: 'g-w1', title: 'Inside Sales' }, 1, { prefix: '山田 太郎' });
+    await seedImport(h, T, 'green', { externalId: 'g-w2', title: 'Inside Sales' }, 1, { prefix: 'Ｙａｍａｄａ' });
+    halfKana = await seedImport(h, T, 'green', { externalId: 'g-w3', title: 'Inside Sales' }, 1, { prefix: 'ﾔﾏﾀﾞ ﾊﾅｺ' });
+    await seedImport(h, T, 'green', { externalId: 'g-w4', title: 'Inside Sales' }, 1, { prefix: 'Ono .*(' });
+  });
+
+  it('山田太郎 finds 山田 太郎 (spaces ignored, the ideographic space too)', async () => {
+    expect((await search(ADMIN, '山田太郎')).modal).toContain('山田 太郎 001');
+    expect((await search(ADMIN, '山田　太郎')).modal).toContain('山田 太郎 001');
+    expect((await search(ADMIN, '田太郎00')).modal).toContain('山田 太郎 001');
+  });
+
+  it('Yamada finds the full-width Ｙａｍａｄａ too', async () => {
+    const r = await search(ADMIN, 'Yamada');
+    expect(r.reply).toContain('3 人見つかりました');
+    expect(r.reply).toContain('Ｙａｍａｄａ 001');
+    expect((await search(ADMIN, 'ｙａｍａｄａ ００１')).reply).toContain('Ｙａｍａｄａ 001');
+  });
+
+  it('ヤマダ finds the half-width ﾔﾏﾀﾞ ﾊﾅｺ, and the other way round', async () => {
+    expect((await search(ADMIN, 'ヤマダ')).modal).toContain('ﾔﾏﾀﾞ ﾊﾅｺ 001');
+    expect((await search(ADMIN, 'ﾔﾏﾀﾞﾊﾅｺ')).modal).toContain('ﾔﾏﾀﾞ ﾊﾅｺ 001');
+  });
+
+  it('regular expression characters stay literal', async () => {
+    expect((await search(ADMIN, '.*')).modal).toContain('Ono .*( 001');
+    expect((await search(ADMIN, '(')).modal).toContain('Ono .*( 001');
+    expect((await search(ADMIN, '（')).modal).toContain('Ono .*( 001'); // full-width, NFKC → (
+    expect((await search(ADMIN, 'Yamada.*001')).reply).toContain('見つかりませんでした');
+    expect((await search(ADMIN, '[a-z]')).reply).toContain('見つかりませんでした');
+  });
+
+  it('the access scoping is unchanged: limited access sees only assigned candidates, a job member only their jobs', async () => {
+    expect((await search(LIMITED, 'ヤマダ')).reply).toContain('見つかりませんでした');
+    expect((await search(LIMITED, '山田太郎')).reply).toContain('見つかりませんでした');
+    await h.app.deps.store.candidates.updateOne({ _id: halfKana[0]._id }, { $set: { assignees: [LIMITED] } });
+    expect((await search(LIMITED, 'ヤマダ')).modal).toContain('ﾔﾏﾀﾞ ﾊﾅｺ 001');
+    expect((await search(LIMITED, '山田太郎')).reply).toContain('見つかりませんでした');
+    expect((await search(JMEMBER, '山田太郎')).reply).toContain('見つかりませんでした');
+    expect((await search(ADMIN2, '山田太郎', T2)).reply).toContain('見つかりませんでした');
+    expect(kanji[0].searchKey).toBe('山田太郎001');
+  });
+});

@@ -62,6 +62,32 @@ describe('/ats job new', () => {
     expect(await h.app.deps.store.jobs.countDocuments({ teamId: T, name: 'Backend Engineer' })).toBe(1);
   });
 
+  it('refuses a look-alike of an existing name (case, full/half width, spacing); the first of each is created', async () => {
+    // 'Backend Engineer' exists (first test); バックエンドエンジニア is a different name, created once
+    const tries: [string, boolean][] = [
+      ['backend engineer', false],
+      ['Ｂａｃｋｅｎｄ　Ｅｎｇｉｎｅｅｒ', false],
+      ['  Backend   ENGINEER ', false],
+      ['バックエンドエンジニア', true],
+      ['ﾊﾞｯｸｴﾝﾄﾞｴﾝｼﾞﾆｱ', false],
+    ];
+    for (const [name, created] of tries) {
+      const res = await createJobViaSlack(h, T, ADMIN, { name, channelId: 'C0JOBSDEV' });
+      if (created) {
+        expect(res.responseAction, name).not.toBe('errors');
+        await eventually(() => job(name), `job ${name} stored`);
+      } else {
+        expect(res.responseAction, name).toBe('errors');
+        expect(res.errors?.name, name).toBe('同じ名前の求人がすでにあります。');
+      }
+    }
+    const all = await h.app.deps.store.jobs.find({ teamId: T }).toArray();
+    expect(all.filter((j) => /backend|ｂａｃｋｅｎｄ/i.test(j.name)).map((j) => j.name)).toEqual(['Backend Engineer']);
+    expect(all.filter((j) => /バックエンド|ﾊﾞｯｸｴﾝﾄﾞ/.test(j.name)).map((j) => j.name)).toEqual(['バックエンドエンジニア']);
+    expect((await job('バックエンドエンジニア'))!.nameKey).toBe('バックエンドエンジニア');
+    expect((await job('Backend Engineer'))!.nameKey).toBe('backend engineer');
+  });
+
   it('lets a job admin create a job, of which they become an admin', async () => {
     await createJobViaSlack(h, T, JADMIN, { name: 'Frontend', channelId: 'C0JOBSDEV' });
     const j = await eventually(() => job('Frontend'), 'job stored');
@@ -89,6 +115,44 @@ describe('/ats jobs', () => {
     expect(text).toContain('Backend Engineer');
     expect(text).toContain('<#C0JOBSDEV>');
     expect(text).toContain('candidates');
+  });
+});
+
+/** `/ats jobs`, the job's Edit button, and the modal submitted with `name` (the rest unchanged). */
+async function renameViaSlack(jobId: string, name: string) {
+  h.slack.reset();
+  const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'jobs' });
+  await eventually(() => res.responses()[0], 'jobs list');
+  const msg = h.slack.messages({ teamId: T, ephemeral: true }).at(-1)!;
+  const block = (msg.blocks ?? []).find((b) => (b as { accessory?: { value?: string } }).accessory?.value === jobId) as { block_id?: string } | undefined;
+  expect(block?.block_id, 'the job has an Edit button').toBeTruthy();
+  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'job_edit', blockId: block!.block_id, message: { channel: msg.channel, ts: msg.ts } });
+  const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 'edit modal');
+  const viewId = (open.response as { view: { id: string } }).view.id;
+  return h.slack.submitView({ teamId: T, userId: ADMIN, viewId, values: { name: { value: name } } });
+}
+
+describe('renaming a job', () => {
+  it('refuses a look-alike of another job, and allows another case or width of its own name', async () => {
+    await createJobViaSlack(h, T, ADMIN, { name: 'Data Engineer', channelId: 'C0JOBSDEV' });
+    const data = await eventually(() => job('Data Engineer'), 'job stored');
+    const id = String(data._id);
+
+    const taken = await renameViaSlack(id, 'ｂａｃｋｅｎｄ engineer');
+    expect(taken.responseAction).toBe('errors');
+    expect(taken.errors?.name).toBe('同じ名前の求人がすでにあります。');
+    expect((await h.app.deps.store.jobs.findOne({ _id: data._id }))!.name).toBe('Data Engineer');
+
+    const ok = await renameViaSlack(id, 'DATA ＥＮＧＩＮＥＥＲ');
+    expect(ok.responseAction).not.toBe('errors');
+    const after = await eventually(() => job('DATA ＥＮＧＩＮＥＥＲ'), 'renamed');
+    expect(String(after._id)).toBe(id);
+    expect(after.nameKey).toBe('data engineer');
+
+    // a rename to a new name frees the old one
+    expect((await renameViaSlack(id, 'Data Scientist')).responseAction).not.toBe('errors');
+    await eventually(() => job('Data Scientist'), 'renamed again');
+    expect((await createJobViaSlack(h, T, ADMIN, { name: 'data engineer', channelId: 'C0JOBSDEV' })).responseAction).not.toBe('errors');
   });
 });
 

@@ -6,6 +6,7 @@ import { ObjectId } from 'mongodb';
 import type { Medium } from '../../connectors/types';
 import type { CandidateDoc } from '../../src/storage/types';
 import { routeImported } from '../../src/domain/routing';
+import { searchKey } from '../../src/domain/text';
 import type { Harness } from './app';
 
 export interface SeedPosting {
@@ -39,12 +40,14 @@ export async function seedImport(
   const docs: CandidateDoc[] = [];
   for (let i = 0; i < count; i++) {
     const n = ++seq;
+    const name = `${opts.prefix ?? 'Candidate'} ${String(i + 1).padStart(3, '0')}`;
     docs.push({
       _id: new ObjectId(),
       teamId,
       medium,
       externalId: `${posting.externalId}-c${n}`,
-      name: `${opts.prefix ?? 'Candidate'} ${String(i + 1).padStart(3, '0')}`,
+      name,
+      searchKey: searchKey(name), // as the import writes it
       ...(opts.age !== undefined ? { age: opts.age } : {}),
       postingExternalId: posting.externalId,
       postingTitle: posting.title,

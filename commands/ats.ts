@@ -8,6 +8,7 @@ import type { Deps } from '../src/domain/deps';
 import { makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
 import { openRoles } from './roles';
+import { cut } from '../views/blocks';
 
 export interface CommandArgs {
   ctx: Ctx;
@@ -29,7 +30,8 @@ addRoute('roles', ({ ctx, command }) => openRoles(ctx, command.trigger_id));
 export function registerAts(app: App, deps: Deps) {
   app.command('/ats', async ({ command, ack, respond, client }) => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
-    const name = sub.toLowerCase();
+    // ｊｏｂｓ, ＨＥＬＰ (typed with a Japanese IME) are the same commands
+    const name = sub.normalize('NFKC').toLowerCase();
     const ctx = await makeCtx(deps, surface(command, client, respond));
     if (name === 'help') {
       await ack(helpReply(ctx));
@@ -37,7 +39,7 @@ export function registerAts(app: App, deps: Deps) {
     }
     const route = routes.get(name);
     if (!route) {
-      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: command.text.trim().slice(0, 100) }) });
+      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: cut(command.text.trim(), 100) }) });
       return;
     }
     await ack();

@@ -9,7 +9,14 @@ export function unescapeText(text: string): string {
 }
 
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+  return text.length <= max ? text : cut(text, max - 1) + '…';
+}
+
+/** The first `max` UTF-16 units of a text, never ending in half of a surrogate pair (an emoji). */
+export function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** Escapes &, < and > as Slack's mrkdwn requires for user-supplied text. */

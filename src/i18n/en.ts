@@ -98,6 +98,7 @@ export const en: Catalogue = {
     openwork: 'OpenWork',
     list: 'Supported media: {{media}}',
     unknown: '"{{medium}}" is not a supported medium. Supported media: {{media}} (e.g. `/ats link wantedly`)',
+    which: 'Which medium do you want to link? Type `/ats link <medium>` (e.g. `/ats link wantedly`). Supported media: {{media}}',
   },
   accountState: {
     not_linked: 'Not linked',

@@ -100,6 +100,7 @@ export const ja = {
     openwork: 'OpenWork',
     list: '対応している媒体: {{media}}',
     unknown: '「{{medium}}」は対応していない媒体です。対応している媒体: {{media}}（例: `/ats link wantedly`）',
+    which: 'どの媒体を連携しますか？ `/ats link <媒体>` と入力してください（例: `/ats link wantedly`）。対応している媒体: {{media}}',
   },
   accountState: {
     not_linked: '未連携',

@@ -25,6 +25,35 @@ describe('/ats help', () => {
   });
 });
 
+describe('what people type', () => {
+  const admin = `U${T.slice(1)}ADMIN`;
+  const replyOf = async (text: string, userId = admin) => {
+    const res = await h.slack.slash({ teamId: T, userId, text });
+    const r = res.json?.blocks || res.json?.text ? res.json : await eventually(() => res.responses()[0], `reply to ${text}`);
+    return JSON.stringify(r);
+  };
+
+  it('full-width commands (a Japanese IME) are the same commands', async () => {
+    expect(await replyOf('ＨＥＬＰ')).toContain('使い方');
+    const jobs = await replyOf('ｊｏｂｓ');
+    expect(jobs).not.toContain('というコマンドはありません');
+    expect(jobs).toContain('求人');
+  });
+
+  it('/ats link without a medium asks which one, and lists them', async () => {
+    const r = await replyOf('link');
+    expect(r).toContain('どの媒体を連携しますか');
+    expect(r).toContain('wantedly');
+    expect(r).not.toContain('「」');
+  });
+
+  it('a long unknown command is cut without breaking an emoji in half', async () => {
+    const r = await replyOf(`${'a'.repeat(99)}😀x`);
+    expect(r).toContain('というコマンドはありません');
+    expect(JSON.parse(r).text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  });
+});
+
 describe('/ats roles', () => {
   it('lets an org admin change a role, stored in MongoDB', async () => {
     const admin = `U${T.slice(1)}ADMIN`;

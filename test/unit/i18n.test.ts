@@ -42,9 +42,9 @@ const SERVICE_REASONS = {
 } satisfies Record<ServiceError['reason'], 1>;
 
 describe('message catalogues', () => {
-  it('has the same leaf keys in ja and en', () => {
+  it('has the same leaf keys in ja and en (English adds singular forms: key_one next to key)', () => {
     const onlyJa = [...jaLeaves.keys()].filter((k) => !enLeaves.has(k));
-    const onlyEn = [...enLeaves.keys()].filter((k) => !jaLeaves.has(k));
+    const onlyEn = [...enLeaves.keys()].filter((k) => !jaLeaves.has(k) && !(k.endsWith('_one') && jaLeaves.has(k.slice(0, -4))));
     expect({ onlyJa, onlyEn }).toEqual({ onlyJa: [], onlyEn: [] });
     expect(jaLeaves.size).toBeGreaterThan(50);
   });
@@ -65,6 +65,20 @@ describe('message catalogues', () => {
       }
     }
     expect(mismatched).toEqual([]);
+  });
+
+  it('English singular forms keep the variables of their plural (but the count, which they may spell out)', () => {
+    for (const [k, v] of enLeaves) {
+      if (!k.endsWith('_one')) continue;
+      const plural = enLeaves.get(k.slice(0, -4))!;
+      expect(vars(v).filter((x) => x !== 'count'), k).toEqual(vars(plural).filter((x) => x !== 'count'));
+      expect(translator('en')(k.slice(0, -4), { count: 1, job: 'J', channel: 'C1', title: 'T', medium: 'M', account: 'A', via: '' })).toBe(
+        translator('en')(k, { count: 1, job: 'J', channel: 'C1', title: 'T', medium: 'M', account: 'A', via: '' }),
+      );
+    }
+    expect(translator('en')('mapping.routed', { count: 1, job: 'Designer' })).toBe('1 candidate was routed to the job "Designer".');
+    expect(translator('en')('mapping.routed', { count: 2, job: 'Designer' })).toBe('2 candidates were routed to the job "Designer".');
+    expect(translator('ja')('mapping.routed', { count: 1, job: 'Designer' })).toContain('1 人');
   });
 
   it('has no broken interpolation braces', () => {

@@ -61,7 +61,7 @@ function boltLogger(logger: Logger): BoltLogger {
 export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const { config, logger } = opts;
   configureBrowser({ executablePath: config.CHROMIUM_PATH, maxConcurrent: config.IMPORT_BROWSER_CONCURRENCY });
-  const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB);
+  const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB, { logger: logger.child({ component: 'storage' }) });
   const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
   const gateway = createSlackGateway(config, store, keyring);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });

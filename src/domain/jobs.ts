@@ -171,6 +171,7 @@ export async function mappableJobs(deps: Deps, actor: Actor, query = '', limit =
   const filter: Record<string, unknown> = { teamId: actor.teamId };
   if (actor.orgRole !== 'org_admin') filter._id = { $in: actor.jobAdminOf.map((id) => new ObjectId(id)) };
   const q = query.trim();
-  if (q) filter.name = { $regex: escapeRegExp(q), $options: 'i' };
+  // the same folding as job names (width, case, spaces); a job from before the key falls back to its name
+  if (q) filter.$or = [{ nameKey: { $regex: escapeRegExp(normalizeName(q)) } }, { nameKey: { $exists: false }, name: { $regex: escapeRegExp(q), $options: 'i' } }];
   return deps.store.jobs.find(filter).sort({ name: 1 }).limit(limit).toArray();
 }

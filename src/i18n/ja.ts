@@ -298,5 +298,6 @@ export const ja = {
   },
 } as const;
 
-type Widen<T> = T extends string ? string : { [K in keyof T]: Widen<T[K]> };
+/** Same keys as the Japanese catalogue; a text may add a singular form `<key>_one` (English plurals). */
+type Widen<T> = T extends string ? string : { [K in keyof T]: Widen<T[K]> } & { [K in keyof T as T[K] extends string ? `${K & string}_one` : never]?: string };
 export type Catalogue = Widen<typeof ja>;

@@ -40,6 +40,14 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   const leaseMs = opts.leaseMs ?? importLeaseMs(deps.config.IMPORT_RUN_TIMEOUT_MS);
   const runId = new ObjectId().toHexString();
   const now = deps.clock();
+  // A workspace that uninstalled the app (OAuth distribution) is not polled: no logins to the media on
+  // its behalf, nobody to tell. Its accounts stay as they were and import again after a reinstall.
+  if (deps.config.slackMode === 'oauth' && !(await deps.store.installations.countDocuments({ teamId }, { limit: 1 }))) {
+    const a = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId }, { projection: { medium: 1 } });
+    if (!a) return { outcome: 'skipped', nextRunAt: null };
+    const org = await getOrg(deps, teamId);
+    return { outcome: 'skipped', nextRunAt: nextRunAfter(a.medium, accountId, org.zone, now) };
+  }
   const account = await deps.store.mediaAccounts.findOneAndUpdate(
     {
       _id: new ObjectId(accountId), teamId, paused: false,

@@ -217,3 +217,29 @@ describe('schedules survive a restart', () => {
     }
   });
 });
+
+describe('a workspace that uninstalled the app', () => {
+  it('is not polled (no request to the medium); after a reinstall its account imports again', async () => {
+    const { insertLinkedAccount } = await import('../helpers/accounts');
+    const { runImport } = await import('../../src/domain/imports');
+    const T2 = 'T0IMPGONE';
+    const key = 'wantedly-gone-key-000001';
+    await h.install(T2);
+    h.media!.wantedly.addAccount({ apiKey: key });
+    h.media!.wantedly.setRateLimit(0);
+    h.media!.wantedly.generateEntries(key, { count: 3, meetupRatio: 0, seed: 21 });
+    const id = await insertLinkedAccount(h.app.deps, T2, 'wantedly', { medium: 'wantedly', apiKey: key }, 'Gone');
+    await h.slack.sendEvent({ teamId: T2, event: { type: 'app_uninstalled' } });
+    await eventually(async () => !(await h.app.deps.store.installations.findOne({ _id: T2 })), 'installation removed');
+    const before = h.media!.wantedly.counters().requests;
+    const skipped = await runImport(h.app.deps, T2, id);
+    expect(skipped.outcome).toBe('skipped');
+    expect(skipped.nextRunAt).not.toBeNull(); // it keeps its schedule for a reinstall
+    expect(h.media!.wantedly.counters().requests).toBe(before);
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T2 })).toBe(0);
+    await h.install(T2);
+    const ran = await runImport(h.app.deps, T2, id);
+    expect(ran.outcome).toBe('success');
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T2 })).toBe(3);
+  });
+});

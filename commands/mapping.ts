@@ -58,8 +58,9 @@ function pageOf(privateMetadata: string | undefined): number {
   }
 }
 
-function movedText(ctx: Ctx, r: { moved: number; jobName?: string }) {
-  return r.moved > 0 ? ctx.t('mapping.routed', { count: r.moved, job: r.jobName ?? '' }) : ctx.t('mapping.routedNone');
+function movedText(ctx: Ctx, r: { moved: number; jobName?: string; stayed?: number }) {
+  const moved = r.moved > 0 ? ctx.t('mapping.routed', { count: r.moved, job: r.jobName ?? '' }) : ctx.t('mapping.routedNone');
+  return r.stayed ? `${moved}\n${ctx.t('mapping.stayed', { count: r.stayed, job: r.jobName ?? '' })}` : moved;
 }
 
 addRoute('mapping', ({ ctx, command }) => openMapping(ctx, command.trigger_id));

@@ -45,6 +45,19 @@ const oid = (id: string, key: string) => {
 export interface MappingResult {
   moved: number;
   jobName?: string;
+  /** Candidates of the postings whose job changed who were already in another job: they stay there
+   *  (their cards are in that job's channel); only waiting and new candidates follow the mapping. */
+  stayed?: number;
+}
+
+/** How many candidates of these postings are already in a job other than `target`. */
+async function countStaying(deps: Deps, teamId: string, postings: { medium: Medium; externalId: string }[], target: ObjectId | null): Promise<number> {
+  if (postings.length === 0) return 0;
+  return deps.store.candidates.countDocuments({
+    teamId,
+    $or: postings.map((p) => ({ medium: p.medium, postingExternalId: p.externalId })),
+    jobId: target ? { $nin: [null, target] } : { $ne: null },
+  });
 }
 
 async function jobOf(deps: Deps, teamId: string, jobId: string) {
@@ -76,7 +89,8 @@ export async function setPostingJob(deps: Deps, actor: Actor, postingId: string,
   const total = [...moved.values()].reduce((a, b) => a + b, 0);
   const target = effectiveJob<ObjectId, MappingRuleDoc>(updated ?? posting, rules).jobId;
   const name = target ? (String(target) === String(job?._id) ? job?.name : (await deps.store.jobs.findOne({ teamId, _id: target }))?.name) : undefined;
-  return { moved: total, jobName: name };
+  const stayed = String(current) === String(target) ? 0 : await countStaying(deps, teamId, [posting], target);
+  return { moved: total, jobName: name, stayed };
 }
 
 export interface RuleInput {
@@ -116,16 +130,20 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
     deps.store.mappingRules.find({ teamId, medium: rule.medium }).toArray(),
   ]);
   const losing = new Map<string, ObjectId>();
+  const taken: PostingDoc[] = [];
   for (const p of postings) {
     const before = effectiveJob<ObjectId, MappingRuleDoc>(p, rules).jobId;
     const after = effectiveJob<ObjectId, MappingRuleDoc>(p, [...rules, rule]).jobId;
-    if (before && String(before) !== String(after)) losing.set(String(before), before);
+    if (before && String(before) !== String(after)) {
+      losing.set(String(before), before);
+      taken.push(p);
+    }
   }
   for (const jobId of losing.values()) await authorize(deps, actor, 'mapping.edit', { jobId }, detail);
   await deps.store.mappingRules.insertOne(rule);
   await audit(deps, { teamId, actorId: actor.userId, action: 'mapping.rule.add', allowed: true, target: { ruleId: String(rule._id), jobId: String(job._id), medium: rule.medium } });
   const moved = await routeMedium(deps, teamId, rule.medium);
-  return { moved: moved.get(String(job._id)) ?? 0, jobName: job.name, rule };
+  return { moved: moved.get(String(job._id)) ?? 0, jobName: job.name, rule, stayed: await countStaying(deps, teamId, taken, job._id!) };
 }
 
 export async function deleteRule(deps: Deps, actor: Actor, ruleId: string): Promise<void> {

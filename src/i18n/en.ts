@@ -251,6 +251,8 @@ export const en: Catalogue = {
     routed: '{{count}} candidates were routed to the job "{{job}}".',
     routed_one: '1 candidate was routed to the job "{{job}}".',
     routedNone: 'Mapping saved. No candidates were waiting.',
+    stayed: '{{count}} candidates of these postings are already in another job and stay there; new candidates go to "{{job}}".',
+    stayed_one: '1 candidate of these postings is already in another job and stays there; new candidates go to "{{job}}".',
     unmapped: 'Mapping removed.',
     ruleDeleted: 'Rule deleted.',
     morePostings: '{{count}} more postings.',

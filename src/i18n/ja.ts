@@ -243,6 +243,7 @@ export const ja = {
     ruleJob: '振り分け先の求人',
     routed: '{{count}} 人の候補者を求人「{{job}}」に振り分けました。',
     routedNone: '紐付けを保存しました。振り分け待ちの候補者はいませんでした。',
+    stayed: 'この募集のうち {{count}} 人の候補者はすでに別の求人に振り分け済みのため、そのままです。これからの候補者は「{{job}}」に届きます。',
     unmapped: '紐付けを外しました。',
     ruleDeleted: 'ルールを削除しました。',
     morePostings: 'ほか {{count}} 件の募集があります。',

@@ -258,3 +258,23 @@ describe('what applicants and users typed never pings or links', () => {
     expect(sent).not.toContain('<https://evil.example');
   });
 });
+
+describe('a rule that outranks the one in place', () => {
+  it('says that candidates already in a job stay there, and sends new ones to the new job', async () => {
+    const backend = new ObjectId(backendId);
+    const inBackend = await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: backend });
+    expect(inBackend).toBe(4);
+    const { viewId } = await openMapping(ADMIN);
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_add_rule', viewId });
+    const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
+    const res = await h.slack.submitView({
+      teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
+      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer (Tokyo)' }, match: { value: 'exact' }, job: { mapping_rule_job: frontendId } },
+    });
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(() => top(ADMIN).includes('4 人の候補者はすでに別の求人に振り分け済み'), 'banner says who stays');
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: backend })).toBe(4);
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-tokyo', title: 'Backend Engineer (Tokyo)' }, 1, { prefix: 'Later' });
+    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: new ObjectId(frontendId) })) === 1, 'new one to Frontend');
+  });
+});

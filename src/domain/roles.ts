@@ -37,11 +37,15 @@ export async function changeRoles(
   const orgRole = input.orgRole === 'keep' ? undefined : input.orgRole;
   if (orgRole) {
     const current = await deps.store.members.findOne({ teamId, userId: input.userId });
-    if (current?.orgRole === 'org_admin' && orgRole !== 'org_admin') {
-      const admins = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' });
-      if (admins <= 1) throw new DomainError('roles.lastOrgAdmin');
-    }
+    const demoting = current?.orgRole === 'org_admin' && orgRole !== 'org_admin';
+    if (demoting && (await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' })) <= 1) throw new DomainError('roles.lastOrgAdmin');
     await setOrgRoleUnchecked(deps, teamId, input.userId, orgRole, actor.userId);
+    // two admins demoting each other at once both passed the count: whoever finds none left undoes
+    // their own change (both may; an org never ends without an org admin)
+    if (demoting && !(await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 }))) {
+      await setOrgRoleUnchecked(deps, teamId, input.userId, 'org_admin', actor.userId);
+      throw new DomainError('roles.lastOrgAdmin');
+    }
   }
 
   if (jobId && input.jobRole) {

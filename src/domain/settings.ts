@@ -18,8 +18,10 @@ export function isZone(zone: string): boolean {
 
 export async function saveSettings(deps: Deps, actor: Actor, input: { zone: string; privateCards: boolean }): Promise<OrgDoc> {
   await authorize(deps, actor, 'settings.manage');
-  const zone = input.zone.trim();
-  if (!isZone(zone)) throw new ValidationError({ zone: { key: 'settings.badZone' } });
+  const typed = input.zone.trim();
+  if (!isZone(typed)) throw new ValidationError({ zone: { key: 'settings.badZone' } });
+  // the canonical name (asia/tokyo → Asia/Tokyo), as the modal shows it next time
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone: typed }).resolvedOptions().timeZone;
   await ensureOrg(deps, actor.teamId);
   const org = await deps.store.orgs.findOneAndUpdate(
     { _id: actor.teamId },

@@ -126,9 +126,10 @@ describe('private cards', () => {
     const before = h.slack.calls('views.open').length;
     await h.slack.slash({ teamId: T, userId: ADMIN, text: 'settings' });
     const open = await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'settings modal');
-    const res = await h.slack.submitView({ teamId: T, userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { cards: { value: 'private' } } });
+    const res = await h.slack.submitView({ teamId: T, userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { cards: { value: 'private' }, zone: { value: ' asia/tokyo ' } } });
     expect(res.responseAction).not.toBe('errors');
     await eventually(async () => (await h.app.deps.store.orgs.findOne({ _id: T }))?.settings.privateCards, 'setting saved');
+    expect((await h.app.deps.store.orgs.findOne({ _id: T }))?.zone).toBe('Asia/Tokyo'); // stored by its canonical name
     await seedImport(h, T, 'green', { externalId: 'g-secret', title: 'Secret Project Lead' }, 1, { prefix: 'Tanaka' });
     const msg = await eventually(() => cardsIn('C0CARDPRIV')[0], 'private card');
     const text = JSON.stringify({ text: msg.text, blocks: msg.blocks });

@@ -106,6 +106,27 @@ describe('/ats roles', () => {
   });
 });
 
+describe('the last org admin', () => {
+  it('two org admins demoting each other at the same moment leave at least one org admin', async () => {
+    const { changeRoles } = await import('../../src/domain/roles');
+    const { loadActor, setOrgRoleUnchecked } = await import('../../src/domain/members');
+    const T3 = 'T0FOUND03';
+    await h.install(T3, { installer: 'U0RACEA', users: [{ id: 'U0RACEB', isAdmin: true }] });
+    await setOrgRoleUnchecked(h.app.deps, T3, 'U0RACEB', 'org_admin', 'test');
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([loadActor(h.app.deps, T3, 'U0RACEA'), loadActor(h.app.deps, T3, 'U0RACEB')]);
+      await Promise.allSettled([
+        changeRoles(h.app.deps, a, { userId: 'U0RACEB', orgRole: 'standard', jobId: null, jobRole: null }),
+        changeRoles(h.app.deps, b, { userId: 'U0RACEA', orgRole: 'standard', jobId: null, jobRole: null }),
+      ]);
+      const admins = await h.app.deps.store.members.countDocuments({ teamId: T3, orgRole: 'org_admin' });
+      expect(admins).toBeGreaterThanOrEqual(1);
+      // make both admins again for the next round
+      for (const u of ['U0RACEA', 'U0RACEB']) await setOrgRoleUnchecked(h.app.deps, T3, u, 'org_admin', 'test');
+    }
+  });
+});
+
 describe('background errors', () => {
   it('an Agenda error (e.g. the database unreachable while polling) is logged, not thrown', () => {
     h.app.agenda.emit('error', new Error('simulated poll failure'));

@@ -13,7 +13,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
-import { credentialFingerprints, credentialsAad } from './credentials';
+import { credentialFingerprints, credentialsAad, MEDIUM_FIELDS } from './credentials';
 import { dmUser } from './notify';
 import { backoffMs } from './import-schedule';
 import { connectorFor } from './connector-context';
@@ -55,16 +55,26 @@ export async function linkAccount(
     if (!isDuplicateKey(err)) throw err;
     const again = await deps.store.mediaAccounts.findOne({ teamId, requestId: input.requestId });
     if (again) return { account: again, created: false };
-    throw duplicateLogin(input.medium);
+    throw await duplicateLogin(deps, teamId, input.medium, [fingerprint, ...older]);
   }
   await audit(deps, { teamId, actorId: actor.userId, action: 'accounts.link', allowed: true, target: { accountId: String(_id), medium: input.medium } });
   await deps.accountJobs.checkAuth(accountRef(doc));
   return { account: doc, created: true };
 }
 
-/** Shown under the secret field of the link modal. */
-const duplicateLogin = (medium: Medium) =>
-  new ValidationError({ [medium === 'wantedly' ? 'api_key' : 'password']: { key: 'link.errors.duplicate' } });
+/**
+ * Under the login field of the link modal (the e-mail, company ID, user ID or API key — the part
+ * that is the same), naming the account that already has it so the admin can find it in
+ * /ats accounts (to re-enter its password there, say) instead of guessing.
+ */
+async function duplicateLogin(deps: Deps, teamId: string, medium: Medium, fingerprints: string[], except?: ObjectId): Promise<ValidationError> {
+  const clash = await deps.store.mediaAccounts.findOne(
+    { teamId, medium, credentialFingerprint: { $in: fingerprints }, ...(except ? { _id: { $ne: except } } : {}) },
+    { projection: { label: 1 } },
+  );
+  const field = MEDIUM_FIELDS[medium][0];
+  return new ValidationError({ [field]: clash ? { key: 'link.errors.duplicateOf', vars: { label: clash.label } } : { key: 'link.errors.duplicate' } });
+}
 
 /**
  * The unique index refuses a login linked twice under the current key; a login linked before a key
@@ -76,7 +86,7 @@ async function refuseLinkedUnderOlderKey(deps: Deps, teamId: string, medium: Med
     { teamId, medium, credentialFingerprint: { $in: older }, ...(except ? { _id: { $ne: except } } : {}) },
     { limit: 1 },
   );
-  if (clash) throw duplicateLogin(medium);
+  if (clash) throw await duplicateLogin(deps, teamId, medium, older, except);
 }
 
 export async function reenterCredentials(
@@ -102,7 +112,7 @@ export async function reenterCredentials(
       },
     );
   } catch (err) {
-    if (isDuplicateKey(err)) throw duplicateLogin(account.medium);
+    if (isDuplicateKey(err)) throw await duplicateLogin(deps, actor.teamId, account.medium, [fingerprint, ...older], account._id);
     throw err;
   }
   // only once the new credentials are stored: a refused re-enter leaves the account importing as before

@@ -132,6 +132,7 @@ export const en: Catalogue = {
       id: 'Use 1-64 letters, digits or -_.@',
       label: 'Use at most 40 characters for the label.',
       duplicate: 'An account with these credentials is already linked.',
+      duplicateOf: 'This login is already linked as "{{label}}". See its state, or re-enter its credentials, in `/ats accounts`.',
     },
     started: 'Checking the {{medium}} account ({{label}}). You will get the result by DM.',
     resultLinked: '{{medium}} ({{label}}) is linked. The first import is starting.',

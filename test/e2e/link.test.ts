@@ -141,6 +141,12 @@ describe('console media (Chromium)', () => {
       emu.addAccount({ login: `${c.login}x`, password: 'correct-horse-2' });
       await link(c.medium, c.fields(`${c.login}x`, 'wrong-password'), `${c.medium}-bad`);
       await eventually(async () => (await stateOf(`${c.medium}-bad`)) === 'auth_failed', `${c.medium} auth_failed`, 60_000);
+      // the same login again: refused under the login field (not the password), naming the account that has it
+      const again = await link(c.medium, c.fields(`${c.login}x`, 'another-password'), `${c.medium}-again`);
+      expect(again.responseAction).toBe('errors');
+      const loginField = Object.keys(c.fields('', ''))[0];
+      expect(Object.keys(again.errors ?? {})).toEqual([loginField]);
+      expect(String(again.errors?.[loginField])).toContain(`「${c.medium}-bad」`);
 
       // the console in maintenance (503) → system_error; once it is back, the backed-off check links it
       await eventually(async () => (await account(`${c.medium}-ok`))?.lastRun?.finishedAt, 'first import of the ok account', 60_000);
@@ -232,6 +238,7 @@ describe('pause, resume, unlink, and who may', () => {
     const res = await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: 'wantedly-second-key-0001' } } });
     expect(res.responseAction).toBe('errors');
     expect(JSON.stringify(res.body)).toContain('api_key');
+    expect(JSON.stringify(res.body)).toContain('「Osaka」として連携されています');
     expect((await job())?.disabled).not.toBe(true);
     expect((await account('Fukuoka'))!.state).toBe('linked');
   });

@@ -12,6 +12,7 @@ import { getConnector } from '../../connectors/index';
 import { rowToApplicant } from '../../connectors/console/parse';
 import { CONSOLE_CONFIGS } from '../../connectors/console/config';
 import { ServiceError, type Credentials } from '../../connectors/types';
+import { rejectsWith } from '../helpers/rejects';
 
 const SECRETS = {
   ENCRYPTION_KEY: 'k1:c2VjcmV0LWtleS1zZWNyZXQta2V5LXNlY3JldC1rZXk=',
@@ -23,15 +24,6 @@ const SECRETS = {
   LD_PRELOAD: '/tmp/evil.so',
   NODE_OPTIONS: '--require /tmp/evil.js',
 };
-
-async function rejectsWith(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('Chromium environment', () => {
   it('browserEnv keeps only the allowed variables (PATH, HOME, TMPDIR, LANG, TZ)', () => {

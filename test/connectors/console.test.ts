@@ -7,18 +7,10 @@ import { startMediaEmulators, type MediaEmulators } from '../emulators/media';
 import { getConnector } from '../../connectors/index';
 import { closeBrowser } from '../../connectors/browser';
 import { AuthError, ServiceError, type ConnectorContext, type Credentials, type NormalizedApplicant } from '../../connectors/types';
+import { rejectsWith } from '../helpers/rejects';
 
 let m: MediaEmulators;
 const ctxOf = (medium: keyof MediaEmulators['urls'], timeoutMs = 10_000): ConnectorContext => ({ baseUrl: m.urls[medium], timeoutMs });
-
-async function rejectsWith(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   m = await startMediaEmulators();

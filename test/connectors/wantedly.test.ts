@@ -2,21 +2,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startWantedlyEmulator, type WantedlyEmulator } from '../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import { AuthError, ServiceError, type ConnectorContext, type Credentials, type NormalizedApplicant } from '../../connectors/types';
+import { rejectsWith } from '../helpers/rejects';
 
 const KEY = 'wk_live_0123456789abcdef';
 const creds: Credentials = { medium: 'wantedly', apiKey: KEY };
 const connector = getConnector('wantedly');
 let emu: WantedlyEmulator;
 let ctx: ConnectorContext;
-
-async function rejectsWith(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
 
 beforeAll(async () => {
   emu = await startWantedlyEmulator();

@@ -48,6 +48,20 @@ function validate(input: JobInput): JobInput {
   return { name, channelId: input.channelId, admins: clean(input.admins), members: clean(input.members) };
 }
 
+/**
+ * Candidate cards never go to a Slack Connect channel (shared with another organization): the
+ * people of that other organization would read them. Refused under the channel field; when Slack
+ * cannot say (a private channel the bot is not in), the usual channel warnings follow.
+ */
+async function refuseExternalChannel(deps: Deps, teamId: string, channelId: string): Promise<void> {
+  const client = await deps.slack.clientFor(teamId);
+  if (!client) return;
+  const res = await client.conversations.info({ channel: channelId }).catch(() => null);
+  if (res?.channel?.is_ext_shared || res?.channel?.is_pending_ext_shared) {
+    throw new ValidationError({ channel: { key: 'jobs.sharedChannel' } });
+  }
+}
+
 /** Can the bot post in the channel? (conversations.info; is_member / is_archived). */
 export async function channelStatus(deps: Deps, teamId: string, channelId: string): Promise<ChannelStatus> {
   const client = await deps.slack.clientFor(teamId);
@@ -68,6 +82,7 @@ export async function channelStatus(deps: Deps, teamId: string, channelId: strin
 export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   await authorize(deps, actor, 'jobs.create', {}, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
+  await refuseExternalChannel(deps, actor.teamId, input.channelId);
   // a job admin who creates a job administers it (otherwise they could not map onto it)
   const admins = actor.orgRole === 'org_admin' || input.admins.includes(actor.userId) ? input.admins : [actor.userId, ...input.admins];
   const now = deps.clock();
@@ -97,6 +112,7 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
   const before = await getJob(deps, actor.teamId, jobId);
   await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
+  if (input.channelId !== before.channelId) await refuseExternalChannel(deps, actor.teamId, input.channelId);
   const set: Partial<JobDoc> = {
     name: input.name,
     // the unique {teamId, nameKey} index refuses a look-alike of another job; the job's own key may

@@ -214,6 +214,7 @@ export const en: Catalogue = {
     line: '*{{name}}* → <#{{channel}}>  candidates: {{candidates}} · unmapped postings: {{unmapped}}',
     nameTaken: 'A job with this name already exists.',
     notInChannel: 'The bot is not in <#{{channel}}>, so it cannot post there. Run `/invite @hire-relay` in that channel.',
+    sharedChannel: 'Candidates cannot go to a channel shared with another organization (Slack Connect). Choose a channel of your own workspace.',
     channelArchived: "<#{{channel}}> is archived, so candidates are sent to the job's admins by DM.",
     notFound: 'That job was not found.',
     edit: 'Edit',

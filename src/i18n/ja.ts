@@ -212,6 +212,7 @@ export const ja = {
     line: '*{{name}}* → <#{{channel}}>　候補者 {{candidates}} 人・未紐付けの募集 {{unmapped}} 件',
     nameTaken: '同じ名前の求人がすでにあります。',
     notInChannel: 'ボットが <#{{channel}}> に参加していないため投稿できません。チャンネルで `/invite @hire-relay` を実行してください。',
+    sharedChannel: '社外の組織と共有されているチャンネル（Slack コネクト）には候補者を投稿できません。社内のチャンネルを選んでください。',
     channelArchived: '<#{{channel}}> はアーカイブされているため、候補者は求人管理者への DM でお届けします。',
     notFound: 'その求人は見つかりません。',
     edit: '編集',

@@ -4,12 +4,10 @@ export const SLACK_SCOPES = [
   'chat:write',
   'chat:write.public',
   'channels:read',
-  'channels:join',
   'channels:history',   // cards: after a crash, look for an unconfirmed card before posting it again
   'groups:history',
   'groups:read',
   'im:write',
   'im:read',
   'users:read',
-  'team:read',
 ];

@@ -29,6 +29,7 @@ beforeAll(async () => {
   h.slack.addChannel({ teamId: T, id: 'C0JOBSNOBOT', name: 'sales-hiring', members: [ADMIN] });
   h.slack.addChannel({ teamId: T, id: 'C0JOBSARCH', name: 'old-hiring', members: [bot, ADMIN] });
   h.slack.addChannel({ teamId: T, id: 'G0JOBSPRIV', name: 'exec-hiring', isPrivate: true, members: [ADMIN] });
+  h.slack.addChannel({ teamId: T, id: 'C0JOBSEXT', name: 'agency-shared', extShared: true, members: [bot, ADMIN] });
 }, 60_000);
 afterAll(() => h?.close());
 
@@ -204,5 +205,21 @@ describe('when the bot cannot post in the channel', () => {
     }
     expect(dmsTo(JADMIN).some((m) => (m.text ?? '').includes('アーカイブ'))).toBe(true);
     expect(h.slack.messages({ teamId: T, channel: 'C0JOBSARCH' })).toHaveLength(0);
+  });
+});
+
+describe('a channel shared with another organization (Slack Connect)', () => {
+  it('is refused for a new job and for an existing one, under the channel field; nothing changes', async () => {
+    const res = await createJobViaSlack(h, T, ADMIN, { name: 'Agency Roles', channelId: 'C0JOBSEXT' });
+    expect(res.responseAction).toBe('errors');
+    expect(Object.keys(res.errors ?? {})).toEqual(['channel']);
+    expect(String(res.errors?.channel)).toContain('Slack コネクト');
+    expect(await job('Agency Roles')).toBeNull();
+    const { updateJob } = await import('../../src/domain/jobs');
+    const existing = (await job('Backend Engineer'))!;
+    await expect(updateJob(h.app.deps, await loadActor(h.app.deps, T, ADMIN), String(existing._id), {
+      name: existing.name, channelId: 'C0JOBSEXT', admins: existing.admins, members: existing.members,
+    })).rejects.toThrow();
+    expect((await job('Backend Engineer'))!.channelId).toBe('C0JOBSDEV');
   });
 });

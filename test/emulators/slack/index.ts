@@ -55,6 +55,8 @@ export interface AddUserInput {
 }
 export interface AddChannelInput {
   teamId: string; id: string; name: string; isPrivate?: boolean; isArchived?: boolean; members?: string[];
+  /** Slack Connect: the channel is shared with another organization. */
+  extShared?: boolean;
 }
 
 export interface SentRequest {
@@ -409,7 +411,7 @@ export class SlackEmulator {
     this.state.team(c.teamId);
     this.state.channels.set(c.id, {
       id: c.id, teamId: c.teamId, name: c.name, isPrivate: c.isPrivate ?? false, isArchived: c.isArchived ?? false,
-      isIm: false, members: new Set(c.members ?? []), created: Math.floor(this.now() / 1000),
+      isIm: false, members: new Set(c.members ?? []), created: Math.floor(this.now() / 1000), extShared: c.extShared ?? false,
     });
     return this;
   }

@@ -34,6 +34,8 @@ export interface Channel {
   isPrivate: boolean;
   isArchived: boolean;
   isIm: boolean;
+  /** Slack Connect: shared with another organization (is_ext_shared). */
+  extShared?: boolean;
   /** For DMs: the human on the other side. */
   imUser?: string;
   members: Set<string>;

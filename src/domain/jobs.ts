@@ -49,40 +49,35 @@ function validate(input: JobInput): JobInput {
 }
 
 /**
- * Candidate cards never go to a Slack Connect channel (shared with another organization): the
- * people of that other organization would read them. Refused under the channel field; when Slack
- * cannot say (a private channel the bot is not in), the usual channel warnings follow.
+ * Can the bot post in the channel? (conversations.info; is_member / is_archived). With
+ * `refuseShared`, a Slack Connect channel (shared with another organization, whose people would read
+ * the candidate cards) is refused under the channel field; when Slack cannot say (a private channel
+ * the bot is not in), the usual channel warnings follow.
  */
-async function refuseExternalChannel(deps: Deps, teamId: string, channelId: string): Promise<void> {
-  const client = await deps.slack.clientFor(teamId);
-  if (!client) return;
-  const res = await client.conversations.info({ channel: channelId }).catch(() => null);
-  if (res?.channel?.is_ext_shared || res?.channel?.is_pending_ext_shared) {
-    throw new ValidationError({ channel: { key: 'jobs.sharedChannel' } });
-  }
-}
-
-/** Can the bot post in the channel? (conversations.info; is_member / is_archived). */
-export async function channelStatus(deps: Deps, teamId: string, channelId: string): Promise<ChannelStatus> {
+export async function channelStatus(deps: Deps, teamId: string, channelId: string, opts: { refuseShared?: boolean } = {}): Promise<ChannelStatus> {
   const client = await deps.slack.clientFor(teamId);
   if (!client) return 'unknown';
+  let res;
   try {
-    const res = await client.conversations.info({ channel: channelId });
-    if (res.channel?.is_archived) return 'is_archived';
-    if (res.channel && res.channel.is_member === false) return 'not_in_channel';
-    return 'ok';
+    res = await client.conversations.info({ channel: channelId });
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error;
     if (code === 'channel_not_found') return 'channel_not_found';
     deps.logger.warn({ err, teamId, channelId }, 'conversations.info failed');
     return 'unknown';
   }
+  if (opts.refuseShared && (res.channel?.is_ext_shared || res.channel?.is_pending_ext_shared)) {
+    throw new ValidationError({ channel: { key: 'jobs.sharedChannel' } });
+  }
+  if (res.channel?.is_archived) return 'is_archived';
+  if (res.channel && res.channel.is_member === false) return 'not_in_channel';
+  return 'ok';
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   await authorize(deps, actor, 'jobs.create', {}, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
-  await refuseExternalChannel(deps, actor.teamId, input.channelId);
+  const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: true });
   // a job admin who creates a job administers it (otherwise they could not map onto it)
   const admins = actor.orgRole === 'org_admin' || input.admins.includes(actor.userId) ? input.admins : [actor.userId, ...input.admins];
   const now = deps.clock();
@@ -105,14 +100,14 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
     throw err;
   }
   await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.create', allowed: true, target: { jobId: String(job._id), name: job.name } });
-  return { job, channel: await channelStatus(deps, actor.teamId, job.channelId) };
+  return { job, channel };
 }
 
 export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   const before = await getJob(deps, actor.teamId, jobId);
   await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
-  if (input.channelId !== before.channelId) await refuseExternalChannel(deps, actor.teamId, input.channelId);
+  const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: input.channelId !== before.channelId });
   const set: Partial<JobDoc> = {
     name: input.name,
     // the unique {teamId, nameKey} index refuses a look-alike of another job; the job's own key may
@@ -131,7 +126,7 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
     );
     if (!job) throw new NotFoundError('jobs.notFound');
     await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.edit', allowed: true, target: { jobId: jobId } });
-    return { job, channel: await channelStatus(deps, actor.teamId, job.channelId) };
+    return { job, channel };
   } catch (err) {
     if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
     throw err;

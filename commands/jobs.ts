@@ -14,7 +14,7 @@ import { ackSubmissionError, makeCtx, onButton as onButtonBase, type Ctx } from 
 import { viewValue, viewValues } from './view-values';
 import { cut } from '../views/blocks';
 
-const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable() });
+const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable(), version: z.number().int().optional() });
 
 export async function openJobModal(ctx: Ctx, triggerId: string, jobId?: string) {
   const actor = await ctx.actor();
@@ -23,7 +23,7 @@ export async function openJobModal(ctx: Ctx, triggerId: string, jobId?: string) 
     await authorize(ctx.deps, actor, 'jobs.edit', { jobId: job._id });
     await ctx.client.views.open({
       trigger_id: triggerId,
-      view: jobModal(ctx.t, { id: jobId, name: job.name, channelId: job.channelId, admins: job.admins, members: job.members }),
+      view: jobModal(ctx.t, { id: jobId, version: job.updatedAt.getTime(), name: job.name, channelId: job.channelId, admins: job.admins, members: job.members }),
     });
     return;
   }
@@ -69,7 +69,7 @@ export function registerJobs(app: App, deps: Deps) {
     };
     try {
       const actor = await ctx.actor();
-      const { job, channel } = meta.jobId ? await updateJob(deps, actor, meta.jobId, input) : await createJob(deps, actor, input);
+      const { job, channel } = meta.jobId ? await updateJob(deps, actor, meta.jobId, input, meta.version) : await createJob(deps, actor, input);
       await ack();
       await ctx.reply({ text: jobSavedText(ctx.t, job, channel, !meta.jobId) });
       if (meta.jobId) await deps.cardJobs.wake(teamId, String(job._id));

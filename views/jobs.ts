@@ -9,6 +9,8 @@ export const JOB_ACTIONS = { edit: 'job_edit', create: 'job_new' } as const;
 
 export interface JobFormValues {
   id?: string;
+  /** The job's updatedAt (ms) when the modal opened: the save is refused if it changed meanwhile. */
+  version?: number;
   name?: string;
   channelId?: string;
   admins?: string[];
@@ -19,7 +21,7 @@ export function jobModal(t: T, v: JobFormValues = {}): ModalView {
   return {
     type: 'modal',
     callback_id: JOB_CALLBACK,
-    private_metadata: JSON.stringify({ jobId: v.id ?? null }),
+    private_metadata: JSON.stringify({ jobId: v.id ?? null, ...(v.version !== undefined ? { version: v.version } : {}) }),
     title: plain(v.id ? t('jobs.editTitle') : t('jobs.newTitle'), 24),
     submit: plain(v.id ? t('common.save') : t('jobs.create'), 24),
     close: plain(t('common.cancel'), 24),

@@ -11,7 +11,7 @@ import { decide, type Actor } from './permissions';
 import { countUnmappedPostings } from './mapping';
 import type { JobDoc } from '../storage/types';
 import { authorize } from './access';
-import { NotFoundError, ValidationError } from './errors';
+import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { audit } from './audit';
 import { escapeRegExp, normalizeName } from './text';
@@ -103,7 +103,12 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
   return { job, channel };
 }
 
-export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+/**
+ * `version`: the job's updatedAt (ms) when the edit modal opened. The modal writes whole admin and
+ * member lists, so a save over a change made meanwhile (someone's role given in /ats roles, another
+ * edit) would undo it: such a save is refused and the user reopens the job.
+ */
+export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: JobInput, version?: number): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   const before = await getJob(deps, actor.teamId, jobId);
   await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
@@ -120,11 +125,16 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
   };
   try {
     const job = await deps.store.jobs.findOneAndUpdate(
-      { teamId: actor.teamId, _id: before._id },
+      { teamId: actor.teamId, _id: before._id, ...(version !== undefined ? { updatedAt: new Date(version) } : {}) },
       { $set: set, ...(input.channelId !== before.channelId ? { $unset: { channelIssue: '' } } : {}) },
       { returnDocument: 'after' },
     );
-    if (!job) throw new NotFoundError('jobs.notFound');
+    if (!job) {
+      if (version !== undefined && (await deps.store.jobs.countDocuments({ teamId: actor.teamId, _id: before._id }, { limit: 1 }))) {
+        throw new DomainError('jobs.changedMeanwhile');
+      }
+      throw new NotFoundError('jobs.notFound');
+    }
     await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.edit', allowed: true, target: { jobId: jobId } });
     return { job, channel };
   } catch (err) {

@@ -212,6 +212,7 @@ export const en: Catalogue = {
     created: 'Job "{{name}}" is created. Its candidates are posted to <#{{channel}}>.',
     updated: 'Job "{{name}}" is updated.',
     line: '*{{name}}* → <#{{channel}}>  candidates: {{candidates}} · unmapped postings: {{unmapped}}',
+    changedMeanwhile: 'Someone changed this job while you had it open. Open it again from `/ats jobs` and edit it there.',
     nameTaken: 'A job with this name already exists.',
     notInChannel: 'The bot is not in <#{{channel}}>, so it cannot post there. Run `/invite @hire-relay` in that channel.',
     sharedChannel: 'Candidates cannot go to a channel shared with another organization (Slack Connect). Choose a channel of your own workspace.',

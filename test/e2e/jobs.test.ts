@@ -120,7 +120,7 @@ describe('/ats jobs', () => {
 });
 
 /** `/ats jobs`, the job's Edit button, and the modal submitted with `name` (the rest unchanged). */
-async function renameViaSlack(jobId: string, name: string) {
+async function renameViaSlack(jobId: string, name: string, meanwhile?: () => Promise<void>) {
   h.slack.reset();
   const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'jobs' });
   await eventually(() => res.responses()[0], 'jobs list');
@@ -130,6 +130,7 @@ async function renameViaSlack(jobId: string, name: string) {
   await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'job_edit', blockId: block!.block_id, message: { channel: msg.channel, ts: msg.ts } });
   const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 'edit modal');
   const viewId = (open.response as { view: { id: string } }).view.id;
+  await meanwhile?.();
   return h.slack.submitView({ teamId: T, userId: ADMIN, viewId, values: { name: { value: name } } });
 }
 
@@ -223,3 +224,24 @@ describe('a channel shared with another organization (Slack Connect)', () => {
     expect((await job('Backend Engineer'))!.channelId).toBe('C0JOBSDEV');
   });
 });
+
+describe('an edit modal left open', () => {
+  it('is refused when the job changed meanwhile (a role given in /ats roles is not undone); reopened, it saves', async () => {
+    const { changeRoles } = await import('../../src/domain/roles');
+    await createJobViaSlack(h, T, ADMIN, { name: 'Platform Engineer', channelId: 'C0JOBSDEV' });
+    const platform = await eventually(() => job('Platform Engineer'), 'job stored');
+    const id = String(platform._id);
+    const stale = await renameViaSlack(id, 'Platform Engineer (SRE)', async () => {
+      await new Promise((r) => setTimeout(r, 5)); // a later millisecond than the modal's version
+      await changeRoles(h.app.deps, await loadActor(h.app.deps, T, ADMIN), { userId: JMEMBER, orgRole: 'keep', jobId: id, jobRole: 'member' });
+    });
+    expect(stale.responseAction).toBe('errors');
+    expect(JSON.stringify(stale.body)).toContain('他の人が変更しました');
+    expect((await job('Platform Engineer'))!.members).toContain(JMEMBER);
+    const fresh = await renameViaSlack(id, 'Platform Engineer (SRE)');
+    expect(fresh.responseAction).not.toBe('errors');
+    const saved = (await job('Platform Engineer (SRE)'))!;
+    expect(saved.members).toContain(JMEMBER);
+  });
+});
+

@@ -50,10 +50,17 @@ export function jobModal(t: T, v: JobFormValues = {}): ModalView {
   };
 }
 
+/** The warning for a channel the bot cannot post in (the same words after saving and in /ats jobs). */
+function channelWarning(t: T, reason: string, channel: string): string | undefined {
+  if (reason === 'not_in_channel') return `:warning: ${t('jobs.notInChannel', { channel })}`;
+  if (reason === 'is_archived') return `:warning: ${t('jobs.channelArchived', { channel })}`;
+  // deleted, or a private channel the bot is not in (Slack answers channel_not_found for both)
+  if (reason === 'channel_not_found') return `:warning: ${t('jobs.channelMissing', { channel })}`;
+  return undefined;
+}
+
 function issueText(t: T, j: JobSummary): string | undefined {
-  if (!j.channelIssue) return undefined;
-  if (j.channelIssue.reason === 'is_archived') return `:warning: ${t('jobs.channelArchived', { channel: j.channelId })}`;
-  return `:warning: ${t('jobs.notInChannel', { channel: j.channelId })}`;
+  return j.channelIssue ? channelWarning(t, j.channelIssue.reason, j.channelId) : undefined;
 }
 
 export function jobsMessage(t: T, d: { jobs: JobSummary[]; unmapped: number; canCreate: boolean }) {
@@ -74,9 +81,7 @@ export function jobsMessage(t: T, d: { jobs: JobSummary[]; unmapped: number; can
 /** What the creator is told after saving: created/updated, plus the channel problem if any. */
 export function jobSavedText(t: T, job: { name: string; channelId: string }, status: string, created: boolean): string {
   const lines = [created ? t('jobs.created', { name: job.name, channel: job.channelId }) : t('jobs.updated', { name: job.name })];
-  if (status === 'not_in_channel') lines.push(`:warning: ${t('jobs.notInChannel', { channel: job.channelId })}`);
-  if (status === 'is_archived') lines.push(`:warning: ${t('jobs.channelArchived', { channel: job.channelId })}`);
-  // a private channel the bot is not in answers channel_not_found: it must be invited there too
-  if (status === 'channel_not_found') lines.push(`:warning: ${t('jobs.notInChannel', { channel: job.channelId })}`);
+  const warning = channelWarning(t, status, job.channelId);
+  if (warning) lines.push(warning);
   return lines.join('\n');
 }

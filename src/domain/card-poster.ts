@@ -172,7 +172,8 @@ async function renderCard(run: Run, c: CandidateDoc) {
 async function flagChannelIssue(run: Run, reason: 'not_in_channel' | 'channel_not_found' | 'is_archived') {
   const { deps, job, teamId } = run;
   const flagged = await deps.store.jobs.findOneAndUpdate(
-    { teamId, _id: job._id, 'channelIssue.reason': { $ne: reason } },
+    // a new reason, or the one recorded when the job was saved (nobody told the job's admins yet)
+    { teamId, _id: job._id, $or: [{ 'channelIssue.reason': { $ne: reason } }, { 'channelIssue.notifiedAt': { $exists: false } }] },
     { $set: { channelIssue: { reason, since: new Date() } } },
     { returnDocument: 'after' },
   );

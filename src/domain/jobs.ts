@@ -74,6 +74,14 @@ export async function channelStatus(deps: Deps, teamId: string, channelId: strin
   return 'ok';
 }
 
+/**
+ * A channel problem seen when the job is saved is kept on the job, so /ats jobs shows it before any
+ * card fails. Without notifiedAt: the card poster still tells the job's admins once cards wait.
+ */
+function issueOf(status: ChannelStatus, at: Date): JobDoc['channelIssue'] {
+  return status === 'not_in_channel' || status === 'is_archived' || status === 'channel_not_found' ? { reason: status, since: at } : undefined;
+}
+
 export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   await authorize(deps, actor, 'jobs.create', {}, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
@@ -92,6 +100,7 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
     createdBy: actor.userId,
     createdAt: now,
     updatedAt: now,
+    ...(issueOf(channel, now) ? { channelIssue: issueOf(channel, now) } : {}),
   };
   try {
     await deps.store.jobs.insertOne(job);
@@ -126,7 +135,10 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
   try {
     const job = await deps.store.jobs.findOneAndUpdate(
       { teamId: actor.teamId, _id: before._id, ...(version !== undefined ? { updatedAt: new Date(version) } : {}) },
-      { $set: set, ...(input.channelId !== before.channelId ? { $unset: { channelIssue: '' } } : {}) },
+      // a new channel: its own problem (if any) replaces the old channel's
+      input.channelId === before.channelId ? { $set: set }
+        : issueOf(channel, set.updatedAt!) ? { $set: { ...set, channelIssue: issueOf(channel, set.updatedAt!) } }
+          : { $set: set, $unset: { channelIssue: '' } },
       { returnDocument: 'after' },
     );
     if (!job) {

@@ -212,6 +212,7 @@ export const en: Catalogue = {
     created: 'Job "{{name}}" is created. Its candidates are posted to <#{{channel}}>.',
     updated: 'Job "{{name}}" is updated.',
     line: '*{{name}}* → <#{{channel}}>  candidates: {{candidates}} · unmapped postings: {{unmapped}}',
+    channelMissing: 'The bot cannot find <#{{channel}}>. If it was deleted, choose another channel with `/ats jobs` → Edit; if it is a private channel, run `/invite @hire-relay` there (nothing is lost).',
     changedMeanwhile: 'Someone changed this job while you had it open. Open it again from `/ats jobs` and edit it there.',
     nameTaken: 'A job with this name already exists.',
     notInChannel: 'The bot is not in <#{{channel}}>, so it cannot post there. Run `/invite @hire-relay` in that channel.',

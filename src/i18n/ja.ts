@@ -210,6 +210,7 @@ export const ja = {
     created: '求人「{{name}}」を作成しました。候補者は <#{{channel}}> に投稿されます。',
     updated: '求人「{{name}}」を更新しました。',
     line: '*{{name}}* → <#{{channel}}>　候補者 {{candidates}} 人・未紐付けの募集 {{unmapped}} 件',
+    channelMissing: '<#{{channel}}> が見つかりません。削除された場合は `/ats jobs` →「編集」で別のチャンネルを選んでください。プライベートチャンネルなら、そこで `/invite @hire-relay` を実行してください（候補者は失われません）。',
     changedMeanwhile: 'この求人は開いている間に他の人が変更しました。`/ats jobs` からもう一度開いて編集してください。',
     nameTaken: '同じ名前の求人がすでにあります。',
     notInChannel: 'ボットが <#{{channel}}> に参加していないため投稿できません。チャンネルで `/invite @hire-relay` を実行してください。',

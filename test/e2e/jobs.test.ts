@@ -54,6 +54,12 @@ describe('/ats job new', () => {
     const told = await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Sales')), 'created message');
     expect(told.text).toContain('/invite @hire-relay');
     expect(told.text).toContain('<#C0JOBSNOBOT>');
+    // and /ats jobs keeps saying it, before any card has failed
+    expect((await job('Sales'))!.channelIssue?.reason).toBe('not_in_channel');
+    h.slack.reset();
+    const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'jobs' });
+    const list = JSON.stringify(await eventually(() => res.responses()[0], 'jobs list'));
+    expect(list).toContain('/invite @hire-relay');
   });
 
   it('refuses a duplicate name in the modal', async () => {

@@ -20,7 +20,7 @@ import { addRoute } from './ats';
 import { makeCtx, ackSubmissionError, onButton as onButtonBase, type Ctx } from './context';
 import { inputErrors, viewValue } from './view-values';
 import { publishHome } from './home';
-import { cut } from '../views/blocks';
+import { truncateText } from '../src/domain/text';
 
 const mediumSchema = z.enum(MEDIA);
 const accountIdSchema = z.string().regex(/^[a-f0-9]{24}$/);
@@ -51,7 +51,7 @@ addRoute('link', async ({ ctx, command, args }) => {
   }
   const medium = mediumSchema.safeParse(args[0].normalize('NFKC').toLowerCase());
   if (!medium.success) {
-    await ctx.reply({ text: ctx.t('media.unknown', { medium: cut(args[0], 40), media: mediaList(ctx) }) });
+    await ctx.reply({ text: ctx.t('media.unknown', { medium: truncateText(args[0], 40), media: mediaList(ctx) }) });
     return;
   }
   await openLinkModal(ctx, command.trigger_id, medium.data);

@@ -8,7 +8,7 @@ import type { Deps } from '../src/domain/deps';
 import { makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
 import { openRoles } from './roles';
-import { cut } from '../views/blocks';
+import { truncateText } from '../src/domain/text';
 
 export interface CommandArgs {
   ctx: Ctx;
@@ -39,7 +39,7 @@ export function registerAts(app: App, deps: Deps) {
     }
     const route = routes.get(name);
     if (!route) {
-      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: cut(command.text.trim(), 100) }) });
+      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: truncateText(command.text.trim(), 100) }) });
       return;
     }
     await ack();

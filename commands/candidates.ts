@@ -13,7 +13,7 @@ import { getOrg } from '../src/domain/orgs';
 import { CANDIDATE_ACTIONS, STAGES, detailsModal, pickMessage } from '../views/candidate';
 import { addRoute } from './ats';
 import { handle, makeCtx, type Ctx } from './context';
-import { cut } from '../views/blocks';
+import { truncateText } from '../src/domain/text';
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 
@@ -30,7 +30,7 @@ addRoute('candidate', async ({ ctx, command, rest }) => {
   }
   const found = await searchCandidates(ctx.deps, await ctx.actor(), query);
   if (found.length === 0) {
-    await ctx.reply({ text: ctx.t('candidate.notFound', { query: cut(query, 100) }) });
+    await ctx.reply({ text: ctx.t('candidate.notFound', { query: truncateText(query, 100) }) });
     return;
   }
   if (found.length === 1) {

@@ -15,7 +15,7 @@ import { loadActor } from '../src/domain/members';
 import { DomainError, ValidationError } from '../src/domain/errors';
 import { translator, type Locale, type T } from '../src/i18n';
 import { inputErrors } from './view-values';
-import { unescapeText } from '../views/blocks';
+import { unescapeSlack } from '../src/domain/text';
 
 export interface Ctx {
   deps: Deps;
@@ -127,7 +127,7 @@ export async function ackSubmissionError(ack: AckFn<void> | AckFn<ViewResponseAc
   if (err instanceof ValidationError) {
     await answer({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
   } else if (err instanceof DomainError) {
-    await answer({ response_action: 'errors', errors: { [field]: unescapeText(domainErrorText(ctx.t, err)) } });
+    await answer({ response_action: 'errors', errors: { [field]: unescapeSlack(domainErrorText(ctx.t, err)) } });
   } else {
     await answer();
     await reportError(ctx, err);

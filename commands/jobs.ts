@@ -12,7 +12,7 @@ import { jobModal, jobsMessage, jobSavedText, JOB_ACTIONS, JOB_CALLBACK } from '
 import { addRoute } from './ats';
 import { ackSubmissionError, makeCtx, onButton as onButtonBase, type Ctx } from './context';
 import { viewValue, viewValues } from './view-values';
-import { cut } from '../views/blocks';
+import { truncateText } from '../src/domain/text';
 
 const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable(), version: z.number().int().optional() });
 
@@ -40,7 +40,7 @@ export async function jobsReply(ctx: Ctx) {
 addRoute('job', async ({ ctx, command, args }) => {
   const sub = (args[0] ?? 'new').normalize('NFKC').toLowerCase();
   if (sub !== 'new') {
-    await ctx.reply({ text: ctx.t('common.unknownCommand', { text: cut(`job ${sub}`, 100) }) });
+    await ctx.reply({ text: ctx.t('common.unknownCommand', { text: truncateText(`job ${sub}`, 100) }) });
     return;
   }
   await openJobModal(ctx, command.trigger_id);

@@ -19,7 +19,7 @@ import { OPEN_MAPPING_ACTION } from '../views/import-notices';
 import { addRoute } from './ats';
 import { ackSubmissionError, domainErrorText, handle, makeCtx, type Ctx } from './context';
 import { viewValue } from './view-values';
-import { cut } from '../views/blocks';
+import { truncateText } from '../src/domain/text';
 
 /** The import notice's button (views/import-notices.ts). */
 export const OPEN_MAPPING = OPEN_MAPPING_ACTION;
@@ -163,7 +163,7 @@ export function registerMapping(app: App, deps: Deps) {
       const teamId = body.team?.id ?? body.user.team_id!;
       try {
         const actor = await loadActor(deps, teamId, body.user.id);
-        const jobs = actor.orgRole === 'limited' ? [] : await mappableJobs(deps, actor, cut(String(payload.value ?? ''), 100), 100);
+        const jobs = actor.orgRole === 'limited' ? [] : await mappableJobs(deps, actor, truncateText(String(payload.value ?? ''), 100), 100);
         await ack({ options: jobs.map((j) => ({ text: { type: 'plain_text' as const, text: j.name.slice(0, 75) }, value: String(j._id) })) });
       } catch (err) {
         deps.logger.warn({ err }, 'job options failed');

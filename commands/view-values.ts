@@ -2,7 +2,7 @@
 import type { ViewOutput } from '@slack/bolt';
 import type { T } from '../src/i18n';
 import type { ValidationError } from '../src/domain/errors';
-import { unescapeText } from '../views/blocks';
+import { unescapeSlack } from '../src/domain/text';
 
 type StateValue = {
   type?: string;
@@ -39,6 +39,6 @@ export function viewValues(view: ViewOutput, blockId: string): string[] {
 export function inputErrors(t: T, err: ValidationError): Record<string, string> {
   return Object.fromEntries(
     // shown as plain text under the field
-    Object.entries(err.fields).map(([block, e]) => [block, unescapeText(t(e.key, e.vars))]),
+    Object.entries(err.fields).map(([block, e]) => [block, unescapeSlack(t(e.key, e.vars))]),
   );
 }

@@ -1,28 +1,16 @@
 /** Small typed Block Kit builders shared by the views (pure functions, no I/O). */
 import type { KnownBlock, PlainTextElement, Button, ContextBlock, SectionBlock } from '@slack/types';
+import { escapeSlack, truncateText, unescapeSlack } from '../src/domain/text';
 
 /** plain_text shows characters as they are: the entities the catalogue escaped are turned back. */
-export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeText(text), max), emoji: true });
-
-export function unescapeText(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
+export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeSlack(text), max), emoji: true });
 
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : cut(text, max - 1) + '…';
+  return text.length <= max ? text : truncateText(text, max - 1) + '…';
 }
 
-/** The first `max` UTF-16 units of a text, never ending in half of a surrogate pair (an emoji). */
-export function cut(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
-}
-
-/** Escapes &, < and > as Slack's mrkdwn requires for user-supplied text. */
-export function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+/** Escapes &, < and > as Slack's mrkdwn requires for user-supplied text (the catalogue's escaping too). */
+export const esc = (text: string): string => escapeSlack(text);
 
 export const section = (text: string, accessory?: SectionBlock['accessory']): SectionBlock => ({
   type: 'section',

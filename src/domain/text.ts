@@ -19,3 +19,20 @@ export function normalizeName(s: string): string {
 export function searchKey(s: string): string {
   return normalizeName(s).replace(/\s+/g, '');
 }
+
+/** Slack's escaping of user text in mrkdwn and message text (only &, < and >). */
+export function escapeSlack(text: unknown): string {
+  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** The reverse, for plain_text (which shows entities as they are). */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** `s` cut to at most `max` UTF-16 code units, never ending in half of a surrogate pair (an emoji). */
+export function truncateText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const last = s.charCodeAt(max - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}

@@ -6,6 +6,7 @@
 import i18next from 'i18next';
 import { ja } from './ja';
 import { en } from './en';
+import { escapeSlack } from '../domain/text';
 
 export type Locale = 'ja' | 'en';
 export const LOCALES: Locale[] = ['ja', 'en'];
@@ -19,11 +20,6 @@ export type MessageKey = Leaves<typeof ja>;
 /** Typed keys; dynamic keys (built from an enum value) are checked by the catalogue test. */
 export type T = (key: MessageKey | (string & {}), vars?: Record<string, unknown>) => string;
 
-/** Slack's escaping of user text in mrkdwn and message text (only these three). */
-export function slackEscape(text: unknown): string {
-  return String(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 const instance = i18next.createInstance();
 void instance.init({
   initAsync: false,
@@ -35,7 +31,7 @@ void instance.init({
   // job named `<https://evil|…>` must never ping or link. Text that is plain_text in Block Kit goes
   // through views/blocks.ts plain(), which turns the entities back. A template whose value is
   // markup made by the app writes it unescaped: {{- users}}.
-  interpolation: { escapeValue: true, escape: slackEscape },
+  interpolation: { escapeValue: true, escape: escapeSlack },
   returnNull: false,
   showSupportNotice: false,
 });

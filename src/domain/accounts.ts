@@ -55,11 +55,19 @@ export async function linkAccount(
     if (!isDuplicateKey(err)) throw err;
     const again = await deps.store.mediaAccounts.findOne({ teamId, requestId: input.requestId });
     if (again) return { account: again, created: false };
-    throw await duplicateLogin(deps, teamId, input.medium, [fingerprint, ...older]);
+    throw duplicateLogin(input.medium, await accountWithLogin(deps, teamId, input.medium, [fingerprint, ...older]));
   }
   await audit(deps, { teamId, actorId: actor.userId, action: 'accounts.link', allowed: true, target: { accountId: String(_id), medium: input.medium } });
   await deps.accountJobs.checkAuth(accountRef(doc));
   return { account: doc, created: true };
+}
+
+/** The account (other than `except`) that already has one of these login fingerprints. */
+function accountWithLogin(deps: Deps, teamId: string, medium: Medium, fingerprints: string[], except?: ObjectId) {
+  return deps.store.mediaAccounts.findOne(
+    { teamId, medium, credentialFingerprint: { $in: fingerprints }, ...(except ? { _id: { $ne: except } } : {}) },
+    { projection: { label: 1 } },
+  );
 }
 
 /**
@@ -67,11 +75,7 @@ export async function linkAccount(
  * that is the same), naming the account that already has it so the admin can find it in
  * /ats accounts (to re-enter its password there, say) instead of guessing.
  */
-async function duplicateLogin(deps: Deps, teamId: string, medium: Medium, fingerprints: string[], except?: ObjectId): Promise<ValidationError> {
-  const clash = await deps.store.mediaAccounts.findOne(
-    { teamId, medium, credentialFingerprint: { $in: fingerprints }, ...(except ? { _id: { $ne: except } } : {}) },
-    { projection: { label: 1 } },
-  );
+function duplicateLogin(medium: Medium, clash: { label: string } | null): ValidationError {
   const field = MEDIUM_FIELDS[medium][0];
   return new ValidationError({ [field]: clash ? { key: 'link.errors.duplicateOf', vars: { label: clash.label } } : { key: 'link.errors.duplicate' } });
 }
@@ -82,11 +86,8 @@ async function duplicateLogin(deps: Deps, teamId: string, medium: Medium, finger
  */
 async function refuseLinkedUnderOlderKey(deps: Deps, teamId: string, medium: Medium, older: string[], except?: ObjectId) {
   if (older.length === 0) return;
-  const clash = await deps.store.mediaAccounts.countDocuments(
-    { teamId, medium, credentialFingerprint: { $in: older }, ...(except ? { _id: { $ne: except } } : {}) },
-    { limit: 1 },
-  );
-  if (clash) throw await duplicateLogin(deps, teamId, medium, older, except);
+  const clash = await accountWithLogin(deps, teamId, medium, older, except);
+  if (clash) throw duplicateLogin(medium, clash);
 }
 
 export async function reenterCredentials(
@@ -112,7 +113,7 @@ export async function reenterCredentials(
       },
     );
   } catch (err) {
-    if (isDuplicateKey(err)) throw await duplicateLogin(deps, actor.teamId, account.medium, [fingerprint, ...older], account._id);
+    if (isDuplicateKey(err)) throw duplicateLogin(account.medium, await accountWithLogin(deps, actor.teamId, account.medium, [fingerprint, ...older], account._id));
     throw err;
   }
   // only once the new credentials are stored: a refused re-enter leaves the account importing as before

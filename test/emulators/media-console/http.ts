@@ -139,3 +139,27 @@ export class FaultBox {
     return this.faults.some((f) => f.kind === kind && f.remaining > 0 && (!f.path || pathname.startsWith(f.path)));
   }
 }
+
+/**
+ * The control-API routes every media emulator has — faults (POST add, DELETE clear), counters,
+ * reset — and the 404 for anything else. Called last by an emulator's own admin handler.
+ */
+export function commonAdmin(
+  res: http.ServerResponse, parts: string[], method: string, body: any, // eslint-disable-line @typescript-eslint/no-explicit-any
+  e: { faults: FaultBox; counters: () => unknown; reset: () => void },
+): void {
+  if (parts[0] === 'faults' && method === 'POST') {
+    e.faults.add(body);
+    return sendJson(res, 201, { ok: true });
+  }
+  if (parts[0] === 'faults' && method === 'DELETE') {
+    e.faults.clear();
+    return sendJson(res, 200, { ok: true });
+  }
+  if (parts[0] === 'counters') return sendJson(res, 200, e.counters());
+  if (parts[0] === 'reset' && method === 'POST') {
+    e.reset();
+    return sendJson(res, 200, { ok: true });
+  }
+  return sendJson(res, 404, { error: { code: 'not_found', message: 'unknown admin route' } });
+}

@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import {
   FaultBox,
+  commonAdmin,
   type FaultSpec,
   esc,
   listen,
@@ -482,14 +483,6 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
         const created = body.generate ? generateApplicants(parts[1], body.generate) : seedApplicants(parts[1], body.applicants ?? []);
         return sendJson(res, 201, { data: created });
       }
-      if (parts[0] === 'faults' && method === 'POST') {
-        faults.add(body);
-        return sendJson(res, 201, { ok: true });
-      }
-      if (parts[0] === 'faults' && method === 'DELETE') {
-        faults.clear();
-        return sendJson(res, 200, { ok: true });
-      }
       if (parts[0] === 'sessions' && parts[1] === 'expire' && method === 'POST') {
         sessions.clear();
         return sendJson(res, 200, { ok: true });
@@ -499,12 +492,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
         if (typeof body.lockAfterFailures === 'number') lockAfter = body.lockAfterFailures;
         return sendJson(res, 200, { ok: true });
       }
-      if (parts[0] === 'counters') return sendJson(res, 200, counters);
-      if (parts[0] === 'reset' && method === 'POST') {
-        reset();
-        return sendJson(res, 200, { ok: true });
-      }
-      return sendJson(res, 404, { error: { code: 'not_found', message: 'unknown admin route' } });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }

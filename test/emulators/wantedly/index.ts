@@ -14,7 +14,7 @@
  * Control API (test only) under /__admin/… and as methods on the returned object.
  */
 import type http from 'node:http';
-import { FaultBox, type FaultSpec, esc, listen, readJson, sendHtml, sendJson, sleep } from '../media-console/http';
+import { FaultBox, type FaultSpec, commonAdmin, esc, listen, readJson, sendHtml, sendJson, sleep } from '../media-console/http';
 import { POSTING_TITLES, person, prng, timeline } from '../media-console/generate';
 
 export type WantedlyEntryKind = 'meetup' | 'application' | 'scout_reply';
@@ -252,20 +252,7 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
         rate = { perMinute: body.perMinute ?? 60, retryAfterSec: body.retryAfterSec ?? 30 };
         return sendJson(res, 200, { ok: true });
       }
-      if (parts[0] === 'faults' && method === 'POST') {
-        faults.add(body);
-        return sendJson(res, 201, { ok: true });
-      }
-      if (parts[0] === 'faults' && method === 'DELETE') {
-        faults.clear();
-        return sendJson(res, 200, { ok: true });
-      }
-      if (parts[0] === 'counters') return sendJson(res, 200, counters);
-      if (parts[0] === 'reset' && method === 'POST') {
-        reset();
-        return sendJson(res, 200, { ok: true });
-      }
-      return sendJson(res, 404, { error: { code: 'not_found', message: 'unknown admin route' } });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }

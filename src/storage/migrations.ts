@@ -75,30 +75,46 @@ export async function backfillJobNameKeys(db: Db, logger: Pick<Logger, 'warn' | 
   return { keyed, lookAlikes };
 }
 
+/** Marks of data migrations that finished (collection `migrations`): a start-up need not scan again. */
+const MIGRATIONS = 'migrations';
+const CANDIDATE_SEARCH_KEYS = 'candidates.searchKey';
+
 /**
  * Candidates from before searchKey: searchKey(name), in batches of bulk writes, in the background.
  * Idempotent (only candidates still without a key, and whose name is still the one read); `stop()`
- * ends it between batches.
+ * ends it between batches. Once a pass finds none left it is marked done, so later start-ups do not
+ * scan every candidate again (a candidate written by an older instance during a rolling deploy is
+ * still found by its raw name).
  */
 export async function backfillCandidateSearchKeys(
   db: Db, logger: Pick<Logger, 'info'>, opts: { batch?: number; stopped?: () => boolean } = {},
 ): Promise<number> {
+  const marks = db.collection<{ _id: string; doneAt: Date }>(MIGRATIONS);
+  if (await marks.findOne({ _id: CANDIDATE_SEARCH_KEYS })) return 0;
   const candidates = db.collection<CandidateDoc>('candidates');
   const size = opts.batch ?? 1000;
+  let finished = false;
   let keyed = 0;
   let last: ObjectId | null = null;
   while (!opts.stopped?.()) {
     const filter: Record<string, unknown> = { searchKey: { $exists: false } };
     if (last) filter._id = { $gt: last };
     const batch = await candidates.find(filter, { projection: { _id: 1, name: 1 } }).sort({ _id: 1 }).limit(size).toArray();
-    if (!batch.length) break;
+    if (!batch.length) {
+      finished = true;
+      break;
+    }
     last = batch[batch.length - 1]._id!;
     const ops: AnyBulkWriteOperation<CandidateDoc>[] = batch
       .filter((c) => typeof c.name === 'string')
       .map((c) => ({ updateOne: { filter: { _id: c._id, name: c.name, searchKey: { $exists: false } }, update: { $set: { searchKey: searchKey(c.name) } } } }));
     if (ops.length) keyed += (await candidates.bulkWrite(ops, { ordered: false })).modifiedCount;
-    if (batch.length < size) break;
+    if (batch.length < size) {
+      finished = true;
+      break;
+    }
   }
+  if (finished) await marks.updateOne({ _id: CANDIDATE_SEARCH_KEYS }, { $set: { doneAt: new Date() } }, { upsert: true });
   if (keyed) logger.info({ keyed }, 'candidates: search keys filled in');
   return keyed;
 }

@@ -19,7 +19,8 @@ import { insertLinkedAccount } from '../test/helpers/accounts';
 import { runImport } from '../src/domain/imports';
 import { connectorFor } from '../src/domain/connector-context';
 import { agendaAccountJobs } from '../src/jobs/account-jobs';
-import type { Credentials, Medium } from '../connectors/types';
+import type { Credentials } from '../connectors/types';
+import type { Medium } from '../src/vocabulary';
 import type { BenchMetric, BenchResult } from './types';
 
 const now = () => performance.now();

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- <prefix>]`: prints one JSON object per line, as ../shared/DESIGN.md says:
+ * `npm run bench [-- <prefix>]`: prints one JSON object per line, as docs/architecture.md ("Benchmarks") says:
  * {"metric","value","unit","baseline","ratio","n", ...}. Each area adds a `bench/<area>.bench.ts`
  * module exporting `metrics: BenchMetric[]`; this runner runs the metrics whose name starts with the
  * prefix, each in a fresh Node process: a figure must not depend on what ran before it (the import

@@ -26,7 +26,7 @@ import { loadConfig } from '../src/config';
 import { createLogger } from '../src/log';
 import { startApp } from '../src/server';
 import { mongoInstallationStore } from '../src/domain/installations';
-import { startSlackEmulator } from '../test/emulators/slack/index';
+import { startSlackEmulator } from '../emulators/slack/index';
 import { startBareBolt } from './bare-bolt';
 import type { BenchMetric, BenchResult } from './types';
 

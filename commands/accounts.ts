@@ -5,7 +5,7 @@
  */
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { MEDIA, type Medium } from '../connectors/types';
+import { MEDIA, type Medium } from '../src/vocabulary';
 import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
 import { linkAccount, reenterCredentials, setPaused, unlinkAccount, getAccount } from '../src/domain/accounts';
@@ -20,7 +20,7 @@ import { addRoute } from './ats';
 import { makeCtx, ackSubmissionError, onButton as onButtonBase, type Ctx } from './context';
 import { inputErrors, viewValue } from './view-values';
 import { publishHome } from './home';
-import { truncateText } from '../src/domain/text';
+import { truncateText } from '../src/text';
 
 const mediumSchema = z.enum(MEDIA);
 const accountIdSchema = z.string().regex(/^[a-f0-9]{24}$/);

@@ -8,7 +8,7 @@ import type { Deps } from '../src/domain/deps';
 import { makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
 import { openRoles } from './roles';
-import { truncateText } from '../src/domain/text';
+import { truncateText } from '../src/text';
 
 export interface CommandArgs {
   ctx: Ctx;

@@ -5,15 +5,15 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Deps } from '../src/domain/deps';
-import type { Stage } from '../src/storage/types';
+import { STAGES, type Stage } from '../src/vocabulary';
 import { candidateDetails, searchCandidates } from '../src/domain/candidates';
 import { changeStage } from '../src/domain/cards';
 import { formatTime } from '../src/domain/time';
 import { getOrg } from '../src/domain/orgs';
-import { CANDIDATE_ACTIONS, STAGES, detailsModal, pickMessage } from '../views/candidate';
+import { CANDIDATE_ACTIONS, detailsModal, pickMessage } from '../views/candidate';
 import { addRoute } from './ats';
 import { handle, makeCtx, type Ctx } from './context';
-import { truncateText } from '../src/domain/text';
+import { truncateText } from '../src/text';
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 

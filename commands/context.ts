@@ -15,7 +15,7 @@ import { loadActor } from '../src/domain/members';
 import { DomainError, ValidationError } from '../src/domain/errors';
 import { translator, type Locale, type T } from '../src/i18n';
 import { inputErrors } from './view-values';
-import { unescapeSlack } from '../src/domain/text';
+import { unescapeSlack } from '../src/text';
 
 export interface Ctx {
   deps: Deps;

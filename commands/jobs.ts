@@ -12,7 +12,7 @@ import { jobModal, jobsMessage, jobSavedText, JOB_ACTIONS, JOB_CALLBACK } from '
 import { addRoute } from './ats';
 import { ackSubmissionError, makeCtx, onButton as onButtonBase, type Ctx } from './context';
 import { viewValue, viewValues } from './view-values';
-import { truncateText } from '../src/domain/text';
+import { truncateText } from '../src/text';
 
 const metaSchema = z.object({ jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable(), version: z.number().int().optional() });
 

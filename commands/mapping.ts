@@ -19,7 +19,7 @@ import { OPEN_MAPPING_ACTION } from '../views/import-notices';
 import { addRoute } from './ats';
 import { ackSubmissionError, domainErrorText, handle, makeCtx, type Ctx } from './context';
 import { viewValue } from './view-values';
-import { truncateText } from '../src/domain/text';
+import { truncateText } from '../src/text';
 
 /** The import notice's button (views/import-notices.ts). */
 export const OPEN_MAPPING = OPEN_MAPPING_ACTION;

@@ -2,7 +2,7 @@
 import type { ViewOutput } from '@slack/bolt';
 import type { T } from '../src/i18n';
 import type { ValidationError } from '../src/domain/errors';
-import { unescapeSlack } from '../src/domain/text';
+import { unescapeSlack } from '../src/text';
 
 type StateValue = {
   type?: string;

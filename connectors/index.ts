@@ -1,5 +1,6 @@
 /** Connector registry: one MediaConnector per medium. */
-import type { Medium, MediaConnector } from './types';
+import type { MediaConnector } from './types';
+import type { Medium } from '../src/vocabulary';
 import { wantedlyConnector } from './wantedly/index';
 import { bizReachConnector } from './bizreach/index';
 import { greenConnector } from './green/index';

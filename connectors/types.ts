@@ -3,8 +3,7 @@
  * `MediaConnector`). A connector talks to one medium for one account's credentials; it never
  * stores anything and never logs a credential.
  */
-export const MEDIA = ['wantedly', 'bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
-export type Medium = (typeof MEDIA)[number];
+import type { AuthFailureReason, ConnectorKind, Medium, ServiceFailureReason } from '../src/vocabulary';
 
 /** Credentials as the user typed them into the link modal, per medium. */
 export type Credentials =
@@ -39,7 +38,7 @@ export interface ConnectorContext {
 
 export interface MediaConnector {
   medium: Medium;
-  kind: 'api' | 'browser';
+  kind: ConnectorKind;
   /** Resolves when the credentials are accepted; throws AuthError or ServiceError. */
   authenticate(creds: Credentials, ctx: ConnectorContext): Promise<void>;
   /** Applicants not yet seen after `cursor` (null = from the beginning), oldest first. */
@@ -54,7 +53,7 @@ export interface MediaConnector {
 export class AuthError extends Error {
   override name = 'AuthError';
   constructor(
-    public readonly reason: 'invalid_credentials' | 'locked' | 'needs_human' | 'insufficient_role',
+    public readonly reason: AuthFailureReason,
     message?: string,
   ) {
     super(message ?? reason);
@@ -65,13 +64,7 @@ export class AuthError extends Error {
 export class ServiceError extends Error {
   override name = 'ServiceError';
   constructor(
-    public readonly reason:
-      | 'unavailable'
-      | 'rate_limited'
-      | 'timeout'
-      | 'layout_changed'
-      | 'browser_missing'
-      | 'bad_response',
+    public readonly reason: ServiceFailureReason,
     message?: string,
     public readonly retryAfterMs?: number,
   ) {

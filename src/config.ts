@@ -1,5 +1,5 @@
 /**
- * Configuration: one zod schema for every variable in ../shared/DESIGN.md, read once.
+ * Configuration: one zod schema for every variable (docs/architecture.md, "Configuration"), read once.
  * A bad or missing value stops start-up with one line naming the variable; no value of a
  * secret is ever printed (zod messages here never include the received value).
  */

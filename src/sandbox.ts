@@ -22,9 +22,9 @@ export const SANDBOX = {
 };
 
 export async function startSandbox(base: Config, mongoUri: string, logger: Logger): Promise<{ handle: AppHandle; close(): Promise<void> }> {
-  // test/emulators is the project's local Slack and media; the sandbox is their other user.
-  const { startSlackEmulator } = await import('../test/emulators/slack/index');
-  const { startMediaEmulators } = await import('../test/emulators/media');
+  // emulators/ is the project's local Slack and media; the sandbox is their other user.
+  const { startSlackEmulator } = await import('../emulators/slack/index');
+  const { startMediaEmulators } = await import('../emulators/media');
   const signingSecret = randomBytes(16).toString('hex');
   const slackPort = Number(process.env.SANDBOX_SLACK_PORT ?? base.PORT + 1);
   const slack = await startSlackEmulator({ port: slackPort, signingSecret });

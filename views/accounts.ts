@@ -1,7 +1,7 @@
 /** Media accounts, per medium, with their state and (for org admins) the buttons that change them. */
 import type { KnownBlock, ActionsBlock } from '@slack/types';
 import type { T } from '../src/i18n';
-import { MEDIA, type Medium } from '../connectors/types';
+import { MEDIA, type Medium } from '../src/vocabulary';
 import { button, context, esc, plain, section } from './blocks';
 
 export type AccountDisplayState = 'authenticating' | 'linked' | 'paused' | 'auth_failed' | 'system_error';

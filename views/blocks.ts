@@ -1,6 +1,6 @@
 /** Small typed Block Kit builders shared by the views (pure functions, no I/O). */
 import type { KnownBlock, PlainTextElement, Button, ContextBlock, SectionBlock } from '@slack/types';
-import { escapeSlack, truncateText, unescapeSlack } from '../src/domain/text';
+import { escapeSlack, truncateText, unescapeSlack } from '../src/text';
 
 /** plain_text shows characters as they are: the entities the catalogue escaped are turned back. */
 export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeSlack(text), max), emoji: true });

@@ -6,11 +6,10 @@
  */
 import type { KnownBlock, ModalView, ActionsBlock, Button } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { Stage } from '../src/storage/types';
+import { STAGES, type Stage } from '../src/vocabulary';
 import { button, context, esc, plain, section, truncate } from './blocks';
 
 export const CANDIDATE_ACTIONS = { details: 'candidate_details', stage: 'candidate_stage', pick: 'candidate_pick' } as const;
-export const STAGES: Stage[] = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'];
 
 /** What every view of a candidate shows first. */
 export interface CandidateSummary {

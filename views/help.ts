@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
-import { MEDIA } from '../connectors/types';
+import { MEDIA } from '../src/vocabulary';
 import { context, header, section } from './blocks';
 
 export function helpMessage(t: T): { text: string; blocks: KnownBlock[] } {

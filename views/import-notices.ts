@@ -1,7 +1,7 @@
 /** The DMs about imports (pure). */
 import type { KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { Medium } from '../connectors/types';
+import type { Medium } from '../src/vocabulary';
 import type { RunSummary } from '../src/storage/types';
 import { button, context, header, section } from './blocks';
 import { errorText } from '../src/domain/accounts-view';

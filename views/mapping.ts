@@ -6,7 +6,7 @@
 import type { KnownBlock, ModalView, PlainTextOption, StaticSelect, ExternalSelect } from '@slack/types';
 import type { T } from '../src/i18n';
 import type { MappingOverview } from '../src/domain/mapping';
-import { MEDIA } from '../connectors/types';
+import { MEDIA } from '../src/vocabulary';
 import { button, context, esc, header, plain, section } from './blocks';
 
 export const MAPPING_CALLBACK = 'mapping_view';

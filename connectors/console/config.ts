@@ -1,5 +1,6 @@
 /** What differs between the five employer consoles (labels of the login form and the list). */
-import type { Credentials, Medium } from '../types';
+import type { Credentials } from '../types';
+import type { Medium } from '../../src/vocabulary';
 
 export type ConsoleMediumName = Exclude<Medium, 'wantedly'>;
 

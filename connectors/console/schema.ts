@@ -1,7 +1,7 @@
 /** zod schemas of what a console list page yields once the table is read. */
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../limits';
-import { truncateText } from '../../src/domain/text';
+import { truncateText } from '../../src/text';
 
 /** A string of at least one character, cut (not rejected) beyond `max` (connectors/limits.ts). */
 const bounded = (max: number, message?: string) => z.string().min(1, message).transform((s) => truncateText(s, max));

@@ -1,7 +1,7 @@
 /** zod schemas of what the Wantedly Visit API returns (see test/emulators/wantedly). */
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../limits';
-import { truncateText } from '../../src/domain/text';
+import { truncateText } from '../../src/text';
 
 /** An id the API gives as a number or a string, as a string of at most TEXT_LIMITS.id. */
 const wantedlyId = z.union([z.number().int(), z.string().min(1)]).transform((v) => truncateText(String(v), TEXT_LIMITS.id));

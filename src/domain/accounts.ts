@@ -4,7 +4,8 @@
  * account and never leave this module except to the connector.
  */
 import { ObjectId } from 'mongodb';
-import type { Credentials, Medium } from '../../connectors/types';
+import type { Credentials } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 import { AuthError, ServiceError } from '../../connectors/types';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';

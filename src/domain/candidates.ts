@@ -12,7 +12,7 @@ import type { CandidateDetails } from '../../views/candidate';
 import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
 import { candidateSummary, getCandidate } from './cards';
-import { escapeRegExp, searchKey } from './text';
+import { escapeRegExp, searchKey } from '../text';
 import { formatTime } from './time';
 import { getOrg } from './orgs';
 

@@ -1,5 +1,6 @@
 /** The connector of a medium with its base URL and time limit from config. */
-import type { Medium, MediaConnector, ConnectorContext } from '../../connectors/types';
+import type { MediaConnector, ConnectorContext } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 import { getConnector } from '../../connectors';
 import type { Deps } from './deps';
 

@@ -4,7 +4,8 @@
  */
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import type { Credentials, Medium } from '../../connectors/types';
+import type { Credentials } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 import type { Keyring } from '../security/crypto';
 
 export type FieldKey = 'api_key' | 'email' | 'password' | 'company_id' | 'user_id';

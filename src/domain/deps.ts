@@ -5,7 +5,7 @@ import type { Config } from '../config';
 import type { Keyring } from '../security/crypto';
 import type { Store } from '../storage/db';
 import type { Locale } from '../i18n';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 
 export interface SlackGateway {
   /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DateTime } from 'luxon';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 
 export const WANTEDLY_PERIOD_S = 300;
 export const CONSOLE_HOURS = [7, 11, 15, 19] as const;

@@ -18,7 +18,7 @@ import { getOrg } from './orgs';
 import { nextRunAfter } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
-import { searchKey } from './text';
+import { searchKey } from '../text';
 
 export const RUN_LIMIT = 100;
 /** How long a run's account lease and Agenda lock last without a heartbeat: the run limit plus a margin. */

@@ -14,7 +14,7 @@ import { authorize } from './access';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { audit } from './audit';
-import { escapeRegExp, normalizeName } from './text';
+import { escapeRegExp, normalizeName } from '../text';
 
 export interface JobInput {
   name: string;

@@ -14,7 +14,7 @@ import type { Deps } from './deps';
 import { credentialFingerprint, credentialsAad } from './credentials';
 import { installationAad } from './installations';
 import { isDuplicateKey } from '../storage/db';
-import { escapeRegExp } from './text';
+import { escapeRegExp } from '../text';
 
 export interface RotationReport {
   accounts: number;

@@ -4,8 +4,8 @@
  * Matching ignores case and surrounding/inner whitespace differences (NFKC-normalized), since
  * media titles often differ only by full-width characters or spacing.
  */
-import type { Medium } from '../../connectors/types';
-import { normalizeName } from './text';
+import type { Medium } from '../vocabulary';
+import { normalizeName } from '../text';
 
 export interface RuleLike<J = string> {
   medium: Medium;

@@ -6,8 +6,8 @@
  */
 import { ObjectId } from 'mongodb';
 import type { Deps } from './deps';
-import type { Medium } from '../../connectors/types';
-import { MEDIA } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
+import { MEDIA } from '../vocabulary';
 import type { MappingRuleDoc, PostingDoc } from '../storage/types';
 import type { Actor } from './permissions';
 import { effectiveJob } from './mapping-rules';

@@ -5,7 +5,7 @@
  */
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
-import type { OrgRole } from '../storage/types';
+import type { OrgRole } from '../vocabulary';
 import { isDuplicateKey } from '../storage/db';
 
 export async function loadActor(deps: Deps, teamId: string, userId: string): Promise<Actor> {

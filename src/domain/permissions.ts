@@ -1,9 +1,9 @@
 /**
- * The one function that decides every permission (../shared/DESIGN.md, "Roles"). Pure: it takes the
+ * The one function that decides every permission (docs/architecture.md, "Roles"). Pure: it takes the
  * actor's roles and the target and answers; `authorize` in src/domain/access.ts audit-logs refusals.
  */
 import type { ObjectId } from 'mongodb';
-import type { OrgRole } from '../storage/types';
+import type { OrgRole, RefusalReason } from '../vocabulary';
 
 export type Action =
   | 'accounts.manage'       // link, pause, resume, re-enter, unlink media accounts
@@ -36,7 +36,7 @@ export interface Target {
 
 export interface Decision {
   allowed: boolean;
-  reason?: 'not_org_admin' | 'not_job_admin' | 'not_on_job' | 'limited_access' | 'not_assigned';
+  reason?: RefusalReason;
 }
 
 const id = (v: ObjectId | string | null | undefined) => (v == null ? null : String(v));

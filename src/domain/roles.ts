@@ -3,7 +3,7 @@ import { ObjectId } from 'mongodb';
 import { z } from 'zod';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
-import type { OrgRole } from '../storage/types';
+import type { OrgRole } from '../vocabulary';
 import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';

@@ -6,7 +6,7 @@
  * candidate gets a pending card that the card job (src/jobs/card-jobs.ts) posts once.
  */
 import type { ObjectId } from 'mongodb';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 import type { Deps } from './deps';
 import type { MappingRuleDoc, PostingDoc } from '../storage/types';
 import { effectiveJob } from './mapping-rules';

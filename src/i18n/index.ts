@@ -6,7 +6,7 @@
 import i18next from 'i18next';
 import { ja } from './ja';
 import { en } from './en';
-import { escapeSlack } from '../domain/text';
+import { escapeSlack } from '../text';
 
 export type Locale = 'ja' | 'en';
 export const LOCALES: Locale[] = ['ja', 'en'];

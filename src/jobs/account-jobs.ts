@@ -5,7 +5,7 @@
  * own `nextRunAt` (Agenda saves it when the run ends, so nothing else may overwrite it).
  */
 import type { Agenda, Job } from 'agenda';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../vocabulary';
 import type { AccountJobs, Deps } from '../domain/deps';
 import { checkCredentials } from '../domain/accounts';
 import { runImport, importLeaseMs } from '../domain/imports';

@@ -5,7 +5,7 @@
  */
 import type { AnyBulkWriteOperation, Db, ObjectId } from 'mongodb';
 import type { Logger } from '../log';
-import { normalizeName, searchKey } from '../domain/text';
+import { normalizeName, searchKey } from '../text';
 import type { CandidateDoc, JobDoc } from './types';
 import { isDuplicateKey } from './db';
 

@@ -1,8 +1,6 @@
 /** Documents of hire-relay's collections. Every document carries `teamId`; every query filters on it. */
 import type { ObjectId } from 'mongodb';
-import type { Medium } from '../../connectors/types';
-
-export type OrgRole = 'org_admin' | 'standard' | 'limited';
+import type { AccountState, ChannelIssueReason, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
 
 export interface InstallationDoc {
   _id: string;                 // teamId (or enterprise id for org-wide installs)
@@ -43,8 +41,6 @@ export interface AuditDoc {
   reason?: string;
 }
 
-export type AccountState = 'authenticating' | 'linked' | 'auth_failed' | 'system_error';
-
 export interface RunSummary {
   runId: string;
   startedAt: Date;
@@ -53,7 +49,7 @@ export interface RunSummary {
   created: number;
   duplicates: number;
   skippedMeetups: number;
-  outcome: 'running' | 'success' | 'partial' | 'auth_failed' | 'system_error';
+  outcome: RunOutcome;
   error?: string;
 }
 
@@ -126,10 +122,8 @@ export interface JobDoc {
   createdAt: Date;
   updatedAt: Date;
   /** Why cards cannot reach the channel right now (told to the job's admins once). */
-  channelIssue?: { reason: 'not_in_channel' | 'is_archived' | 'channel_not_found'; since: Date; notifiedAt?: Date };
+  channelIssue?: { reason: ChannelIssueReason; since: Date; notifiedAt?: Date };
 }
-
-export type Stage = 'new' | 'screening' | 'interview' | 'offer' | 'hired' | 'rejected' | 'withdrawn';
 
 export interface CandidateDoc {
   _id?: ObjectId;

@@ -1,6 +1,6 @@
 /** connectors/browser.ts: start-up check, missing Chromium, concurrency limit, relaunch after a crash. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBizReachEmulator, type ConsoleEmulator } from '../emulators/bizreach/index';
+import { startBizReachEmulator, type ConsoleEmulator } from '../../emulators/bizreach/index';
 import { browserStats, checkChromium, closeBrowser, configureBrowser, getBrowser } from '../../connectors/browser';
 import { getConnector } from '../../connectors/index';
 import { ServiceError, type Credentials } from '../../connectors/types';

@@ -3,7 +3,7 @@
  * Full flow for BizReach; lighter checks for Green, Findy, paiza, OpenWork.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startMediaEmulators, type MediaEmulators } from '../emulators/media';
+import { startMediaEmulators, type MediaEmulators } from '../../emulators/media';
 import { getConnector } from '../../connectors/index';
 import { closeBrowser } from '../../connectors/browser';
 import { AuthError, ServiceError, type ConnectorContext, type Credentials, type NormalizedApplicant } from '../../connectors/types';

@@ -1,7 +1,7 @@
 /** The media emulators themselves: startMediaEmulators, demo seed, the HTTP control API, console rules. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CREDENTIALS, seedMediaDemo, startMediaEmulators, type MediaEmulators } from '../emulators/media';
-import { MEDIA } from '../../connectors/types';
+import { DEMO_CREDENTIALS, seedMediaDemo, startMediaEmulators, type MediaEmulators } from '../../emulators/media';
+import { MEDIA } from '../../src/vocabulary';
 
 let m: MediaEmulators;
 beforeAll(async () => {

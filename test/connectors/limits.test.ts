@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWantedlyEmulator, type WantedlyEmulator } from '../emulators/wantedly/index';
+import { startWantedlyEmulator, type WantedlyEmulator } from '../../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import { CONSOLE_CONFIGS } from '../../connectors/console/config';
 import { parseListPage, rowToApplicant } from '../../connectors/console/parse';

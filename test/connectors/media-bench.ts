@@ -7,8 +7,8 @@
  *  - connector_fetch_100_wantedly_ms: 100 entries through the Wantedly connector; baseline = one raw API call.
  */
 import type { BenchMetric, BenchResult } from '../../bench/types';
-import { startBizReachEmulator } from '../emulators/bizreach/index';
-import { startWantedlyEmulator } from '../emulators/wantedly/index';
+import { startBizReachEmulator } from '../../emulators/bizreach/index';
+import { startWantedlyEmulator } from '../../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import { closeBrowser } from '../../connectors/browser';
 import { CONSOLE_CONFIGS } from '../../connectors/console/config';

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWantedlyEmulator, type WantedlyEmulator } from '../emulators/wantedly/index';
+import { startWantedlyEmulator, type WantedlyEmulator } from '../../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import type { ConnectorContext, Credentials } from '../../connectors/types';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startWantedlyEmulator, type WantedlyEmulator } from '../emulators/wantedly/index';
+import { startWantedlyEmulator, type WantedlyEmulator } from '../../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import { AuthError, ServiceError, type ConnectorContext, type Credentials, type NormalizedApplicant } from '../../connectors/types';
 import { rejectsWith } from '../helpers/rejects';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import { insertLinkedAccount } from '../helpers/accounts';
-import type { StoredMessage } from '../emulators/slack/state';
+import type { StoredMessage } from '../../emulators/slack/state';
 
 let h: Harness;
 const T = 'T0MANYACC';

@@ -17,7 +17,7 @@ import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
-import type { StoredMessage } from '../emulators/slack/index';
+import type { StoredMessage } from '../../emulators/slack/index';
 
 let h: Harness;
 const T = 'T0CARD01';

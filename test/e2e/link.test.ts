@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../../src/vocabulary';
 
 let h: Harness;
 const T = 'T0LINK01';

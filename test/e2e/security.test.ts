@@ -7,7 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, SIGNING_SECRET, type Harness } from '../helpers/app';
-import type { SentRequest } from '../emulators/slack/index';
+import type { SentRequest } from '../../emulators/slack/index';
 
 let h: Harness;
 const T = 'T0SEC01';

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { ErrorCode, WebClient, WebClientEvent } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSlackEmulator, type SlackEmulator } from './slack/index';
+import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
 
 const SECRET = 'test-signing-secret';
 

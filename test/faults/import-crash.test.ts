@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startTestMongo, type TestMongo } from '../helpers/mongo';
-import { startSlackEmulator, type SlackEmulator } from '../emulators/slack/index';
-import { startWantedlyEmulator, type WantedlyEmulator } from '../emulators/wantedly/index';
+import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
+import { startWantedlyEmulator, type WantedlyEmulator } from '../../emulators/wantedly/index';
 import { Keyring } from '../../src/security/crypto';
 import { credentialFingerprint, credentialsAad } from '../../src/domain/credentials';
 

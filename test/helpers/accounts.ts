@@ -1,6 +1,7 @@
 /** A linked media account written straight to MongoDB, as the link flow leaves it (tests and benches). */
 import { ObjectId } from 'mongodb';
-import type { Credentials, Medium } from '../../connectors/types';
+import type { Credentials } from '../../connectors/types';
+import type { Medium } from '../../src/vocabulary';
 import { credentialFingerprint, credentialsAad } from '../../src/domain/credentials';
 import type { Deps } from '../../src/domain/deps';
 

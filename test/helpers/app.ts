@@ -11,8 +11,8 @@ import { createLogger } from '../../src/log';
 import { startApp, type AppHandle } from '../../src/server';
 import { mongoInstallationStore } from '../../src/domain/installations';
 import { mediaUrlEnv } from '../../src/domain/connector-context';
-import { startSlackEmulator, type SlackEmulator } from '../emulators/slack/index';
-import { startMediaEmulators, type MediaEmulators } from '../emulators/media';
+import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
+import { startMediaEmulators, type MediaEmulators } from '../../emulators/media';
 import { startTestMongo, type TestMongo } from './mongo';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';

@@ -3,10 +3,10 @@
  * candidates stored with jobId null) followed by the routeImported call the import makes.
  */
 import { ObjectId } from 'mongodb';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../../src/vocabulary';
 import type { CandidateDoc } from '../../src/storage/types';
 import { routeImported } from '../../src/domain/routing';
-import { searchKey } from '../../src/domain/text';
+import { searchKey } from '../../src/text';
 import type { Harness } from './app';
 
 export interface SeedPosting {

@@ -1,6 +1,6 @@
 /** User flows shared by end-to-end tests: link an account through Slack, run its import now. */
 import { expect } from 'vitest';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../../src/vocabulary';
 import type { MediaAccountDoc } from '../../src/storage/types';
 import { eventually, type Harness } from './app';
 

@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ja, en, toLocale, translator } from '../../src/i18n';
-import { MEDIA, AuthError, ServiceError } from '../../connectors/types';
+import { AuthError, ServiceError } from '../../connectors/types';
+import { MEDIA } from '../../src/vocabulary';
 import type { Action } from '../../src/domain/permissions';
-import type { AccountState, OrgRole, RunSummary } from '../../src/storage/types';
+import type { RunSummary } from '../../src/storage/types';
+import type { AccountState, OrgRole } from '../../src/vocabulary';
 
 type Tree = { [k: string]: string | Tree };
 

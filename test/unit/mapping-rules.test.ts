@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bestRule, effectiveJob, normalizeTitle, type RuleLike } from '../../src/domain/mapping-rules';
-import type { Medium } from '../../connectors/types';
+import type { Medium } from '../../src/vocabulary';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, n));
 const rule = (medium: Medium, match: 'exact' | 'contains', pattern: string, jobId: string, day = 1): RuleLike<string> => ({ medium, match, pattern, jobId, createdAt: at(day) });

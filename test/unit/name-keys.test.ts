@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
-import { normalizeName, searchKey, escapeRegExp } from '../../src/domain/text';
+import { normalizeName, searchKey, escapeRegExp } from '../../src/text';
 import { normalizeTitle } from '../../src/domain/mapping-rules';
 import { openStore, type Store } from '../../src/storage/db';
 import { storeApplicants } from '../../src/domain/imports';

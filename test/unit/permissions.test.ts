@@ -1,5 +1,5 @@
 /**
- * src/domain/permissions.ts `decide`, table-driven from the roles table in ../shared/DESIGN.md:
+ * src/domain/permissions.ts `decide`, table-driven from the roles table in docs/architecture.md:
  *
  * | action                                                   | org admin | job admin | job member | limited        |
  * | link/pause/unlink media, Zoom org link, SmartRecruiters, roles | ✔ | –         | –          | –              |
@@ -91,7 +91,7 @@ const cases = Object.entries(TABLE).flatMap(([action, rows]) =>
   ),
 );
 
-describe('decide (DESIGN.md roles table)', () => {
+describe('decide (the roles table)', () => {
   it.each(cases)('$action on $target by $who → allowed=$allowed', ({ action, target, who, allowed }) => {
     const d = decide(actors[who], action, targets[target]);
     expect(d.allowed).toBe(allowed);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateMessageBlocks, validateView } from './blockkit-limits';
+import { validateMessageBlocks, validateView } from '../../../emulators/slack/blockkit-limits';
 
 const pt = (text: string) => ({ type: 'plain_text', text });
 const modal = (extra: Record<string, unknown> = {}) => ({ type: 'modal', title: pt('Title'), blocks: [], ...extra });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { App, LogLevel } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startSlackEmulator, type SlackEmulator } from './index';
+import { startSlackEmulator, type SlackEmulator } from '../../../emulators/slack/index';
 
 const SECRET = 'interactions-secret';
 

@@ -1,6 +1,7 @@
 /** Starts all six job-media emulators (tests, sandbox, benches). */
 import { pathToFileURL } from 'node:url';
-import type { Credentials, Medium } from '../../connectors/types';
+import type { Credentials } from '../connectors/types';
+import type { Medium } from '../src/vocabulary';
 import { startWantedlyEmulator, type WantedlyEmulator } from './wantedly/index';
 import { startBizReachEmulator } from './bizreach/index';
 import { startGreenEmulator } from './green/index';

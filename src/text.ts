@@ -1,3 +1,4 @@
+/** Text helpers every layer uses (a leaf: it imports nothing of the app). */
 /** A user's search text as a literal inside a MongoDB $regex. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,5 +1,5 @@
 // Block Kit limits as Slack enforces them (docs.slack.dev reference/block-kit, @slack/types doc
-// comments; see /work/shared/reference/slack.md §8). Each check yields a message shaped like
+// comments; Slack documents them at https://api.slack.com/reference/block-kit). Each check yields a message shaped like
 // Slack's: "[ERROR] must be less than 51 items [json-pointer:/blocks]".
 // Messages for limits Slack documents are copied in form ("must be less than N characters/items",
 // "missing required field", "must provide a string"...); wording for rarer cases is approximate.

@@ -1,7 +1,7 @@
 /**
  * Wantedly Visit emulator: a JSON API authenticated with an API key issued in Wantedly Visit
- * (`Authorization: Bearer <key>` or `X-Api-Key`). The real API is unpublished; this shape follows
- * ../shared/reference/job-media.md §3.1.
+ * (`Authorization: Bearer <key>` or `X-Api-Key`). The real API is unpublished; this is the shape
+ * hire-relay's connector assumes (docs/architecture.md, "Connectors").
  *
  *   GET /v1/projects                     → { data: [{ id, title, status }] }
  *   GET /v1/entries?cursor&limit&created_since

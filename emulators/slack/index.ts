@@ -1,6 +1,6 @@
 // A local Slack for end-to-end tests and the sandbox: Web API at /api/<method>, response_url
 // endpoints, OAuth v2 authorize, signed requests to the app (slash commands, interactivity,
-// events, options), and an HTML viewer at "/". Facts: /work/shared/reference/slack.md.
+// events, options), and an HTML viewer at "/". Facts: https://api.slack.com/web and https://api.slack.com/interactivity.
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

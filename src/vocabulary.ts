@@ -1,0 +1,42 @@
+/**
+ * The words every layer shares: connectors, storage, domain and views import them from here (a leaf:
+ * it imports nothing). What a medium, a stage, a role or a reason code is, and nothing else.
+ */
+
+/** The job media hire-relay imports from. */
+export const MEDIA = ['wantedly', 'bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
+export type Medium = (typeof MEDIA)[number];
+
+/** How a connector reaches its medium: a JSON API, or the medium's web console through Chromium. */
+export type ConnectorKind = 'api' | 'browser';
+
+/** The pipeline stages a candidate moves through, in order; the last two are closed outcomes. */
+export const STAGES = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** A workspace member's role in the org; job roles (admin, member) are per job. */
+export const ORG_ROLES = ['org_admin', 'standard', 'limited'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
+export type JobRole = 'admin' | 'member';
+
+/** A linked media account's state (未連携 is the absence of an account). */
+export type AccountState = 'authenticating' | 'linked' | 'auth_failed' | 'system_error';
+
+/** Why a medium refused the credentials. */
+export const AUTH_FAILURE_REASONS = ['invalid_credentials', 'locked', 'needs_human', 'insufficient_role'] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/** Why a medium could not be used right now (retried with backoff). */
+export const SERVICE_FAILURE_REASONS = [
+  'unavailable', 'rate_limited', 'timeout', 'layout_changed', 'browser_missing', 'bad_response',
+] as const;
+export type ServiceFailureReason = (typeof SERVICE_FAILURE_REASONS)[number];
+
+/** How an import run ended. */
+export type RunOutcome = 'running' | 'success' | 'partial' | 'auth_failed' | 'system_error';
+
+/** Why candidate cards cannot reach a job's channel right now. */
+export type ChannelIssueReason = 'not_in_channel' | 'is_archived' | 'channel_not_found';
+
+/** Why the permission function refused. */
+export type RefusalReason = 'not_org_admin' | 'not_job_admin' | 'not_on_job' | 'limited_access' | 'not_assigned';

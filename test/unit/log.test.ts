@@ -34,7 +34,12 @@ describe('pino redaction', () => {
         logger.warn({ err }, what);
       }
     };
-    await fail(new WebClient('xoxb-SECRET-TOKEN-1', { slackApiUrl: 'http://127.0.0.1:1/api/', retryConfig: { retries: 0 } }), 'refused');
+    // a port nothing listens on (fetch refuses some low ports outright as "bad port" before connecting)
+    const closed = http.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    await fail(new WebClient('xoxb-SECRET-TOKEN-1', { slackApiUrl: `http://127.0.0.1:${closedPort}/api/`, retryConfig: { retries: 0 } }), 'refused');
     const silent = http.createServer(() => undefined).listen(0, '127.0.0.1');
     const broken = http.createServer((_q, r) => { r.writeHead(500); r.end('boom'); }).listen(0, '127.0.0.1');
     await Promise.all([silent, broken].map((s) => new Promise((r) => s.once('listening', r))));

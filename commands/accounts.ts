@@ -5,11 +5,11 @@
  */
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { MEDIA, type Medium } from '../src/vocabulary';
+import { MEDIA, type FieldKey, type Medium } from '../src/vocabulary';
 import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
 import { linkAccount, reenterCredentials, setPaused, unlinkAccount, getAccount } from '../src/domain/accounts';
-import { parseLinkForm, type FieldKey } from '../src/domain/credentials';
+import { parseLinkForm } from '../src/domain/credentials';
 import { listAccountViews } from '../src/domain/accounts-view';
 import { getOrg } from '../src/domain/orgs';
 import { decide } from '../src/domain/permissions';

@@ -8,7 +8,7 @@ import type { Deps } from '../src/domain/deps';
 import { STAGES, type Stage } from '../src/vocabulary';
 import { candidateDetails, searchCandidates } from '../src/domain/candidates';
 import { changeStage } from '../src/domain/cards';
-import { formatTime } from '../src/domain/time';
+import { formatTime } from '../src/time-format';
 import { getOrg } from '../src/domain/orgs';
 import { CANDIDATE_ACTIONS, detailsModal, pickMessage } from '../views/candidate';
 import { addRoute } from './ats';

@@ -13,7 +13,7 @@ import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions } from './slack/gateway';
-import { createAgenda, logAgendaErrors, type Agenda } from './jobs/agenda';
+import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
@@ -66,6 +66,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const gateway = createSlackGateway(config, store, keyring);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
   logAgendaErrors(agenda, logger);
+  await ensureAgendaIndexes(store.db);
   const deps: Deps = {
     config, store, keyring, logger, slack: gateway,
     accountJobs: agendaAccountJobs(agenda),

@@ -1,8 +1,7 @@
 /** The link / re-enter credentials modal. Fields are always empty: a secret is never pre-filled. */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { Medium } from '../src/vocabulary';
-import { MEDIUM_FIELDS, LABEL_MAX, type FieldKey } from '../src/domain/credentials';
+import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../src/vocabulary';
 import { context, plain } from './blocks';
 
 export const LINK_CALLBACK = 'link_submit';

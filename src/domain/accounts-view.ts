@@ -1,5 +1,5 @@
 /** Media accounts as the views show them: state, last run, next run in the org's zone, last error in words. */
-import { formatMaybe as fmt } from './time';
+import { formatMaybe as fmt } from '../time-format';
 import type { Deps } from './deps';
 import type { T } from '../i18n';
 import type { AccountView } from '../../views/accounts';

@@ -5,7 +5,7 @@
  */
 import { ObjectId } from 'mongodb';
 import type { Credentials } from '../../connectors/types';
-import type { Medium } from '../vocabulary';
+import { MEDIUM_FIELDS, type Medium } from '../vocabulary';
 import { AuthError, ServiceError } from '../../connectors/types';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
@@ -14,7 +14,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
-import { credentialFingerprints, credentialsAad, MEDIUM_FIELDS } from './credentials';
+import { credentialFingerprints, credentialsAad } from './credentials';
 import { dmUser } from './notify';
 import { backoffMs } from './import-schedule';
 import { connectorFor } from './connector-context';

@@ -13,7 +13,7 @@ import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
 import { candidateSummary, getCandidate } from './cards';
 import { escapeRegExp, searchKey } from '../text';
-import { formatTime } from './time';
+import { formatTime } from '../time-format';
 import { getOrg } from './orgs';
 
 

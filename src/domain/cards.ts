@@ -4,7 +4,7 @@
  * wake the card job, which calls chat.update. Posting itself is src/domain/card-poster.ts.
  */
 import { ObjectId } from 'mongodb';
-import { formatTime } from './time';
+import { formatTime } from '../time-format';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc } from '../storage/types';

@@ -1,5 +1,5 @@
 /** What the App Home shows to one person, respecting what they may see. */
-import { formatTime } from './time';
+import { formatTime } from '../time-format';
 import type { Deps } from './deps';
 import { decide, displayRole, type Actor } from './permissions';
 import type { DashboardData } from '../../views/home';

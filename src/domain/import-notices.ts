@@ -12,7 +12,7 @@ import { orgAdmins } from './members';
 import { importFinishedMessage, importFailureMessage, importRecoveredMessage } from '../../views/import-notices';
 import { getOrg } from './orgs';
 import { countUnmappedPostings } from './mapping';
-import { formatMaybe } from './time';
+import { formatMaybe } from '../time-format';
 
 export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, run: RunSummary, opts: { firstImport: boolean; hasMore: boolean }) {
   let unmapped = 0;

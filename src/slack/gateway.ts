@@ -9,7 +9,7 @@ import type { SlackGateway } from '../domain/deps';
 import type { Store } from '../storage/db';
 import type { Keyring } from '../security/crypto';
 import { toLocale, type Locale } from '../i18n';
-import { installationAad } from '../domain/installations';
+import { installationAad } from '../security/aad';
 
 interface UserFacts { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean }
 const USER_TTL_MS = 10 * 60_000;

@@ -4,7 +4,7 @@
  * Uniqueness that matters is a unique index, never a read-then-write.
  */
 import { MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
-import { createLogger, type Logger } from '../log';
+import { pino, type Logger } from 'pino';
 import { backfillCandidateSearchKeys, backfillJobNameKeys, dropReplacedIndexes } from './migrations';
 import type {
   AuditDoc, CandidateDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
@@ -63,19 +63,17 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
-  // one card poster per team+job, even when two routings wake it at the same moment
-  agendaJobs: [{ key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } }],
 };
 
 export interface OpenStoreOptions {
   /** Start-up notes (backfills, look-alike jobs); a pino logger of its own when not given. */
-  logger?: Logger;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Documents per bulk write of the candidates' searchKey backfill. */
   backfillBatch?: number;
 }
 
 export async function openStore(uri: string, dbName: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  const logger = opts.logger ?? createLogger('info').child({ component: 'storage' });
+  const logger = opts.logger ?? pino({ level: 'info', base: { app: 'hire-relay', component: 'storage' } });
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 20 });
   await client.connect();
   const db = client.db(dbName);
@@ -119,6 +117,4 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
   };
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
-}
+export { isDuplicateKey } from './errors';

@@ -1,4 +1,7 @@
-/** Times are stored in UTC and shown in the org's zone (luxon, explicit zone). */
+/**
+ * Times are stored in UTC and shown in the org's zone (luxon, always an explicit zone). A leaf: it
+ * imports nothing of the app; the views format the domain's Dates with it.
+ */
 import { DateTime } from 'luxon';
 
 export function formatTime(at: Date, zone: string): string {

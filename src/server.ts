@@ -20,7 +20,7 @@ import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { rotateSecrets } from './domain/key-rotation';
 import { registerAll } from '../commands';
-import { translator } from './i18n';
+import { createNotifier } from './notifier';
 import { SLACK_SCOPES } from './slack/scopes';
 import { configureBrowser } from '../connectors/browser';
 
@@ -69,8 +69,9 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   await ensureAgendaIndexes(store.db);
   const deps: Deps = {
     config, store, keyring, logger, slack: gateway,
-    accountJobs: agendaAccountJobs(agenda),
+    accountJobs: agendaAccountJobs(agenda, store.db),
     cardJobs: agendaCardJobs(agenda, { store }),
+    notifier: createNotifier({ slack: gateway, logger }),
     clock: opts.clock ?? (() => new Date()),
   };
 
@@ -95,11 +96,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     // Error each time) and is per process; nothing here uses context.conversation.
     convoStore: false as const,
   };
-  const installationStore = mongoInstallationStore(deps, async (teamId, userId) => {
-    const client = await gateway.clientFor(teamId);
-    const t = translator(await gateway.localeOf(teamId, userId));
-    await client?.chat.postMessage({ channel: userId, text: t('install.welcome') }).catch(() => undefined);
-  }, gateway.forget);
+  const installationStore = mongoInstallationStore(deps, (teamId, userId) => deps.notifier.welcome(teamId, userId), gateway.forget);
   const app =
     config.slackMode === 'oauth'
       ? new App({

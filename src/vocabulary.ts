@@ -4,6 +4,10 @@
  * are, and nothing else.
  */
 
+/** The languages hire-relay speaks (a user's Slack locale maps to one; Japanese by default). */
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
 /** The job media hire-relay imports from. */
 export const MEDIA = ['wantedly', 'bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
 export type Medium = (typeof MEDIA)[number];

@@ -29,11 +29,11 @@ import { ObjectId } from 'mongodb';
 import { WebClient, ErrorCode, LogLevel, type Logger as SlackLogger } from '@slack/web-api';
 import type { Deps } from './deps';
 import type { CandidateDoc, CardDigestDoc, JobDoc, OrgDoc } from '../storage/types';
+import type { Medium } from '../vocabulary';
 import { translator, type T } from '../i18n';
 import { getOrg } from './orgs';
 import { orgAdmins } from './members';
-import { dmUsers } from './notify';
-import { cardData } from './cards';
+import { loadCardFacts } from './cards';
 import { cardBlockId, cardMessage, digestMessage } from '../../views/candidate';
 
 /** Tunables (tests shorten them; production keeps Slack's pace). */
@@ -162,10 +162,7 @@ async function recipientsOf(deps: Deps, job: JobDoc): Promise<string[]> {
 }
 
 async function renderCard(run: Run, c: CandidateDoc) {
-  const current = c.jobId && String(c.jobId) !== String(run.job._id)
-    ? await run.deps.store.jobs.findOne({ teamId: run.teamId, _id: c.jobId })
-    : run.job;
-  return cardMessage(run.t, cardData(run.t, c, { current, cardJob: run.job }, run.org));
+  return cardMessage(run.t, await loadCardFacts(run.deps, c, run.job, run.org));
 }
 
 /** Records a channel problem once and tells the job's admins about it once. */
@@ -180,13 +177,7 @@ async function flagChannelIssue(run: Run, reason: 'not_in_channel' | 'channel_no
   if (!flagged) return;
   run.job = flagged;
   const waiting = await deps.store.candidates.countDocuments({ teamId, 'card.jobId': job._id, 'card.state': { $in: ['pending', 'posting'] } });
-  await dmUsers(deps, teamId, await recipientsOf(deps, job), (t) => ({
-    text: reason === 'is_archived'
-      ? t('candidate.archivedFallback', { channel: job.channelId, job: job.name })
-      : reason === 'not_in_channel'
-        ? t('jobs.cardsWaitingInvite', { channel: job.channelId, job: job.name, count: waiting })
-        : t('jobs.cardsWaitingChannel', { job: job.name, count: waiting, channel: job.channelId }),
-  }));
+  await deps.notifier.channelProblem(teamId, await recipientsOf(deps, job), { reason, channelId: job.channelId, job: job.name, waiting });
   await deps.store.jobs.updateOne({ teamId, _id: job._id }, { $set: { 'channelIssue.notifiedAt': new Date() } });
 }
 
@@ -349,7 +340,7 @@ async function ensureDigestPosted(run: Run, digestId: ObjectId): Promise<{ ts?: 
     { returnDocument: 'after' },
   );
   if (!claimed) return { step: { stop: false } };
-  const byMedium = Object.entries(claimed.byMedium).map(([m, n]) => ({ medium: run.t(`media.${m}`), n }));
+  const byMedium = Object.entries(claimed.byMedium).map(([m, n]) => ({ medium: m as Medium, n }));
   const msg = digestMessage(run.t, { id: String(digestId), job: run.job.name, count: claimed.count, byMedium });
   const res = await send(run, run.job.channelId, msg, {
     extendLease: async () => {

@@ -4,44 +4,70 @@
  * wake the card job, which calls chat.update. Posting itself is src/domain/card-poster.ts.
  */
 import { ObjectId } from 'mongodb';
-import { formatTime } from '../time-format';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc } from '../storage/types';
-import type { Stage } from '../vocabulary';
-import type { T } from '../i18n';
-import type { CandidateSummary, CardData } from '../../views/candidate';
+import type { Medium, Stage } from '../vocabulary';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
 
+/** What every view of a candidate starts with; times are shown in `zone` (the org's). */
+export interface CandidateSummary {
+  id: string;
+  name: string;
+  medium: Medium;
+  postingTitle: string;
+  appliedAt: Date;
+  age?: number;
+  stage: Stage;
+  zone: string;
+}
+
+/** What a card shows (views/candidate.ts cardMessage renders it). */
+export interface CardFacts extends CandidateSummary {
+  profileUrl?: string;
+  /** The candidate's job now (null: none). */
+  job: string | null;
+  /** The card's channel belongs to this job, no longer the candidate's. */
+  movedFrom?: string;
+  /** The org's private cards: the channel sees only the job, the medium and a Details button. */
+  private: boolean;
+}
 
 export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
   return c.links.find((l) => /^https?:\/\//i.test(l.url))?.url;
 }
 
-/** The fields every view of a candidate starts with, in the viewer's language and the org's zone. */
-export function candidateSummary(t: T, c: CandidateDoc, zone: string): CandidateSummary {
+export function candidateSummary(c: CandidateDoc, zone: string): CandidateSummary {
   return {
     id: String(c._id),
     name: c.name,
-    medium: t(`media.${c.medium}`),
+    medium: c.medium,
     postingTitle: c.postingTitle,
-    appliedAt: formatTime(c.appliedAt, zone),
+    appliedAt: c.appliedAt,
     ...(typeof c.age === 'number' ? { age: c.age } : {}),
     stage: c.stage,
+    zone,
   };
 }
 
-export function cardData(t: T, c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardData {
-  const jobName = jobs.current?.name ?? jobs.cardJob?.name ?? t('candidate.unassigned');
+export function cardFacts(c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardFacts {
   return {
-    ...candidateSummary(t, c, org.zone),
+    ...candidateSummary(c, org.zone),
     profileUrl: profileUrl(c),
-    job: jobName,
+    job: jobs.current?.name ?? jobs.cardJob?.name ?? null,
     ...(jobs.cardJob && jobs.current && String(jobs.cardJob._id) !== String(jobs.current._id) ? { movedFrom: jobs.cardJob.name } : {}),
     private: org.settings.privateCards,
   };
+}
+
+/** The card of a candidate posted for `cardJob` (the channel's job), whatever job they are in now. */
+export async function loadCardFacts(deps: Deps, c: CandidateDoc, cardJob: JobDoc, org: OrgDoc): Promise<CardFacts> {
+  const current = c.jobId && String(c.jobId) !== String(cardJob._id)
+    ? await deps.store.jobs.findOne({ teamId: c.teamId, _id: c.jobId })
+    : cardJob;
+  return cardFacts(c, { current, cardJob }, org);
 }
 
 /** After a change a posted card must show: mark it dirty and wake its poster. */

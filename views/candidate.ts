@@ -49,8 +49,14 @@ export function scrub(text: string): string {
     .replace(/\+?\d[\d\s()-]{8,}\d/g, (m) => ((m.match(/\d/g)?.length ?? 0) >= 10 ? '•••' : m));
 }
 
+/** The block id a card is found by in the channel's history (crash recovery). */
 export function cardBlockId(candidateId: string) {
   return `card_${candidateId}`;
+}
+
+/** The block id a digest message is found by in the channel's history. */
+export function digestBlockId(digestId: string) {
+  return `digest_${digestId}`;
 }
 
 export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlock[] } {
@@ -98,7 +104,7 @@ export function digestMessage(t: T, d: { id: string; job: string; count: number;
   return {
     text: title,
     blocks: [
-      { type: 'section', block_id: `digest_${d.id}`, text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${esc(title)}*`, 3000) } },
+      { type: 'section', block_id: digestBlockId(d.id), text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${esc(title)}*`, 3000) } },
       context(d.byMedium.map((m) => `${t(`media.${m.medium}`)} ${m.n}`).join(' · '), t('candidate.digestBody')),
     ] as KnownBlock[],
   };

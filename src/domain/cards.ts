@@ -1,7 +1,8 @@
 /**
- * Candidate cards: what a card shows (from the candidate, its job and the org's settings), and the
- * changes that must reach an already posted card (stage, job) — those mark the card `dirty` and
- * wake the card job, which calls chat.update. Posting itself is src/domain/card-poster.ts.
+ * Candidate cards: what a card shows (from the candidate, its job and the org's settings), who gets
+ * a job's cards by DM or hears of its channel's problems, and the changes that must reach an
+ * already posted card (stage, job) — those mark the card `dirty` and wake the card job, which
+ * calls chat.update. Delivery itself is src/notifier/cards (run by src/jobs/card-jobs.ts).
  */
 import { ObjectId } from 'mongodb';
 import type { Deps } from './deps';
@@ -11,6 +12,7 @@ import type { Medium, Stage } from '../vocabulary';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
+import { orgAdmins } from './members';
 
 /** What every view of a candidate starts with; times are shown in `zone` (the org's). */
 export interface CandidateSummary {
@@ -70,14 +72,18 @@ export async function loadCardFacts(deps: Deps, c: CandidateDoc, cardJob: JobDoc
   return cardFacts(c, { current, cardJob }, org);
 }
 
+/**
+ * Who gets a job's cards by DM while its channel is archived, and who is told when its cards cannot
+ * reach the channel: the job's admins, or the org admins when the job has none.
+ */
+export async function cardAudience(deps: Deps, job: Pick<JobDoc, 'teamId' | 'admins'>): Promise<string[]> {
+  return job.admins.length ? job.admins : orgAdmins(deps, job.teamId);
+}
+
 /** After a change a posted card must show: mark it dirty and wake its poster. */
 export async function touchCard(deps: Deps, teamId: string, candidateId: ObjectId): Promise<void> {
-  const c = await deps.store.candidates.findOneAndUpdate(
-    { teamId, _id: candidateId, card: { $exists: true } },
-    { $inc: { 'card.dirty': 1 } },
-    { returnDocument: 'after', projection: { card: 1 } },
-  );
-  if (c?.card?.jobId) await deps.cardJobs.wake(teamId, String(c.card.jobId));
+  const jobId = await deps.store.cards.markDirty(teamId, candidateId);
+  if (jobId) await deps.cardJobs.wake(teamId, String(jobId));
 }
 
 export async function getCandidate(deps: Deps, teamId: string, id: string): Promise<CandidateDoc> {

@@ -6,8 +6,9 @@
 import { MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
 import { pino, type Logger } from 'pino';
 import { backfillCandidateSearchKeys, backfillJobNameKeys, dropReplacedIndexes } from './migrations';
+import { createCardStore, createDigestStore, type CardStore, type DigestStore } from './card-store';
 import type {
-  AuditDoc, CandidateDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
+  AuditDoc, CandidateDoc, CardDigestDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
   MemberDoc, OrgDoc, PostingDoc,
 } from './types';
 
@@ -30,6 +31,11 @@ export interface Store {
   mappingRules: Collection<MappingRuleDoc>;
   jobs: Collection<JobDoc>;
   candidates: Collection<CandidateDoc>;
+  cardDigests: Collection<CardDigestDoc>;
+  /** The card delivery's transitions on candidates' cards (and jobs' channel problems). */
+  cards: CardStore;
+  /** The digest messages' transitions. */
+  digests: DigestStore;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -87,6 +93,9 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
   let closing = false;
   const candidateBackfill = backfillCandidateSearchKeys(db, logger, { batch: opts.backfillBatch, stopped: () => closing })
     .catch((err) => { if (!closing) logger.error({ err }, 'candidates: search key backfill failed; it runs again at the next start'); });
+  const candidates = db.collection<CandidateDoc>('candidates');
+  const jobs = db.collection<JobDoc>('jobs');
+  const cardDigests = db.collection<CardDigestDoc>('cardDigests');
   return {
     client,
     db,
@@ -99,8 +108,11 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
     importRuns: db.collection('importRuns'),
     postings: db.collection('postings'),
     mappingRules: db.collection('mappingRules'),
-    jobs: db.collection('jobs'),
-    candidates: db.collection('candidates'),
+    jobs,
+    candidates,
+    cardDigests,
+    cards: createCardStore({ candidates, jobs }),
+    digests: createDigestStore(cardDigests),
     async ping() {
       try {
         await db.command({ ping: 1 }, { timeoutMS: 2_000 });

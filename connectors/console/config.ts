@@ -71,7 +71,7 @@ export const CONSOLE_CONFIGS: Record<ConsoleMediumName, ConsoleConfig> = {
     ...base,
     medium: 'openwork',
     label: 'OpenWork',
-    // The brief: OpenWork links with a user ID + password (its console labels the field ユーザーID).
+    // OpenWork links with a user ID + password (its console labels the field ユーザーID).
     loginFieldLabel: 'ユーザーID',
     credentialField: 'userId',
     headers: { appliedAt: '応募日時', name: '氏名', age: '年齢', postingTitle: '求人タイトル' },

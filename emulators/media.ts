@@ -86,7 +86,7 @@ export function seedMediaDemo(m: MediaEmulators, opts: { count?: number; now?: D
   return c;
 }
 
-// `npx tsx test/emulators/media.ts`: all six emulators with demo data, URLs printed as JSON.
+// `npx tsx emulators/media.ts`: all six emulators with demo data, URLs printed as JSON.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const m = await startMediaEmulators();
   const creds = seedMediaDemo(m);

@@ -5,7 +5,7 @@
  * five consoles share this code (connectors/console/), so these run once, on BizReach.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startBizReachEmulator, type ConsoleEmulator } from '../../emulators/bizreach/index';
+import { startMediumConsole, type ConsoleEmulator } from '../../emulators/media-console/index';
 import { getConnector } from '../../connectors/index';
 import { closeBrowser } from '../../connectors/browser';
 import { AuthError, type ConnectorContext, type Credentials } from '../../connectors/types';
@@ -20,7 +20,7 @@ const ctx = (): ConnectorContext => ({ baseUrl: emu.url, timeoutMs: 10_000 });
 const reasonOf = async (p: Promise<unknown>) => ((await rejectsWith(p)) as AuthError).reason;
 
 beforeAll(async () => {
-  emu = await startBizReachEmulator();
+  emu = await startMediumConsole('bizreach');
 });
 afterAll(async () => {
   await closeBrowser();

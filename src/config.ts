@@ -51,6 +51,8 @@ export const configSchema = z
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: url.optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** `pretty` (one readable line per event) or `json` (one object per line); default: pretty in the sandbox, json otherwise. */
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
     SLACK_SIGNING_SECRET: optionalSecret,
     SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),

@@ -3,6 +3,7 @@
  * code never passes a credential value as a message string.
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import pretty from 'pino-pretty';
 
 export const REDACT_PATHS = [
   '*.password', '*.apiKey', '*.api_key', '*.token', '*.accessToken', '*.refreshToken', '*.botToken',
@@ -46,6 +47,27 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     serializers: { err: serializeError, error: serializeError },
     base: { app: 'hire-relay' },
   }, destination);
+}
+
+/**
+ * What a person reads in a terminal (the sandbox): one line per event with the time, level and
+ * message, the fields after it. Production keeps JSON lines for a log pipeline. The same redaction
+ * and serializers apply, since pretty-printing happens after pino has serialized the event.
+ */
+export function prettyDestination(destination?: NodeJS.WritableStream): DestinationStream {
+  return pretty({
+    ...(destination ? { destination } : {}),
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: 'pid,hostname,app',
+    singleLine: true,
+    sync: true,
+  });
+}
+
+/** JSON lines unless asked otherwise; the sandbox, read by a person in a terminal, gets pretty lines. */
+export function logFormatFor(config: { LOG_FORMAT?: 'json' | 'pretty'; slackMode: string }): 'json' | 'pretty' {
+  return config.LOG_FORMAT ?? (config.slackMode === 'sandbox' ? 'pretty' : 'json');
 }
 
 export type { Logger };

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { loadConfig, ConfigError, type Config } from './config';
-import { createLogger } from './log';
+import { createLogger, logFormatFor, prettyDestination } from './log';
 import { startApp, type AppHandle } from './server';
 import { startEmbeddedMongo } from './storage/embedded/index';
 import { checkChromium, closeBrowser } from '../connectors/browser';
@@ -22,12 +22,12 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, logFormatFor(config) === 'pretty' ? prettyDestination() : undefined);
   const closers: (() => Promise<unknown>)[] = [];
 
   let mongoUri = config.MONGODB_URI;
   if (!mongoUri) {
-    const embedded = await startEmbeddedMongo({ dataDir: join(config.DATA_DIR, 'db'), port: 0 });
+    const embedded = await startEmbeddedMongo({ dataDir: join(config.DATA_DIR, 'db'), port: 0, logger: logger.child({ component: 'embedded-mongo' }) });
     mongoUri = embedded.uri;
     closers.push(() => embedded.close());
     logger.info({ dataDir: join(config.DATA_DIR, 'db') }, 'using the embedded MongoDB-compatible server (set MONGODB_URI for a real MongoDB)');

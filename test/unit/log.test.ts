@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import http from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log';
+import { createLogger, logFormatFor, prettyDestination } from '../../src/log';
 
 function capture() {
   const lines: string[] = [];
@@ -66,5 +66,28 @@ describe('pino redaction', () => {
     const err = Object.assign(new Error('failed with Authorization: Bearer abc.SECRET-10'), { detail: { hint: 'xoxp-SECRET-11' } });
     logger.error({ err }, 'boom');
     expect(text()).not.toMatch(/SECRET-1\d/);
+  });
+});
+
+describe('log format', () => {
+  it('JSON lines unless asked; the sandbox gets readable lines', () => {
+    expect(logFormatFor({ slackMode: 'sandbox' })).toBe('pretty');
+    expect(logFormatFor({ slackMode: 'single' })).toBe('json');
+    expect(logFormatFor({ slackMode: 'oauth' })).toBe('json');
+    expect(logFormatFor({ slackMode: 'sandbox', LOG_FORMAT: 'json' })).toBe('json');
+    expect(logFormatFor({ slackMode: 'oauth', LOG_FORMAT: 'pretty' })).toBe('pretty');
+  });
+
+  it('a pretty line is one readable line, redacted like JSON', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } });
+    const logger = createLogger('info', prettyDestination(sink));
+    logger.info({ teamId: 'T1', password: 'pw-SECRET-1', creds: { apiKey: 'key-SECRET-2' } }, 'linked an account');
+    const out = lines.join('');
+    expect(out.trim().split('\n')).toHaveLength(1);
+    expect(out).toMatch(/^\[\d\d:\d\d:\d\d\] INFO: linked an account /);
+    expect(out).toContain('"teamId":"T1"');
+    expect(out).not.toMatch(/SECRET-\d/);
+    expect(() => JSON.parse(out)).toThrow();
   });
 });

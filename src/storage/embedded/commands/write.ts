@@ -1,5 +1,5 @@
 /** insert, update, delete and findAndModify, with MongoDB's reply shapes and write-error semantics. */
-import { BSON, ObjectId, type Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
 import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';

@@ -1,18 +1,18 @@
 /**
- * The layers the code keeps, one forbidden rule each, checked by `npm run test:layers`
- * (part of `npm test`) with dependency-cruiser. Type-only imports count: a view that imports a
+ * The layers (docs/architecture.md, "Layers"; CONTRIBUTING.md, "Layer rules"), one forbidden rule
+ * each, checked by `npm run test:layers` (part of `npm test`) with dependency-cruiser. Type-only imports count: a view that imports a
  * domain type breaks a rule as much as one that imports a function.
  */
 const APP = '^(src|commands|views|connectors)/';
 const ANY_OF_THE_APP = '^(src|commands|views|connectors|emulators|test|bench)/';
-const LEAVES = '^src/(vocabulary|text|time-format)[.]ts$';
+const LEAVES = '^src/(vocabulary|text)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
     {
       name: 'leaves-import-nothing',
-      comment: 'src/vocabulary.ts, src/text.ts and src/time-format.ts are leaves: they import nothing of the app.',
+      comment: 'src/vocabulary.ts and src/text.ts are leaves: they import nothing of the app.',
       severity: 'error',
       from: { path: LEAVES },
       to: { path: ANY_OF_THE_APP },
@@ -42,7 +42,7 @@ module.exports = {
     },
     {
       name: 'views-are-pure',
-      comment: 'views/ import only views/, src/vocabulary.ts, src/text.ts, src/time-format.ts, src/i18n and @slack/types; they declare their own input types.',
+      comment: 'views/ import only views/, src/vocabulary.ts, src/text.ts, src/i18n and @slack/types; they declare their own input types.',
       severity: 'error',
       from: { path: '^views/' },
       to: { pathNot: ['^views/', LEAVES, '^src/i18n/', '^node_modules/@slack/types/'] },

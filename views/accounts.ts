@@ -2,7 +2,7 @@
 import type { KnownBlock, ActionsBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import { MEDIA, type Medium, type RunOutcome } from '../src/vocabulary';
-import { formatMaybe, formatTime } from '../src/time-format';
+import { formatMaybe, formatTime } from '../src/text';
 import { button, context, esc, plain, section } from './blocks';
 import { errorText } from './reasons';
 

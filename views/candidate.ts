@@ -7,7 +7,7 @@
 import type { KnownBlock, ModalView, ActionsBlock, Button } from '@slack/types';
 import type { T } from '../src/i18n';
 import { STAGES, type Medium, type Stage } from '../src/vocabulary';
-import { formatTime } from '../src/time-format';
+import { formatTime } from '../src/text';
 import { button, context, esc, plain, section, truncate } from './blocks';
 
 export const CANDIDATE_ACTIONS = { details: 'candidate_details', stage: 'candidate_stage', pick: 'candidate_pick' } as const;

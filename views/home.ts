@@ -2,7 +2,7 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import type { DisplayRole, Medium } from '../src/vocabulary';
-import { formatTime } from '../src/time-format';
+import { formatTime } from '../src/text';
 import { button, context, divider, esc, header, section } from './blocks';
 import { accountBlocks, type AccountView } from './accounts';
 

@@ -2,7 +2,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import type { Medium } from '../src/vocabulary';
-import { formatMaybe } from '../src/time-format';
+import { formatMaybe } from '../src/text';
 import { button, context, header, section } from './blocks';
 import { errorText } from './reasons';
 

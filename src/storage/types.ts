@@ -180,7 +180,7 @@ export interface CardDigestDoc {
   jobId: ObjectId;
   channel: string;
   count: number;
-  byMedium: Record<string, number>;
+  byMedium: Partial<Record<Medium, number>>;
   state: 'pending' | 'posting' | 'posted';
   ts?: string;
   leaseUntil?: Date;

@@ -83,6 +83,20 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'emulators-stand-alone',
+      comment: 'emulators/ (code npm start runs in the sandbox) import only emulators/, the vocabulary, text helpers and the connector contract; never test/ or the app.',
+      severity: 'error',
+      from: { path: '^emulators/' },
+      to: { path: ANY_OF_THE_APP, pathNot: ['^emulators/', LEAVES, '^connectors/types[.]ts$'] },
+    },
+    {
+      name: 'only-the-sandbox-starts-emulators',
+      comment: 'The app reaches the emulators only through src/sandbox.ts (no Slack credentials set); everything else talks to real base URLs.',
+      severity: 'error',
+      from: { path: APP, pathNot: '^src/sandbox[.]ts$' },
+      to: { path: '^emulators/' },
+    },
+    {
       name: 'no-circular',
       comment: 'No import cycles in the app.',
       severity: 'error',

@@ -9,7 +9,9 @@
 import { App, LogLevel, type Receiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../../src/domain/deps';
+import type { Locale } from '../../src/i18n';
 import { registerAll } from '../../commands';
+import { startUnitDeps } from './deps';
 
 export interface ApiCall {
   method: string;
@@ -103,6 +105,8 @@ export interface BoltHarness {
   client: FakeClient;
   /** Posts to response_urls, in order. */
   responded: Responded[];
+  /** The texts of the bot's DMs to a user (chat.postMessage to the user id). */
+  dms(userId: string): string[];
   /** Drop what was recorded so far (calls and responses). */
   reset(): void;
   deliver(body: Record<string, unknown>): Promise<Delivery>;
@@ -160,6 +164,7 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
 
   return {
     app, client, responded,
+    dms: (userId) => client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string),
     reset() {
       client.calls.length = 0;
       responded.length = 0;
@@ -204,3 +209,26 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
     }),
   };
 }
+
+/**
+ * A handler test file's set-up: the Deps (test/helpers/deps.ts) with a workspace whose users Slack
+ * knows (`admins` are org admins), and the app's listeners on Bolt. `reset()` (before each test)
+ * drops the recorded calls, responses, jobs and logs.
+ */
+export async function startHandlerTest(label: string, teamId: string, users: { admins?: string[]; others?: string[]; locale?: Locale } = {}) {
+  const u = await startUnitDeps(label);
+  for (const userId of [...(users.admins ?? []), ...(users.others ?? [])]) u.addUser(teamId, userId, { locale: users.locale ?? 'en' });
+  for (const userId of users.admins ?? []) await u.setRole(teamId, userId, 'org_admin');
+  const bolt = startBolt(u.deps);
+  return {
+    u,
+    bolt,
+    reset() {
+      bolt.reset();
+      u.jobs.length = 0;
+      u.logs.length = 0;
+    },
+  };
+}
+
+export type HandlerTest = Awaited<ReturnType<typeof startHandlerTest>>;

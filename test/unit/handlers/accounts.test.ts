@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { translator } from '../../../src/i18n';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 import { insertLinkedAccount } from '../../helpers/accounts';
 
 const T = 'T0HACCT';
@@ -12,24 +12,17 @@ const MEMBER = 'U0HACCTMEMBER';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 
 const account = (id: string) => u.deps.store.mediaAccounts.findOne({ _id: new ObjectId(id) });
 const link = (label: string, medium: 'wantedly' | 'green' = 'wantedly') =>
   insertLinkedAccount(u.deps, T, medium, medium === 'wantedly' ? { medium, apiKey: `key-${label}-0123456789abcdef` } : { medium, companyId: label, password: 'pw' }, label);
-const dms = (userId: string) => bolt.client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string);
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_accounts');
-  u.addUser(T, ADMIN, { locale: 'en' });
-  u.addUser(T, MEMBER, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
-  bolt = startBolt(u.deps);
+  ({ u, bolt } = h = await startHandlerTest('h_accounts', T, { admins: [ADMIN], others: [MEMBER] }));
 });
 afterAll(() => u?.close());
-beforeEach(() => {
-  bolt.reset();
-  u.jobs.length = 0;
-});
+beforeEach(() => h.reset());
 
 describe('/ats link', () => {
   it('without a medium says which media there are', async () => {
@@ -62,7 +55,7 @@ describe('the link modal (acct:save)', () => {
     const doc = await u.deps.store.mediaAccounts.findOne({ teamId: T, label: 'Tokyo' });
     expect(doc).toMatchObject({ medium: 'wantedly', state: 'authenticating' });
     expect(u.jobs).toEqual([`checkAuth ${doc!._id}`]);
-    expect(dms(ADMIN)).toEqual([t('link.started', { medium: t('media.wantedly'), label: 'Tokyo' })]);
+    expect(bolt.dms(ADMIN)).toEqual([t('link.started', { medium: t('media.wantedly'), label: 'Tokyo' })]);
   });
 
   it('answers field errors in the ack and stores nothing', async () => {
@@ -105,7 +98,7 @@ describe('account buttons', () => {
     await bolt.click({ teamId: T, userId: ADMIN, actionId: 'acct:resume', value: id, where: 'home' });
     expect((await account(id))?.paused).toBe(false);
     expect(u.jobs).toEqual([`scheduleImport ${id}`]);
-    expect(dms(ADMIN)).toEqual([t('accounts.resumed', { medium: t('media.wantedly'), label: 'Resume me' })]);
+    expect(bolt.dms(ADMIN)).toEqual([t('accounts.resumed', { medium: t('media.wantedly'), label: 'Resume me' })]);
     const [publish] = bolt.client.to('views.publish');
     expect(publish.args).toMatchObject({ user_id: ADMIN, view: { type: 'home' } });
     expect(bolt.responded).toHaveLength(0);

@@ -2,21 +2,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { translator } from '../../../src/i18n';
 import { helpMessage } from '../../../views/help';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 
 const T = 'T0HATS';
 const USER = 'U0HATSUSER';
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_ats');
-  u.addUser(T, USER, { locale: 'en' });
-  bolt = startBolt(u.deps);
+  ({ u, bolt } = h = await startHandlerTest('h_ats', T, { others: [USER] }));
 });
 afterAll(() => u?.close());
-beforeEach(() => bolt.reset());
+beforeEach(() => h.reset());
 
 describe('/ats', () => {
   it('alone, `help` or `ＨＥＬＰ` (typed with an IME) answers the help in the ack itself', async () => {

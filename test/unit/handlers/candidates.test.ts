@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n';
 import type { CandidateDoc } from '../../../src/storage/types';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 import { seedImport } from '../../helpers/candidates';
 import type { Harness } from '../../helpers/app';
 
@@ -13,21 +13,18 @@ const STRANGER = 'U0HCANDSTRANGER';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 let tanaka: CandidateDoc[];
 
 const opened = () => bolt.client.to('views.open').map((c) => c.args.view);
 const ephemerals = () => bolt.client.to('chat.postEphemeral').map((c) => ({ channel: c.args.channel, user: c.args.user, text: c.args.text }));
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_candidates');
-  u.addUser(T, ADMIN, { locale: 'en' });
-  u.addUser(T, STRANGER, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
-  bolt = startBolt(u.deps);
+  ({ u, bolt } = h = await startHandlerTest('h_candidates', T, { admins: [ADMIN], others: [STRANGER] }));
   tanaka = await seedImport({ app: { deps: u.deps } } as unknown as Harness, T, 'green', { externalId: 'g-qa', title: 'QA Engineer' }, 2, { prefix: 'Tanaka' });
 });
 afterAll(() => u?.close());
-beforeEach(() => bolt.reset());
+beforeEach(() => h.reset());
 
 describe('/ats candidate', () => {
   it('without a name says how to use it; a name nobody has says so', async () => {

@@ -15,8 +15,8 @@ import { LINK_CALLBACK } from '../../../views/link';
 import { MAPPING_ACTIONS, RULE_CALLBACK } from '../../../views/mapping';
 import { ROLES_CALLBACK } from '../../../views/roles';
 import { SETTINGS_CALLBACK } from '../../../views/settings';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 
 describe('ids, currentId, pick', () => {
   const aliases = { account_pause: 'acct:pause', account_link: 'acct:link', open_mapping: 'map:open' };
@@ -51,19 +51,14 @@ describe('the app’s listeners (commands/index.ts)', () => {
   const ADMIN = 'U0HDISPADMIN';
   let u: UnitDeps;
   let bolt: BoltHarness;
+  let h: HandlerTest;
   const unhandled = () => u.logs.filter((l) => l.msg === 'no handler for this id' || l.msg === 'no options handler for this id' || l.msg === 'unhandled Bolt error');
 
   beforeAll(async () => {
-    u = await startUnitDeps('h_dispatch');
-    u.addUser(T, ADMIN, { locale: 'en' });
-    await u.setRole(T, ADMIN, 'org_admin');
-    bolt = startBolt(u.deps);
+    ({ u, bolt } = h = await startHandlerTest('h_dispatch', T, { admins: [ADMIN] }));
   });
   afterAll(() => u?.close());
-  beforeEach(() => {
-    bolt.reset();
-    u.logs.length = 0;
-  });
+  beforeEach(() => h.reset());
 
   it('every action id the views render, and every old id, reaches a handler and is acked once', async () => {
     const rendered = [

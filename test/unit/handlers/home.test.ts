@@ -1,7 +1,7 @@
 /** commands/home.ts: app_home_opened publishes the dashboard, through Bolt. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 import { insertLinkedAccount } from '../../helpers/accounts';
 
 const T = 'T0HHOME';
@@ -9,19 +9,17 @@ const ADMIN = 'U0HHOMEADMIN';
 const MEMBER = 'U0HHOMEMEMBER';
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 
 const opened = (user: string, tab = 'home') => bolt.event(T, { type: 'app_home_opened', user, tab, channel: 'D0HOME' });
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_home');
-  u.addUser(T, ADMIN, { locale: 'en' });
+  ({ u, bolt } = h = await startHandlerTest('h_home', T, { admins: [ADMIN] }));
   u.addUser(T, MEMBER, { locale: 'ja' });
-  await u.setRole(T, ADMIN, 'org_admin');
   await insertLinkedAccount(u.deps, T, 'wantedly', { medium: 'wantedly', apiKey: 'home-api-key-0123456789' }, 'Home HQ');
-  bolt = startBolt(u.deps);
 });
 afterAll(() => u?.close());
-beforeEach(() => bolt.reset());
+beforeEach(() => h.reset());
 
 describe('app_home_opened', () => {
   it('publishes the dashboard for the user: an org admin gets the account buttons', async () => {

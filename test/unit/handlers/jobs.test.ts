@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { translator } from '../../../src/i18n';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 
 const T = 'T0HJOBS';
 const ADMIN = 'U0HJOBSADMIN';
@@ -11,25 +11,18 @@ const MEMBER = 'U0HJOBSMEMBER';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 
-const dms = (userId: string) => bolt.client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string);
 const save = (userId: string, values: Record<string, string | string[]>, meta = '{"jobId":null}') =>
   bolt.submit({ teamId: T, userId, callbackId: 'job:save', privateMetadata: meta, values });
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_jobs');
-  u.addUser(T, ADMIN, { locale: 'en' });
-  u.addUser(T, MEMBER, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
-  bolt = startBolt(u.deps);
+  ({ u, bolt } = h = await startHandlerTest('h_jobs', T, { admins: [ADMIN], others: [MEMBER] }));
   u.setClient(bolt.client.client); // the domain's conversations.info goes to the same fake
   bolt.client.answer('conversations.info', (a) => ({ ok: true, channel: { id: a.channel, is_member: a.channel !== 'C0HJOBSOUT' } }));
 });
 afterAll(() => u?.close());
-beforeEach(() => {
-  bolt.reset();
-  u.jobs.length = 0;
-});
+beforeEach(() => h.reset());
 
 describe('/ats job', () => {
   it('`job new` opens the empty job modal', async () => {
@@ -57,7 +50,7 @@ describe('the job modal (job:save)', () => {
     expect(d.acks).toEqual([undefined]);
     const job = await u.deps.store.jobs.findOne({ teamId: T, name: 'Backend Engineer' });
     expect(job).toMatchObject({ channelId: 'C0HJOBSBE', admins: [MEMBER], createdBy: ADMIN });
-    expect(dms(ADMIN)).toEqual([t('jobs.created', { name: 'Backend Engineer', channel: 'C0HJOBSBE' })]);
+    expect(bolt.dms(ADMIN)).toEqual([t('jobs.created', { name: 'Backend Engineer', channel: 'C0HJOBSBE' })]);
   });
 
   it('answers field errors (no name, no channel) and a taken name under the name', async () => {
@@ -73,7 +66,7 @@ describe('the job modal (job:save)', () => {
     expect(d.acks).toEqual([undefined]);
     expect((await u.deps.store.jobs.findOne({ _id: job._id }))?.name).toBe('Backend');
     expect(u.jobs).toEqual([`wake ${job._id}`]);
-    expect(dms(ADMIN)).toEqual([t('jobs.updated', { name: 'Backend' })]);
+    expect(bolt.dms(ADMIN)).toEqual([t('jobs.updated', { name: 'Backend' })]);
   });
 
   it('a tampered private_metadata is answered under the name', async () => {

@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { translator } from '../../../src/i18n';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 import { seedImport } from '../../helpers/candidates';
 import type { Harness } from '../../helpers/app';
 
@@ -14,6 +14,7 @@ const LIMITED = 'U0HMAPLIMITED';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 let backend: string;
 let frontend: string;
 let postingId: string;
@@ -22,7 +23,6 @@ const modal = { view: { id: 'V0MAPMODAL', callback_id: 'map:modal', private_meta
 const updated = () => bolt.client.to('views.update').map((c) => ({ viewId: c.args.view_id as string, view: JSON.stringify(c.args.view) }));
 /** `text` as it is inside a JSON string. */
 const json = (text: string) => JSON.stringify(text).slice(1, -1);
-const dms = (userId: string) => bolt.client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string);
 
 async function job(name: string, admins: string[] = []) {
   const now = new Date();
@@ -31,21 +31,15 @@ async function job(name: string, admins: string[] = []) {
 }
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_mapping');
-  for (const user of [ADMIN, MEMBER, LIMITED]) u.addUser(T, user, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
+  ({ u, bolt } = h = await startHandlerTest('h_mapping', T, { admins: [ADMIN], others: [MEMBER, LIMITED] }));
   await u.setRole(T, LIMITED, 'limited');
-  bolt = startBolt(u.deps);
   backend = await job('Backend');
   frontend = await job('Frontend', [MEMBER]);
   await seedImport({ app: { deps: u.deps } } as unknown as Harness, T, 'wantedly', { externalId: 'w-be', title: 'Backend Engineer (Tokyo)' }, 3, { prefix: 'Tokyo' });
   postingId = String((await u.deps.store.postings.findOne({ teamId: T, externalId: 'w-be' }))!._id);
 });
 afterAll(() => u?.close());
-beforeEach(() => {
-  bolt.reset();
-  u.jobs.length = 0;
-});
+beforeEach(() => h.reset());
 
 describe('the mapping modal opens from', () => {
   it('/ats mapping', async () => {
@@ -67,7 +61,7 @@ describe('the mapping modal opens from', () => {
   it('but not for limited access: refused by DM, nothing opens', async () => {
     await bolt.click({ teamId: T, userId: LIMITED, actionId: 'map:open', value: 'wantedly', where: 'dm' });
     expect(bolt.client.to('views.open')).toHaveLength(0);
-    expect(dms(LIMITED)).toEqual([t('common.refused', { action: t('actions.mapping_view') })]);
+    expect(bolt.dms(LIMITED)).toEqual([t('common.refused', { action: t('actions.mapping_view') })]);
   });
 });
 
@@ -86,7 +80,7 @@ describe('in the modal', () => {
     await bolt.click({ teamId: T, userId: MEMBER, actionId: 'map:job', blockId: `posting_${postingId}`, selected: backend, where: 'modal', ...modal });
     expect(String((await u.deps.store.postings.findOne({ _id: new ObjectId(postingId) }))?.jobId)).toBe(frontend);
     expect(updated()[0].view).toContain(':no_entry:');
-    expect(dms(MEMBER)).toEqual([t('common.refused', { action: t('actions.mapping_edit') })]);
+    expect(bolt.dms(MEMBER)).toEqual([t('common.refused', { action: t('actions.mapping_edit') })]);
   });
 
   it('map:job with the unmap option removes the choice', async () => {
@@ -97,7 +91,7 @@ describe('in the modal', () => {
 
   it('map:job in a block that is no posting is malformed', async () => {
     await bolt.click({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: 'posting_zzz', selected: backend, where: 'modal', ...modal });
-    expect(dms(ADMIN)).toEqual([t('common.malformed')]);
+    expect(bolt.dms(ADMIN)).toEqual([t('common.malformed')]);
   });
 
   it('map:page shows the page asked for', async () => {

@@ -1,8 +1,8 @@
 /** commands/roles.ts: `/ats roles` and the roles modal (role:save), through Bolt. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 
 const T = 'T0HROLE';
 const ADMIN = 'U0HROLEADMIN';
@@ -10,23 +10,19 @@ const MEMBER = 'U0HROLEMEMBER';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 let jobId: string;
 
-const dms = (userId: string) => bolt.client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string);
 const save = (userId: string, values: Record<string, string>) => bolt.submit({ teamId: T, userId, callbackId: 'role:save', values });
 const roleOf = async (userId: string) => (await u.deps.store.members.findOne({ teamId: T, userId }))?.orgRole;
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_roles');
-  u.addUser(T, ADMIN, { locale: 'en' });
-  u.addUser(T, MEMBER, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
+  ({ u, bolt } = h = await startHandlerTest('h_roles', T, { admins: [ADMIN], others: [MEMBER] }));
   const now = new Date();
   jobId = String((await u.deps.store.jobs.insertOne({ teamId: T, name: 'Sales', channelId: 'C0SALES', admins: [], members: [], createdBy: ADMIN, createdAt: now, updatedAt: now })).insertedId);
-  bolt = startBolt(u.deps);
 });
 afterAll(() => u?.close());
-beforeEach(() => bolt.reset());
+beforeEach(() => h.reset());
 
 describe('/ats roles', () => {
   it('opens the roles modal for an org admin, with the current org admins and the jobs', async () => {
@@ -50,7 +46,7 @@ describe('the roles modal (role:save)', () => {
     expect(d.acks).toEqual([undefined]);
     expect(await roleOf(MEMBER)).toBe('limited');
     expect((await u.deps.store.jobs.findOne({ teamId: T, name: 'Sales' }))?.admins).toEqual([MEMBER]);
-    expect(dms(ADMIN)).toEqual([[
+    expect(bolt.dms(ADMIN)).toEqual([[
       t('roles.saved', { user: MEMBER, role: t('roles.limited') }),
       t('roles.savedJob', { user: MEMBER, job: 'Sales', role: t('roles.job_admin') }),
     ].join('\n')]);

@@ -1,8 +1,8 @@
 /** commands/settings.ts: `/ats settings` and the settings modal (set:save), through Bolt. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { translator } from '../../../src/i18n';
-import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
-import { startBolt, type BoltHarness } from '../../helpers/bolt';
+import type { UnitDeps } from '../../helpers/deps';
+import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
 
 const T = 'T0HSET';
 const ADMIN = 'U0HSETADMIN';
@@ -10,19 +10,16 @@ const MEMBER = 'U0HSETMEMBER';
 const t = translator('en');
 let u: UnitDeps;
 let bolt: BoltHarness;
+let h: HandlerTest;
 
 const org = () => u.deps.store.orgs.findOne({ _id: T });
 const save = (userId: string, values: Record<string, string>) => bolt.submit({ teamId: T, userId, callbackId: 'set:save', values });
 
 beforeAll(async () => {
-  u = await startUnitDeps('h_settings');
-  u.addUser(T, ADMIN, { locale: 'en' });
-  u.addUser(T, MEMBER, { locale: 'en' });
-  await u.setRole(T, ADMIN, 'org_admin');
-  bolt = startBolt(u.deps);
+  ({ u, bolt } = h = await startHandlerTest('h_settings', T, { admins: [ADMIN], others: [MEMBER] }));
 });
 afterAll(() => u?.close());
-beforeEach(() => bolt.reset());
+beforeEach(() => h.reset());
 
 describe('/ats settings', () => {
   it('opens the settings modal with the org’s zone and card setting', async () => {

@@ -1,7 +1,7 @@
 /**
  * The domain's Deps for handler unit tests: the embedded MongoDB (a store as the app opens it), and
  * fakes for what is outside the process: Slack user facts (locale, admin), the Agenda account and
- * card jobs (recorded, not run), a captured log.
+ * card jobs and the notifier (recorded, not run), a captured log.
  */
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -27,7 +27,7 @@ export interface UnitDeps {
   mongo: TestMongo;
   /** Every log line, parsed. */
   logs: Record<string, unknown>[];
-  /** Calls to deps.accountJobs and deps.cardJobs: `checkAuth <accountId>`, `wake <jobId>`, … */
+  /** Calls to deps.accountJobs, deps.cardJobs, deps.notifier: `checkAuth <accountId>`, `wake <jobId>`, `notify …` */
   jobs: string[];
   /** A Slack user the fake gateway knows (users.info: locale, admin, guest). */
   addUser(teamId: string, userId: string, u?: FakeUser): void;
@@ -76,8 +76,17 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
       scheduleImport: async (a) => void jobs.push(`scheduleImport ${a.id}`),
       disableImport: async (id) => void jobs.push(`disableImport ${id}`),
       removeAll: async (id) => void jobs.push(`removeAll ${id}`),
+      nextRuns: async () => new Map(),
     },
     cardJobs: { wake: async (_teamId, jobId) => void jobs.push(`wake ${jobId}`) },
+    notifier: {
+      importFinished: async (_t, userIds) => (jobs.push(`notify importFinished ${userIds}`), userIds.length),
+      importFailed: async (_t, userIds) => (jobs.push(`notify importFailed ${userIds}`), userIds.length),
+      importRecovered: async (_t, userIds) => (jobs.push(`notify importRecovered ${userIds}`), userIds.length),
+      linkResult: async (_t, userId, facts) => (jobs.push(`notify linkResult ${userId} ${facts.outcome}`), 1),
+      channelProblem: async (_t, userIds) => (jobs.push(`notify channelProblem ${userIds}`), userIds.length),
+      welcome: async (_t, userId) => void jobs.push(`notify welcome ${userId}`),
+    },
     clock: () => new Date(),
   };
   return {

@@ -73,7 +73,7 @@ async function linkThroughSlack(h: Harness, teamId: string, medium: Medium, valu
   const mine = (c: { args: Record<string, unknown> }) => {
     const view = c.args.view as { callback_id?: string; private_metadata?: string } | string;
     const v = typeof view === 'string' ? JSON.parse(view) : view;
-    return v?.callback_id === 'link_submit' && JSON.parse(v.private_metadata ?? '{}').medium === medium;
+    return v?.callback_id === 'acct:save' && JSON.parse(v.private_metadata ?? '{}').medium === medium;
   };
   while (!(call = h.slack.calls('views.open').slice(since).find(mine))) await sleep(5);
   const viewId = (call.response as { view: { id: string } }).view.id;

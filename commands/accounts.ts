@@ -3,21 +3,21 @@
  * zod, call src/domain/accounts, render with views/. The server refuses non-admins whatever
  * payload they craft (authorize in the domain), and the refusal is audit-logged.
  */
-import type { App, BlockAction, RespondFn } from '@slack/bolt';
+import type { BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { MEDIA, type FieldKey, type Medium } from '../src/vocabulary';
-import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
-import { linkAccount, reenterCredentials, setPaused, unlinkAccount, getAccount } from '../src/domain/accounts';
+import { linkAccount, reenterCredentials, setPaused, unlinkAccount as unlinkMediaAccount, getAccount } from '../src/domain/accounts';
 import { parseLinkForm } from '../src/domain/credentials';
 import { listAccounts } from '../src/domain/account-list';
 import { getOrg } from '../src/domain/orgs';
 import { decide } from '../src/domain/permissions';
 import { ValidationError } from '../src/domain/errors';
-import { linkModal, LINK_CALLBACK } from '../views/link';
-import { accountsMessage, actionPattern, ACCOUNT_ACTIONS } from '../views/accounts';
-import { addRoute } from './ats';
-import { makeCtx, ackSubmissionError, onButton as onButtonBase, type Ctx } from './context';
+import { linkModal } from '../views/link';
+import { accountsMessage } from '../views/accounts';
+import type { CommandArgs } from './ats';
+import { ackSubmissionError, type Ctx } from './context';
+import { buttonValue, type ActionArgs, type ViewArgs } from './dispatch';
 import { inputErrors, viewValue } from './view-values';
 import { publishHome } from './home';
 import { truncateText } from '../src/text';
@@ -43,7 +43,8 @@ export async function accountsReply(ctx: Ctx, page = 0) {
   return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed, zone: org.zone, page });
 }
 
-addRoute('link', async ({ ctx, command, args }) => {
+/** `/ats link [medium]`: the link modal for a medium, or which media there are. */
+export async function linkCommand({ ctx, command, args }: CommandArgs) {
   if (!args[0]) {
     await ctx.reply({ text: ctx.t('media.which', { media: mediaList(ctx) }) });
     return;
@@ -54,80 +55,88 @@ addRoute('link', async ({ ctx, command, args }) => {
     return;
   }
   await openLinkModal(ctx, command.trigger_id, medium.data);
-});
+}
 
-addRoute('accounts', async ({ ctx }) => {
+/** `/ats accounts` */
+export async function accountsCommand({ ctx }: CommandArgs) {
   await ctx.reply(await accountsReply(ctx));
-});
+}
 
-export function registerAccounts(app: App, deps: Deps) {
-  app.view(LINK_CALLBACK, async ({ ack, body, view, client }) => {
-    const teamId = body.team?.id ?? body.user.team_id!;
-    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client });
-    const meta = (() => {
-      try {
-        return metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
-      } catch {
-        return metadataSchema.safeParse(null);
-      }
-    })();
-    if (!meta.success) {
-      await ack({ response_action: 'errors', errors: { label: ctx.t('common.invalidInput', { detail: 'metadata' }) } });
-      return;
-    }
-    const { medium, accountId } = meta.data;
-    const fields: Partial<Record<FieldKey, string>> = {};
-    for (const f of ['api_key', 'email', 'password', 'company_id', 'user_id'] as const) fields[f] = viewValue(view, f);
-    const form = parseLinkForm(medium, { label: viewValue(view, 'label'), fields });
-    if (!form.ok) {
-      await ack({ response_action: 'errors', errors: inputErrors(ctx.t, new ValidationError(form.errors)) });
-      return;
-    }
+/** The link modal submitted (`acct:save`): a new account, or new credentials for one. */
+export async function submitLink({ ack, view, ctx }: ViewArgs) {
+  const deps = ctx.deps;
+  const meta = (() => {
     try {
-      const actor = await ctx.actor();
-      const account = accountId
-        ? await reenterCredentials(deps, actor, { accountId, credentials: form.credentials, label: form.label })
-        : (await linkAccount(deps, actor, { medium, label: form.label, credentials: form.credentials, requestId: view.id, defaultLabel: (n) => ctx.t('link.defaultLabel', { n }) })).account;
-      await ack();
-      await ctx.reply({ text: ctx.t('link.started', { medium: ctx.t(`media.${medium}`), label: form.label ?? account.label }) });
-    } catch (err) {
-      await ackSubmissionError(ack, ctx, err, medium === 'wantedly' ? 'api_key' : 'password');
+      return metadataSchema.safeParse(JSON.parse(view.private_metadata || '{}'));
+    } catch {
+      return metadataSchema.safeParse(null);
     }
-  });
+  })();
+  if (!meta.success) {
+    await ack({ response_action: 'errors', errors: { label: ctx.t('common.invalidInput', { detail: 'metadata' }) } });
+    return;
+  }
+  const { medium, accountId } = meta.data;
+  const fields: Partial<Record<FieldKey, string>> = {};
+  for (const f of ['api_key', 'email', 'password', 'company_id', 'user_id'] as const) fields[f] = viewValue(view, f);
+  const form = parseLinkForm(medium, { label: viewValue(view, 'label'), fields });
+  if (!form.ok) {
+    await ack({ response_action: 'errors', errors: inputErrors(ctx.t, new ValidationError(form.errors)) });
+    return;
+  }
+  try {
+    const actor = await ctx.actor();
+    const account = accountId
+      ? await reenterCredentials(deps, actor, { accountId, credentials: form.credentials, label: form.label })
+      : (await linkAccount(deps, actor, { medium, label: form.label, credentials: form.credentials, requestId: view.id, defaultLabel: (n) => ctx.t('link.defaultLabel', { n }) })).account;
+    await ack();
+    await ctx.reply({ text: ctx.t('link.started', { medium: ctx.t(`media.${medium}`), label: form.label ?? account.label }) });
+  } catch (err) {
+    await ackSubmissionError(ack, ctx, err, medium === 'wantedly' ? 'api_key' : 'password');
+  }
+}
 
-  /** Account buttons; after a change, the fresh list is shown where the user clicked. */
-  const onButton = (actionId: string | RegExp, fn: (ctx: Ctx, value: string, body: BlockAction) => Promise<void>) =>
-    onButtonBase(app, deps, actionId, async (ctx, value, body, respond) => {
-      await fn(ctx, value, body);
-      await refresh(ctx, body, respond);
-    });
+/** `acct:page:prev|next`: another page of the accounts message (anyone who may see the accounts). */
+export async function showAccountsPage({ ctx, action, respond }: ActionArgs) {
+  const page = z.coerce.number().int().min(0).max(1000).catch(0).parse(buttonValue(action));
+  if (respond) await respond({ replace_original: true, response_type: 'ephemeral', ...(await accountsReply(ctx, page)) });
+}
 
-  // previous / next page of the accounts message (read-only: anyone who may see the accounts)
-  onButtonBase(app, deps, actionPattern(ACCOUNT_ACTIONS.page), async (ctx, value, _body, respond) => {
-    const page = z.coerce.number().int().min(0).max(1000).catch(0).parse(value);
-    if (respond) await respond({ replace_original: true, response_type: 'ephemeral', ...(await accountsReply(ctx, page)) });
-  });
+// The account buttons below change something; the fresh list is then shown where the user clicked.
 
-  onButton(actionPattern(ACCOUNT_ACTIONS.link), async (ctx, value, body) => {
-    const medium = mediumSchema.parse(value);
-    await openLinkModal(ctx, body.trigger_id, medium);
-  });
-  onButton(ACCOUNT_ACTIONS.reenter, async (ctx, value, body) => {
-    const account = await getAccount(ctx.deps, ctx.teamId, accountIdSchema.parse(value));
-    await openLinkModal(ctx, body.trigger_id, account.medium, String(account._id));
-  });
-  onButton(ACCOUNT_ACTIONS.pause, async (ctx, value) => {
-    const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(value), true);
-    await ctx.reply({ text: ctx.t('accounts.paused', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
-  });
-  onButton(ACCOUNT_ACTIONS.resume, async (ctx, value) => {
-    const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(value), false);
-    await ctx.reply({ text: ctx.t('accounts.resumed', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
-  });
-  onButton(ACCOUNT_ACTIONS.unlink, async (ctx, value) => {
-    const a = await unlinkAccount(ctx.deps, await ctx.actor(), accountIdSchema.parse(value));
-    await ctx.reply({ text: ctx.t('accounts.unlinked', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
-  });
+/** `acct:link:<medium>`: the link modal for that medium. */
+export async function linkMedium({ ctx, action, body, respond }: ActionArgs) {
+  const medium = mediumSchema.parse(buttonValue(action));
+  await openLinkModal(ctx, body.trigger_id, medium);
+  await refresh(ctx, body, respond);
+}
+
+/** `acct:reenter`: the link modal for new credentials of an account. */
+export async function reenterAccount({ ctx, action, body, respond }: ActionArgs) {
+  const account = await getAccount(ctx.deps, ctx.teamId, accountIdSchema.parse(buttonValue(action)));
+  await openLinkModal(ctx, body.trigger_id, account.medium, String(account._id));
+  await refresh(ctx, body, respond);
+}
+
+/** `acct:pause` */
+export async function pauseAccount({ ctx, action, body, respond }: ActionArgs) {
+  const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(buttonValue(action)), true);
+  await ctx.reply({ text: ctx.t('accounts.paused', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  await refresh(ctx, body, respond);
+}
+
+/** `acct:resume` */
+export async function resumeAccount({ ctx, action, body, respond }: ActionArgs) {
+  const a = await setPaused(ctx.deps, await ctx.actor(), accountIdSchema.parse(buttonValue(action)), false);
+  await ctx.reply({ text: ctx.t('accounts.resumed', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  await refresh(ctx, body, respond);
+}
+
+/** `acct:unlink` (after Slack's confirmation dialog) */
+export async function unlinkAccount({ ctx, action, body, respond }: ActionArgs) {
+  const a = await unlinkMediaAccount(ctx.deps, await ctx.actor(), accountIdSchema.parse(buttonValue(action)));
+  await ctx.reply({ text: ctx.t('accounts.unlinked', { medium: ctx.t(`media.${a.medium}`), label: a.label }) });
+  await refresh(ctx, body, respond);
 }
 
 /** After a change, show the fresh state where the user clicked: the accounts message or the Home tab. */

@@ -1,53 +1,43 @@
 /**
- * `/ats <subcommand>`: one slash command, routed here. Each route stays thin: it acks within
- * Slack's 3 s, builds the user's context, and calls the domain through a feature module.
+ * `/ats <subcommand>`: one slash command, routed here. The listener acks within Slack's 3 s (with
+ * the help itself for `/ats help`), builds the user's context, and runs the subcommand picked from
+ * the table commands/index.ts gives, errors shown to the user (commands/context.ts).
  */
-import type { App, RespondFn, SlashCommand } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
+import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
 import { makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
-import { openRoles } from './roles';
 import { truncateText } from '../src/text';
 
 export interface CommandArgs {
   ctx: Ctx;
   command: SlashCommand;
+  /** The words after the subcommand. */
   args: string[];
+  /** The text after the subcommand, as typed. */
   rest: string;
 }
 
-type Route = (a: CommandArgs) => Promise<void>;
-const routes = new Map<string, Route>();
+export type Subcommand = (a: CommandArgs) => Promise<void>;
 
-/** Feature modules add their subcommands here (`/ats link …` → 'link'; `/ats job new` → 'job'). */
-export function addRoute(name: string, route: Route) {
-  routes.set(name, route);
-}
-
-addRoute('roles', ({ ctx, command }) => openRoles(ctx, command.trigger_id));
-
-export function registerAts(app: App, deps: Deps) {
-  app.command('/ats', async ({ command, ack, respond, client }) => {
+/** The Bolt listener for `/ats`; `subcommands`: `/ats link …` → 'link', `/ats job new` → 'job'. */
+export function atsCommand(deps: Deps, subcommands: Readonly<Record<string, Subcommand>>) {
+  return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
     const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
     // ｊｏｂｓ, ＨＥＬＰ (typed with a Japanese IME) are the same commands
     const name = sub.normalize('NFKC').toLowerCase();
-    const ctx = await makeCtx(deps, surface(command, client, respond));
+    const ctx = await makeCtx(deps, { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id, client, respond });
     if (name === 'help') {
       await ack(helpReply(ctx));
       return;
     }
-    const route = routes.get(name);
-    if (!route) {
+    const run = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
+    if (!run) {
       await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: truncateText(command.text.trim(), 100) }) });
       return;
     }
     await ack();
     const rest = command.text.trim().slice(sub.length).trim();
-    await handle(ctx, () => route({ ctx, command, args, rest }));
-  });
-}
-
-function surface(command: SlashCommand, client: WebClient, respond: RespondFn) {
-  return { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id, client, respond };
+    await handle(ctx, () => run({ ctx, command, args, rest }));
+  };
 }

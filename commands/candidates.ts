@@ -2,26 +2,30 @@
  * `/ats candidate <name or id>`: finds candidates the user may see and opens the details modal;
  * the Details button on a card and in the search answer; the stage select in the modal.
  */
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import { z } from 'zod';
-import type { Deps } from '../src/domain/deps';
-import { STAGES, type Stage } from '../src/vocabulary';
+import { STAGES } from '../src/vocabulary';
 import { candidateDetails, searchCandidates } from '../src/domain/candidates';
 import { changeStage } from '../src/domain/cards';
 import { getOrg } from '../src/domain/orgs';
-import { CANDIDATE_ACTIONS, detailsModal, pickMessage } from '../views/candidate';
-import { addRoute } from './ats';
-import { handle, makeCtx, type Ctx } from './context';
+import { detailsModal, pickMessage } from '../views/candidate';
+import type { CommandArgs } from './ats';
+import type { Ctx } from './context';
+import { buttonValue, type ActionArgs } from './dispatch';
 import { truncateText } from '../src/text';
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
+/** The stage select's option: `<candidate id>:<stage>`. */
+const stageChoice = z.object({ selected_option: z.object({ value: z.string() }) })
+  .transform((a) => a.selected_option.value.split(':'))
+  .pipe(z.tuple([idSchema, z.enum(STAGES)]));
 
 async function openDetails(ctx: Ctx, triggerId: string, id: string) {
   const d = await candidateDetails(ctx.deps, await ctx.actor(), idSchema.parse(id));
   await ctx.client.views.open({ trigger_id: triggerId, view: detailsModal(ctx.t, d) });
 }
 
-addRoute('candidate', async ({ ctx, command, rest }) => {
+/** `/ats candidate <name or id>` */
+export async function candidateCommand({ ctx, command, rest }: CommandArgs) {
   const query = rest.trim();
   if (!query) {
     await ctx.reply({ text: ctx.t('candidate.usage') });
@@ -43,33 +47,24 @@ addRoute('candidate', async ({ ctx, command, rest }) => {
     id: String(c._id), name: c.name, medium: c.medium,
     job: c.jobId ? names.get(String(c.jobId)) ?? null : null, appliedAt: c.appliedAt,
   })), org.zone));
-});
+}
 
-export function registerCandidates(app: App, deps: Deps) {
-  for (const id of [CANDIDATE_ACTIONS.details, CANDIDATE_ACTIONS.pick]) {
-    app.action<BlockAction<ButtonAction>>(id, async ({ ack, body, action, client, respond }) => {
-      await ack();
-      const teamId = body.team?.id ?? body.user.team_id!;
-      const inMessage = body.container?.type === 'message' && body.container?.is_ephemeral ? respond : undefined;
-      const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
-      await handle(ctx, () => openDetails(ctx, body.trigger_id, action.value ?? ''));
-    });
+/** `cand:details` (a card) and `cand:pick` (the search answer): the details modal. */
+export async function showDetails({ ctx, action, body }: ActionArgs) {
+  await openDetails(ctx, body.trigger_id, buttonValue(action));
+}
+
+/** `cand:profile`: the profile link button; the browser opens the link, Slack still wants an ack. */
+export async function profileLinkOpened(): Promise<void> {}
+
+/** `cand:stage`: the stage select in the details modal; the card is updated by the domain. */
+export async function changeCandidateStage({ ctx, action, body }: ActionArgs) {
+  const deps = ctx.deps;
+  const client = ctx.client;
+  const [id, stage] = stageChoice.parse(action);
+  await changeStage(deps, await ctx.actor(), id, stage);
+  if (body.view) {
+    const d = await candidateDetails(deps, await ctx.actor(), id);
+    await client.views.update({ view_id: body.view.id, view: detailsModal(ctx.t, d) });
   }
-  app.action('candidate_profile', async ({ ack }) => {
-    await ack();
-  });
-  app.action<BlockAction<StaticSelectAction>>(CANDIDATE_ACTIONS.stage, async ({ ack, body, action, client }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id!;
-    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client });
-    await handle(ctx, async () => {
-      const [id, stage] = (action.selected_option?.value ?? '').split(':');
-      if (!STAGES.includes(stage as Stage)) return;
-      await changeStage(deps, await ctx.actor(), idSchema.parse(id), stage as Stage);
-      if (body.view) {
-        const d = await candidateDetails(deps, await ctx.actor(), id);
-        await client.views.update({ view_id: body.view.id, view: detailsModal(ctx.t, d) });
-      }
-    });
-  });
 }

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ZodError } from 'zod';
-import type { AckFn, App, BlockAction, ButtonAction, RespondFn, ViewResponseAction } from '@slack/bolt';
+import type { AckFn, RespondFn, ViewResponseAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { KnownBlock } from '@slack/types';
 import type { Deps } from '../src/domain/deps';
@@ -99,23 +99,6 @@ export async function reportError(ctx: Ctx, err: unknown): Promise<void> {
   } catch (replyErr) {
     ctx.deps.logger.warn({ err: replyErr, teamId: ctx.teamId }, 'could not tell the user about an error');
   }
-}
-
-/**
- * A button handler: ack at once, build the clicker's context (replies go back where they clicked:
- * the message's response_url, or a DM from a view), and run `fn` with errors shown to the user.
- */
-export function onButton(
-  app: App, deps: Deps, actionId: string | RegExp,
-  fn: (ctx: Ctx, value: string, body: BlockAction, respond: RespondFn | undefined) => Promise<void>,
-) {
-  app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, body, action, client, respond }) => {
-    await ack();
-    const teamId = body.team?.id ?? body.user.team_id!;
-    const inMessage = body.container?.type === 'message' || body.container?.type === 'ephemeral' ? respond : undefined;
-    const ctx = await makeCtx(deps, { teamId, userId: body.user.id, client, respond: inMessage, channelId: body.channel?.id });
-    await handle(ctx, () => fn(ctx, action.value ?? '', body, inMessage));
-  });
 }
 
 /**

@@ -1,35 +1,123 @@
-/** Registers every listener, grouped by surface: the /ats command, actions, views, events. */
+/**
+ * Every Bolt listener of the app, in one place. Bolt matches and runs them; there are few: the
+ * `/ats` command, the four events, and one listener per feature and kind (actions, views, options),
+ * registered on the feature's id prefix (`acct:`, `job:`, `map:`, `cand:`, `home:`, `role:`, `set:`).
+ * Each picks its handler from the table given here by the action_id / callback_id
+ * (commands/dispatch.ts); the ids themselves are defined with the views that render them (views/).
+ */
 import type { App } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
+import { ACCOUNT_ACTIONS } from '../views/accounts';
+import { CANDIDATE_ACTIONS } from '../views/candidate';
+import { HOME_OPEN_MAPPING } from '../views/home';
+import { OPEN_MAPPING_ACTION } from '../views/import-notices';
+import { JOB_ACTIONS, JOB_CALLBACK } from '../views/jobs';
+import { LINK_CALLBACK } from '../views/link';
+import { MAPPING_ACTIONS, RULE_CALLBACK } from '../views/mapping';
+import { ROLES_CALLBACK } from '../views/roles';
+import { SETTINGS_CALLBACK } from '../views/settings';
 import { dedupeMiddleware } from './dedupe';
-import { fanIn } from './fan-in';
-import { registerAts } from './ats';
-import { registerRoles } from './roles';
-import { registerHome } from './home';
-import { registerLifecycle } from './lifecycle';
-import { registerAccounts } from './accounts';
-import { registerJobs } from './jobs';
-import { registerMapping } from './mapping';
-import { registerCandidates } from './candidates';
-import { registerSettings } from './settings';
+import { actions, ids, options, views, type Aliases } from './dispatch';
+import { atsCommand } from './ats';
+import {
+  accountsCommand, linkCommand, linkMedium, pauseAccount, reenterAccount, resumeAccount, showAccountsPage, submitLink, unlinkAccount,
+} from './accounts';
+import { botJoinedChannel, editJob, jobCommand, jobsCommand, newJob, submitJob } from './jobs';
+import {
+  deleteMappingRule, mappingCommand, openRuleModal, searchJobs, selectPostingJob, showMapping, showMappingPage, submitRule,
+} from './mapping';
+import { candidateCommand, changeCandidateStage, profileLinkOpened, showDetails } from './candidates';
+import { rolesCommand, submitRoles } from './roles';
+import { settingsCommand, submitSettings } from './settings';
+import { appHomeOpened } from './home';
+import { appUninstalled, tokensRevoked } from './lifecycle';
 
-export function registerAll(bolt: App, deps: Deps, forget: (teamId: string) => void) {
-  bolt.use(dedupeMiddleware(deps));
-  // the handlers below are dispatched by one global middleware after the dedupe (commands/fan-in.ts:
-  // Bolt runs every listener's chain for every request otherwise)
-  const fan = fanIn(bolt);
-  const app = fan.app;
-  registerAts(app, deps);
-  registerRoles(app, deps);
-  registerHome(app, deps);
-  registerAccounts(app, deps);
-  registerJobs(app, deps);
-  registerMapping(app, deps);
-  registerCandidates(app, deps);
-  registerSettings(app, deps);
-  registerLifecycle(app, deps, forget);
-  fan.install();
-  bolt.error(async (err) => {
+/**
+ * The ids buttons had before they carried a feature prefix (old id → today's id; an old id with a
+ * `:<arg>` keeps it). Messages stay in users' Slack with the ids they were posted with: candidate
+ * cards in job channels and import notices in DMs for good (until a card is updated), the
+ * ephemeral answers to `/ats accounts`, `/ats jobs` and `/ats candidate` until the client reloads.
+ * App Home and modals are rendered anew each time they are shown: their old ids need no alias.
+ */
+export const LEGACY_ACTION_IDS: Aliases = {
+  candidate_details: CANDIDATE_ACTIONS.details, // cards
+  candidate_profile: CANDIDATE_ACTIONS.profile, // cards (a link button: acked only)
+  open_mapping: OPEN_MAPPING_ACTION, // import notices (DMs)
+  candidate_pick: CANDIDATE_ACTIONS.pick, // `/ats candidate` with several matches
+  account_pause: ACCOUNT_ACTIONS.pause, // `/ats accounts`
+  account_resume: ACCOUNT_ACTIONS.resume,
+  account_reenter: ACCOUNT_ACTIONS.reenter,
+  account_unlink: ACCOUNT_ACTIONS.unlink,
+  account_link: ACCOUNT_ACTIONS.link, // account_link:<medium>
+  account_page: ACCOUNT_ACTIONS.page, // account_page:prev|next
+  job_edit: JOB_ACTIONS.edit, // `/ats jobs`
+  job_new: JOB_ACTIONS.create,
+};
+
+export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
+  // Slack retries must not act twice: before every listener
+  app.use(dedupeMiddleware(deps));
+
+  app.command('/ats', atsCommand(deps, {
+    link: linkCommand,
+    accounts: accountsCommand,
+    job: jobCommand,
+    jobs: jobsCommand,
+    mapping: mappingCommand,
+    candidate: candidateCommand,
+    roles: rolesCommand,
+    settings: settingsCommand,
+  }));
+
+  app.event('app_home_opened', (a) => appHomeOpened({ ...a, deps }));
+  app.event('member_joined_channel', (a) => botJoinedChannel({ ...a, deps }));
+  app.event('app_uninstalled', (a) => appUninstalled({ ...a, deps, forget }));
+  app.event('tokens_revoked', (a) => tokensRevoked({ ...a, deps, forget }));
+
+  const legacy = LEGACY_ACTION_IDS;
+
+  // media accounts
+  app.action(ids('acct', legacy), actions(deps, {
+    [ACCOUNT_ACTIONS.page]: showAccountsPage,
+    [ACCOUNT_ACTIONS.link]: linkMedium,
+    [ACCOUNT_ACTIONS.reenter]: reenterAccount,
+    [ACCOUNT_ACTIONS.pause]: pauseAccount,
+    [ACCOUNT_ACTIONS.resume]: resumeAccount,
+    [ACCOUNT_ACTIONS.unlink]: unlinkAccount,
+  }, legacy));
+  app.view(ids('acct'), views(deps, { [LINK_CALLBACK]: submitLink }));
+
+  // jobs
+  app.action(ids('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
+  app.view(ids('job'), views(deps, { [JOB_CALLBACK]: submitJob }));
+
+  // posting → job mapping
+  app.action(ids('map', legacy), actions(deps, {
+    [OPEN_MAPPING_ACTION]: showMapping,
+    [MAPPING_ACTIONS.job]: selectPostingJob,
+    [MAPPING_ACTIONS.page]: showMappingPage,
+    [MAPPING_ACTIONS.addRule]: openRuleModal,
+    [MAPPING_ACTIONS.deleteRule]: deleteMappingRule,
+  }, legacy));
+  app.view(ids('map'), views(deps, { [RULE_CALLBACK]: submitRule }));
+  app.options(ids('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
+
+  // candidates
+  app.action(ids('cand', legacy), actions(deps, {
+    [CANDIDATE_ACTIONS.details]: showDetails,
+    [CANDIDATE_ACTIONS.pick]: showDetails,
+    [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
+    [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
+  }, legacy));
+
+  // App Home
+  app.action(ids('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
+
+  // org admins' modals
+  app.view(ids('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }));
+  app.view(ids('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }));
+
+  app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Bolt error');
   });
 }

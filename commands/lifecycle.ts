@@ -1,19 +1,22 @@
 /** Install lifecycle events: app_uninstalled and tokens_revoked forget the tokens (Bolt does not). */
-import type { App } from '@slack/bolt';
-import type { Deps } from '../src/domain/deps';
 import { removeInstallation, removeUserTokens } from '../src/domain/installations';
+import type { EventArgs } from './dispatch';
 
-export function registerLifecycle(app: App, deps: Deps, forget: (teamId: string) => void) {
-  app.event('app_uninstalled', async ({ body }) => {
+/** Drops the cached client of a workspace (src/slack/gateway.ts). */
+type Forget = { forget: (teamId: string) => void };
+
+/** `app_uninstalled` */
+export async function appUninstalled({ body, deps, forget }: EventArgs<'app_uninstalled'> & Forget) {
+  await removeInstallation(deps, body.team_id);
+  forget(body.team_id);
+}
+
+/** `tokens_revoked`: the bot token (the app is gone from the workspace) and/or users' tokens. */
+export async function tokensRevoked({ body, event, deps, forget }: EventArgs<'tokens_revoked'> & Forget) {
+  const tokens = event.tokens as { bot?: string[]; oauth?: string[] };
+  if (tokens.bot?.length) {
     await removeInstallation(deps, body.team_id);
     forget(body.team_id);
-  });
-  app.event('tokens_revoked', async ({ body, event }) => {
-    const tokens = event.tokens as { bot?: string[]; oauth?: string[] };
-    if (tokens.bot?.length) {
-      await removeInstallation(deps, body.team_id);
-      forget(body.team_id);
-    }
-    if (tokens.oauth?.length) await removeUserTokens(deps, body.team_id, tokens.oauth);
-  });
+  }
+  if (tokens.oauth?.length) await removeUserTokens(deps, body.team_id, tokens.oauth);
 }

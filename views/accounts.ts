@@ -20,17 +20,15 @@ export interface AccountView {
   lastError?: string;
 }
 
+/** Button ids: the `acct:` feature (commands/index.ts dispatches on the prefix). */
 export const ACCOUNT_ACTIONS = {
-  pause: 'account_pause',
-  resume: 'account_resume',
-  reenter: 'account_reenter',
-  unlink: 'account_unlink',
-  link: 'account_link', // + ':<medium>' on the button
-  page: 'account_page', // + ':prev' / ':next'
+  pause: 'acct:pause',
+  resume: 'acct:resume',
+  reenter: 'acct:reenter',
+  unlink: 'acct:unlink',
+  link: 'acct:link', // + ':<medium>' on the button
+  page: 'acct:page', // + ':prev' / ':next'
 } as const;
-
-/** Matches a button id with its suffix (`account_link:green`). */
-export const actionPattern = (id: string) => new RegExp(`^${id}(:|$)`);
 
 const STATE_EMOJI: Record<AccountDisplayState, string> = {
   authenticating: ':hourglass_flowing_sand:',

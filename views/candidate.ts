@@ -10,7 +10,8 @@ import { STAGES, type Medium, type Stage } from '../src/vocabulary';
 import { formatTime } from '../src/text';
 import { button, context, esc, plain, section, truncate } from './blocks';
 
-export const CANDIDATE_ACTIONS = { details: 'candidate_details', stage: 'candidate_stage', pick: 'candidate_pick' } as const;
+export const CANDIDATE_ACTIONS = { details: 'cand:details', stage: 'cand:stage', pick: 'cand:pick', profile: 'cand:profile' } as const;
+export const DETAILS_CALLBACK = 'cand:modal';
 
 /** What every view of a candidate shows first (times in `zone`, the org's). */
 export interface CandidateSummary {
@@ -85,7 +86,7 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
   if (c.age !== undefined) fields.push(`*${t('candidate.age')}*\n${t('candidate.ageValue', { age: c.age })}`);
   const elements: ActionsBlock['elements'] = [detailsBtn];
   const url = safeUrl(c.profileUrl);
-  if (url) elements.push({ type: 'button', text: plain(t('candidate.profile', { medium })), action_id: 'candidate_profile', url });
+  if (url) elements.push({ type: 'button', text: plain(t('candidate.profile', { medium })), action_id: CANDIDATE_ACTIONS.profile, url });
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -154,7 +155,7 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
   }
   return {
     type: 'modal',
-    callback_id: 'candidate_details_view',
+    callback_id: DETAILS_CALLBACK,
     private_metadata: JSON.stringify({ candidateId: d.id }),
     title: plain(t('candidate.detailsTitle'), 24),
     close: plain(t('common.close'), 24),

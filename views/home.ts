@@ -17,7 +17,7 @@ export interface DashboardData {
   recent: { job: string; channelId: string; candidates: { name: string; medium: Medium; appliedAt: Date }[] }[];
 }
 
-export const HOME_OPEN_MAPPING = 'home_open_mapping';
+export const HOME_OPEN_MAPPING = 'home:mapping';
 const HOME_ACCOUNTS = 8;
 
 export function homeView(t: T, d: DashboardData): HomeView {

@@ -14,7 +14,7 @@ export interface RunCounts {
   skippedMeetups: number;
 }
 
-export const OPEN_MAPPING_ACTION = 'open_mapping';
+export const OPEN_MAPPING_ACTION = 'map:open';
 
 export function importFinishedMessage(
   t: T,

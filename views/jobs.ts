@@ -4,8 +4,8 @@ import type { T } from '../src/i18n';
 import type { ChannelIssueReason } from '../src/vocabulary';
 import { button, context, esc, plain, section } from './blocks';
 
-export const JOB_CALLBACK = 'job_save';
-export const JOB_ACTIONS = { edit: 'job_edit', create: 'job_new' } as const;
+export const JOB_CALLBACK = 'job:save';
+export const JOB_ACTIONS = { edit: 'job:edit', create: 'job:new' } as const;
 
 /** One line of `/ats jobs`. */
 export interface JobListItem {

@@ -5,7 +5,7 @@ import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../src/voc
 import { context, plain } from './blocks';
 import { errorText } from './reasons';
 
-export const LINK_CALLBACK = 'link_submit';
+export const LINK_CALLBACK = 'acct:save';
 
 const FIELD_LABEL: Record<FieldKey, string> = {
   api_key: 'link.apiKey',

@@ -8,14 +8,15 @@ import type { T } from '../src/i18n';
 import { MEDIA, type Medium } from '../src/vocabulary';
 import { button, context, esc, header, plain, section } from './blocks';
 
-export const MAPPING_CALLBACK = 'mapping_view';
-export const RULE_CALLBACK = 'mapping_rule';
+export const MAPPING_CALLBACK = 'map:modal';
+export const RULE_CALLBACK = 'map:rule:save';
+/** Ids of the `map:` feature (the job selects' options requests too; `map:open`: views/import-notices.ts). */
 export const MAPPING_ACTIONS = {
-  job: 'mapping_job',
-  page: 'mapping_page',
-  addRule: 'mapping_add_rule',
-  deleteRule: 'mapping_delete_rule',
-  ruleJob: 'mapping_rule_job',
+  job: 'map:job',
+  page: 'map:page',
+  addRule: 'map:rule:add',
+  deleteRule: 'map:rule:delete',
+  ruleJob: 'map:rule:job',
 } as const;
 export const MAPPING_PAGE_SIZE = 25;
 export const UNMAP = 'none';

@@ -3,7 +3,7 @@ import type { ModalView, KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import { plain, section } from './blocks';
 
-export const ROLES_CALLBACK = 'roles_submit';
+export const ROLES_CALLBACK = 'role:save';
 
 export function rolesModal(t: T, data: { admins: string[]; jobs: { id: string; name: string }[] }): ModalView {
   const blocks: KnownBlock[] = [

@@ -3,7 +3,7 @@ import type { ModalView, PlainTextOption } from '@slack/types';
 import type { T } from '../src/i18n';
 import { plain } from './blocks';
 
-export const SETTINGS_CALLBACK = 'settings_save';
+export const SETTINGS_CALLBACK = 'set:save';
 
 export function settingsModal(t: T, s: { zone: string; privateCards: boolean }): ModalView {
   const opt = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });

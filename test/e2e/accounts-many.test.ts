@@ -42,9 +42,9 @@ describe('/ats accounts with 41 accounts', () => {
     for (let page = 0; page < 10; page++) {
       expect(msg.blocks!.length).toBeLessThanOrEqual(50);
       seen.push(...accountIdsIn(msg));
-      if (!JSON.stringify(msg.blocks).includes('account_page:next')) break;
+      if (!JSON.stringify(msg.blocks).includes('acct:page:next')) break;
       const before = msg.edited?.count ?? 0;
-      await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'account_page:next', message: { channel: msg.channel, ts: msg.ts } });
+      await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'acct:page:next', message: { channel: msg.channel, ts: msg.ts } });
       msg = await eventually(() => {
         const m = h.slack.messages({ teamId: T, ephemeral: true }).find((x) => x.ts === msg.ts);
         return m && (m.edited?.count ?? 0) !== before ? m : undefined;
@@ -53,7 +53,7 @@ describe('/ats accounts with 41 accounts', () => {
     expect([...seen].sort()).toEqual([...ids].sort());
     expect(h.slack.calls().filter((c) => (c.response as { ok?: boolean })?.ok === false)).toEqual([]);
     // a link button per medium, each its own action_id (Slack refuses one twice in a block)
-    expect(JSON.stringify(msg.blocks)).toContain('account_link:openwork');
+    expect(JSON.stringify(msg.blocks)).toContain('acct:link:openwork');
   });
 
   it('App Home shows the first accounts, says how many more, and keeps the rest of the dashboard', async () => {
@@ -71,7 +71,7 @@ describe('/ats accounts with 41 accounts', () => {
   it('a malformed button value gets a plain "try again" answer and no error-level log', async () => {
     h.slack.reset();
     const errorsBefore = h.logs.filter((l) => l.includes('"level":50')).length;
-    expect(await craftedAction(h, { teamId: T, userId: ADMIN, action: { type: 'button', action_id: 'account_pause', value: 'zzz' } })).toBe(200);
+    expect(await craftedAction(h, { teamId: T, userId: ADMIN, action: { type: 'button', action_id: 'acct:pause', value: 'zzz' } })).toBe(200);
     const dm = await eventually(() => h.slack.messages({ teamId: T }).find((m) => (m.text ?? '').includes('古いメッセージのボタン')), 'answer');
     expect(dm.text).not.toMatch(/Reference|参照/);
     expect(h.logs.filter((l) => l.includes('"level":50')).length).toBe(errorsBefore);

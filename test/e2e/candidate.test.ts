@@ -72,7 +72,7 @@ describe('/ats candidate', () => {
   it('lists several matches with a button each, which opens the details', async () => {
     const r = await search(ADMIN, 'yamada');
     expect(r.reply).toContain('2 人見つかりました');
-    const msg = h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('candidate_pick'));
+    const msg = h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('cand:pick'));
     expect(msg).toBeTruthy();
   });
 
@@ -88,7 +88,7 @@ describe('/ats candidate', () => {
 
   it('a crafted Details click for an unassigned candidate is refused and audit-logged', async () => {
     const opens = h.slack.calls('views.open').length;
-    expect(await craftedAction(h, { teamId: T, userId: LIMITED, action: { type: 'button', action_id: 'candidate_details', value: String(backend[0]._id) } })).toBe(200);
+    expect(await craftedAction(h, { teamId: T, userId: LIMITED, action: { type: 'button', action_id: 'cand:details', value: String(backend[0]._id) } })).toBe(200);
     await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: LIMITED, action: 'candidates.view', allowed: false }), 'refusal');
     expect(h.slack.calls('views.open').length).toBe(opens);
   });

@@ -61,7 +61,7 @@ describe('a card', () => {
     expect(blocks).toContain('2026-01-10 10:00'); // 01:00 UTC in Asia/Tokyo
     expect(blocks).toContain('31 歳');
     expect(blocks).toContain(`https://example.test/bizreach/`);
-    expect(blocks).toContain('candidate_details');
+    expect(blocks).toContain('cand:details');
     expect(blocks).not.toMatch(/mailto|@example\.com/);
     // channel + ts are stored right after the post (the message can be seen a moment before)
     const doc = await eventually(async () => {
@@ -82,14 +82,43 @@ describe('a card', () => {
   it('is updated in place (chat.update) when the candidate changes stage', async () => {
     const msg = cardsIn('C0CARDBE')[0];
     const before = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'cand:details', message: { channel: msg.channel, ts: msg.ts } });
     await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'details modal');
     const view = h.slack.topView(ADMIN, T) as { id: string };
     expect(JSON.stringify(view)).toContain('Sato 001');
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_stage', viewId: view.id, selectedOption: `${cardId(msg)}:interview` });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'cand:stage', viewId: view.id, selectedOption: `${cardId(msg)}:interview` });
     await eventually(() => h.slack.calls('chat.update').find((c) => c.args.ts === msg.ts), 'chat.update of the card');
     await eventually(() => JSON.stringify(cardsIn('C0CARDBE')[0].blocks).includes('面接'), 'card shows the new stage');
     expect(cardsIn('C0CARDBE')).toHaveLength(1);
+  });
+});
+
+describe('a card posted before the ids had a feature prefix', () => {
+  it('still opens the details (candidate_details) and acks its profile link (candidate_profile)', async () => {
+    // a card as views/candidate.ts rendered it until then: it stays in the channel as it was posted
+    const [c] = await seedImport(h, T, 'bizreach', { externalId: 'b-old', title: 'Old Card Engineer' }, 1, { prefix: 'Kato', route: false });
+    const id = String(c._id);
+    const client = (await h.app.deps.slack.clientFor(T))!;
+    const old = await client.chat.postMessage({
+      channel: 'C0CARDBE', text: '新しい候補者: Kato 001',
+      blocks: [
+        { type: 'section', block_id: `old_card_${id}`, text: { type: 'mrkdwn', text: '*新しい候補者: Kato 001*' } },
+        {
+          type: 'actions', block_id: `old_card_actions_${id}`, elements: [
+            { type: 'button', text: { type: 'plain_text', text: '詳細' }, action_id: 'candidate_details', value: id, style: 'primary' },
+            { type: 'button', text: { type: 'plain_text', text: 'プロフィール' }, action_id: 'candidate_profile', url: 'https://example.test/profile' },
+          ],
+        },
+      ],
+    });
+    const before = h.slack.calls('views.open').length;
+    const click = await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_details', message: { channel: 'C0CARDBE', ts: old.ts! } });
+    expect(click.status).toBe(200);
+    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'details modal from the old card');
+    expect(JSON.stringify(h.slack.topView(ADMIN, T))).toContain('Kato 001');
+    const profile = await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'candidate_profile', message: { channel: 'C0CARDBE', ts: old.ts! } });
+    expect(profile.status).toBe(200);
+    expect(profile.error).toBeUndefined();
   });
 });
 
@@ -139,18 +168,18 @@ describe('private cards', () => {
     expect(text).not.toContain('example.test');
     expect(text).toContain('Private');
     expect(text).toContain('Green');
-    expect(text).toContain('candidate_details');
+    expect(text).toContain('cand:details');
   });
 
   it('the Details button shows the name to the job member, and refuses someone not on the job', async () => {
     const msg = cardsIn('C0CARDPRIV')[0];
     let before = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: JMEMBER, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await h.slack.clickButton({ teamId: T, userId: JMEMBER, actionId: 'cand:details', message: { channel: msg.channel, ts: msg.ts } });
     await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'details for the member');
     expect(JSON.stringify(h.slack.topView(JMEMBER, T))).toContain('Tanaka 001');
     before = h.slack.calls('views.open').length;
     h.slack.joinChannel('C0CARDPRIV', STRANGER);
-    await h.slack.clickButton({ teamId: T, userId: STRANGER, actionId: 'candidate_details', message: { channel: msg.channel, ts: msg.ts } });
+    await h.slack.clickButton({ teamId: T, userId: STRANGER, actionId: 'cand:details', message: { channel: msg.channel, ts: msg.ts } });
     await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: STRANGER, action: 'candidates.view', allowed: false }), 'refusal audit-logged');
     expect(h.slack.calls('views.open').length).toBe(before);
     await h.app.deps.store.orgs.updateOne({ _id: T }, { $set: { 'settings.privateCards': false } });

@@ -28,20 +28,20 @@ it('an org admin sees the accounts with their state and the buttons that change 
   expect(home).toContain('hire-relay ダッシュボード');
   expect(home).toContain('Tokyo HQ');
   expect(home).toContain('連携中');
-  expect(home).toContain('account_pause');
-  expect(home).toContain('account_link'); // link the media not linked yet
+  expect(home).toContain('acct:pause');
+  expect(home).toContain('acct:link'); // link the media not linked yet
 });
 
 it('a standard user sees the states in English but no button that changes an account', async () => {
   const home = await openHome('U0HOMEEN');
   expect(home).toContain('hire-relay dashboard');
   expect(home).toContain('Linked');
-  expect(home).not.toContain('account_pause');
-  expect(home).not.toContain('account_unlink');
+  expect(home).not.toContain('acct:pause');
+  expect(home).not.toContain('acct:unlink');
 });
 
 it('limited access sees neither accounts nor the mapping', async () => {
   const home = await openHome('U0HOMELTD');
   expect(home).not.toContain('Tokyo HQ');
-  expect(home).not.toContain('home_open_mapping');
+  expect(home).not.toContain('home:mapping');
 });

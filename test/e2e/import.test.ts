@@ -54,7 +54,7 @@ describe('wantedly: 250 waiting applicants', () => {
     // first import with unmapped postings: the mapping request with its button
     const ask = dms('紐付けルールを設定してください');
     expect(ask.length).toBe(1);
-    expect(JSON.stringify(ask[0].blocks)).toContain('open_mapping');
+    expect(JSON.stringify(ask[0].blocks)).toContain('map:open');
     // a profile link is kept on each candidate; Wantedly gives no age
     const c = await h.app.deps.store.candidates.findOne({ teamId: T, medium: 'wantedly' });
     expect(c!.links[0].url).toMatch(/^https?:\/\//);
@@ -177,7 +177,7 @@ describe('failures', () => {
       return h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc._id}`))!;
     })();
     const since = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'account_reenter', blockId: `account_${acc._id}`, message: { channel: msg.channel, ts: msg.ts } });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'acct:reenter', blockId: `account_${acc._id}`, message: { channel: msg.channel, ts: msg.ts } });
     const open = await eventually(() => h.slack.calls('views.open').slice(since)[0], 're-enter modal');
     expect(JSON.stringify(open.args)).not.toContain(key); // never pre-filled with the secret
     await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: key } } });

@@ -131,7 +131,7 @@ async function renameViaSlack(jobId: string, name: string, meanwhile?: () => Pro
   const msg = h.slack.messages({ teamId: T, ephemeral: true }).at(-1)!;
   const block = (msg.blocks ?? []).find((b) => (b as { accessory?: { value?: string } }).accessory?.value === jobId) as { block_id?: string } | undefined;
   expect(block?.block_id, 'the job has an Edit button').toBeTruthy();
-  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'job_edit', blockId: block!.block_id, message: { channel: msg.channel, ts: msg.ts } });
+  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'job:edit', blockId: block!.block_id, message: { channel: msg.channel, ts: msg.ts } });
   const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 'edit modal');
   const viewId = (open.response as { view: { id: string } }).view.id;
   await meanwhile?.();

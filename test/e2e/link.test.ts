@@ -47,10 +47,10 @@ async function clickInAccounts(userId: string, actionId: string, accountId: stri
   // the message pages its accounts: follow "next" until the account is on the page
   let msg = h.slack.messages({ teamId, ephemeral: true }).at(-1);
   for (let i = 0; msg && i < 10 && !JSON.stringify(msg.blocks ?? []).includes(`account_${accountId}`); i++) {
-    if (!JSON.stringify(msg.blocks ?? []).includes('account_page:next')) break;
+    if (!JSON.stringify(msg.blocks ?? []).includes('acct:page:next')) break;
     const { ts, channel } = msg;
     const before = msg.edited?.count ?? 0;
-    await h.slack.clickButton({ teamId, userId, actionId: 'account_page:next', message: { channel, ts } });
+    await h.slack.clickButton({ teamId, userId, actionId: 'acct:page:next', message: { channel, ts } });
     msg = await eventually(() => h.slack.messages({ teamId, ephemeral: true }).find((m) => m.ts === ts && (m.edited?.count ?? 0) !== before), 'next page');
   }
   expect(JSON.stringify(msg?.blocks ?? []), 'accounts message with the account buttons').toContain(`account_${accountId}`);
@@ -169,11 +169,11 @@ describe('console media (Chromium)', () => {
       const ok = (await account(`${c.medium}-ok`))!;
       const importJob = () => jobs.findOne({ 'data.accountId': String(ok._id), name: 'import-browser' });
       await eventually(async () => (await importJob()) !== null, 'import schedule');
-      await clickInAccounts(ADMIN, 'account_pause', String(ok._id));
+      await clickInAccounts(ADMIN, 'acct:pause', String(ok._id));
       await eventually(async () => (await importJob())?.disabled === true, 'paused');
-      await clickInAccounts(ADMIN, 'account_resume', String(ok._id));
+      await clickInAccounts(ADMIN, 'acct:resume', String(ok._id));
       await eventually(async () => (await importJob())?.disabled === false, 'resumed');
-      await clickInAccounts(ADMIN, 'account_unlink', String(ok._id));
+      await clickInAccounts(ADMIN, 'acct:unlink', String(ok._id));
       await eventually(async () => !(await account(`${c.medium}-ok`)) && !(await importJob()), 'unlinked');
     }, 180_000);
   }
@@ -183,11 +183,11 @@ describe('pause, resume, unlink, and who may', () => {
   it('pauses and resumes an account (schedule disabled, then enabled)', async () => {
     const acc = (await account('Tokyo'))!;
     const id = String(acc._id);
-    await clickInAccounts(ADMIN, 'account_pause', id);
+    await clickInAccounts(ADMIN, 'acct:pause', id);
     await eventually(async () => (await account('Tokyo'))?.paused === true, 'paused');
     const job = () => h.app.deps.store.db.collection('agendaJobs').findOne({ name: 'import-api', 'data.accountId': id });
     await eventually(async () => (await job())?.disabled === true, 'import job disabled');
-    await clickInAccounts(ADMIN, 'account_resume', id);
+    await clickInAccounts(ADMIN, 'acct:resume', id);
     await eventually(async () => (await account('Tokyo'))?.paused === false, 'resumed');
     await eventually(async () => !(await job())?.disabled, 'import job enabled');
   });
@@ -195,7 +195,7 @@ describe('pause, resume, unlink, and who may', () => {
   it('refuses a member who crafts the buttons, and changes nothing', async () => {
     const acc = (await account('Tokyo'))!;
     const id = String(acc._id);
-    for (const actionId of ['account_pause', 'account_unlink', 'account_reenter']) {
+    for (const actionId of ['acct:pause', 'acct:unlink', 'acct:reenter']) {
       await craftedClick(T, MEMBER, actionId, id);
     }
     await h.slack.slash({ teamId: T, userId: MEMBER, text: 'link wantedly' });
@@ -205,13 +205,13 @@ describe('pause, resume, unlink, and who may', () => {
     const after = (await account('Tokyo'))!;
     expect(after.paused).toBe(false);
     expect(after.state).toBe('linked');
-    expect(h.slack.calls('views.open').filter((c) => c.args.trigger_id && JSON.stringify(c.response).includes('link_submit'))).toHaveLength(0);
+    expect(h.slack.calls('views.open').filter((c) => c.args.trigger_id && JSON.stringify(c.response).includes('acct:save'))).toHaveLength(0);
   });
 
   it('unlink deletes the credentials and keeps the candidates', async () => {
     const acc = (await account('Tokyo'))!;
     const before = await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' });
-    await clickInAccounts(ADMIN, 'account_unlink', String(acc._id));
+    await clickInAccounts(ADMIN, 'acct:unlink', String(acc._id));
     await eventually(async () => !(await account('Tokyo')), 'unlinked');
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' })).toBe(before);
     expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({ 'data.accountId': String(acc._id) })).toBe(0);
@@ -233,7 +233,7 @@ describe('pause, resume, unlink, and who may', () => {
     const fukuoka = (await account('Fukuoka'))!;
     const job = () => h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(fukuoka._id), name: 'import-api' });
     await eventually(async () => (await job())?.disabled !== true, 'import scheduled');
-    await clickInAccounts(ADMIN, 'account_reenter', String(fukuoka._id)); // (resets the recorded calls)
+    await clickInAccounts(ADMIN, 'acct:reenter', String(fukuoka._id)); // (resets the recorded calls)
     const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 're-enter modal');
     const res = await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: 'wantedly-second-key-0001' } } });
     expect(res.responseAction).toBe('errors');
@@ -246,7 +246,7 @@ describe('pause, resume, unlink, and who may', () => {
   it('accounts of workspace A are not visible from workspace B', async () => {
     await h.install('T0LINK02', { installer: 'U0OTHERADMIN' });
     const acc = (await account('Osaka'))!;
-    await craftedClick('T0LINK02', 'U0OTHERADMIN', 'account_pause', String(acc._id));
+    await craftedClick('T0LINK02', 'U0OTHERADMIN', 'acct:pause', String(acc._id));
     const res = await h.slack.slash({ teamId: 'T0LINK02', userId: 'U0OTHERADMIN', text: 'accounts' });
     const reply = await eventually(() => res.responses()[0], 'accounts reply');
     expect(JSON.stringify(reply)).not.toContain('Osaka');

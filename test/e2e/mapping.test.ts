@@ -61,7 +61,7 @@ async function craftedSelect(teamId: string, userId: string, postingId: string, 
   const status = await craftedAction(h, {
     teamId, userId,
     view: { type: 'modal', private_metadata: '{"page":0}' },
-    action: { type: 'static_select', action_id: 'mapping_job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId } },
+    action: { type: 'static_select', action_id: 'map:job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId } },
   });
   expect(status).toBe(200);
 }
@@ -72,34 +72,43 @@ describe('import → unmapped → rule → cards', () => {
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: null })).toBe(4);
     await h.slack.openHome({ teamId: T, userId: ADMIN });
     const home = await eventually(() => h.slack.homeView(ADMIN, T), 'home view');
-    expect(JSON.stringify(home)).toContain('home_open_mapping');
+    expect(JSON.stringify(home)).toContain('home:mapping');
     const before = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'home_open_mapping', viewId: (home as { id: string }).id });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'home:mapping', viewId: (home as { id: string }).id });
     await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from Home');
     expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
     expect(channelCards('C0MAPBACK')).toHaveLength(0);
   });
 
-  it('the import notice button (open_mapping) opens the mapping too', async () => {
+  /** Posts an import notice's button with `actionId` as a bot DM to ADMIN, clicks it, and waits for the mapping modal. */
+  async function clickInDm(actionId: string) {
     const client = (await h.app.deps.slack.clientFor(T))!;
     const dm = h.slack.dmChannel(T, ADMIN);
     const sent = await client.chat.postMessage({
       channel: dm, text: 'import finished',
-      blocks: [{ type: 'actions', block_id: 'notice', elements: [{ type: 'button', action_id: 'open_mapping', text: { type: 'plain_text', text: 'Set mapping' }, value: 'wantedly' }] }],
+      blocks: [{ type: 'actions', block_id: 'notice', elements: [{ type: 'button', action_id: actionId, text: { type: 'plain_text', text: 'Set mapping' }, value: 'wantedly' }] }],
     });
     const before = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'open_mapping', message: { channel: dm, ts: sent.ts! } });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId, message: { channel: dm, ts: sent.ts! } });
     await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from the notice');
     expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
+  }
+
+  it('the import notice button (map:open, test/e2e/import.test.ts) opens the mapping too', async () => {
+    await clickInDm('map:open');
+  });
+
+  it('an import notice posted before the ids had a feature prefix (open_mapping) still opens the mapping', async () => {
+    await clickInDm('open_mapping');
   });
 
   it('a rule added in the modal routes the waiting candidates, says how many moved, and posts each card once', async () => {
     const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_add_rule', viewId });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
     const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
     const res = await h.slack.submitView({
       teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer' }, match: { value: 'contains' }, job: { mapping_rule_job: backendId } },
+      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer' }, match: { value: 'contains' }, job: { 'map:rule:job': backendId } },
     });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => /4 人の候補者を求人「Backend」に振り分けました/.test(top(ADMIN)), 'banner with the count');
@@ -123,7 +132,7 @@ describe('import → unmapped → rule → cards', () => {
     const p = (await posting('w-be-remote'))!;
     const { viewId } = await openMapping(ADMIN);
     expect(top(ADMIN)).toContain('ルールで紐付け');
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
     await eventually(async () => String((await posting('w-be-remote'))!.jobId) === frontendId, 'posting choice saved');
     await seedImport(h, T, 'wantedly', { externalId: 'w-be-remote', title: 'Backend Engineer (Remote, React)' }, 3, { prefix: 'Remote' });
     await eventually(() => channelCards('C0MAPFRONT').length === 3, 'cards in the frontend channel');
@@ -134,7 +143,7 @@ describe('import → unmapped → rule → cards', () => {
     await seedImport(h, T, 'green', { externalId: 'g-design', title: 'UI Designer' }, 2, { prefix: 'Design' });
     const p = (await posting('g-design'))!;
     const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
     await eventually(() => top(ADMIN).includes('2 人の候補者を求人「Frontend」に振り分けました'), 'banner');
     await eventually(() => channelCards('C0MAPFRONT').length === 5, 'two more frontend cards');
   });
@@ -147,7 +156,7 @@ describe('who may map', () => {
     const { viewId } = await openMapping(JMEMBER);
     expect(viewId).toBeTruthy();
     expect(top(JMEMBER)).toContain('ML Engineer');
-    expect(top(JMEMBER)).not.toContain('mapping_job');
+    expect(top(JMEMBER)).not.toContain('map:job');
     await craftedSelect(T, JMEMBER, String(p._id), backendId);
     await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JMEMBER, action: 'mapping.edit', allowed: false }), 'refusal audit-logged');
     expect((await posting('f-ml'))!.jobId).toBeNull();
@@ -160,9 +169,9 @@ describe('who may map', () => {
     await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false }), 'refused');
     expect((await posting('f-ml'))!.jobId).toBeNull();
     const { viewId } = await openMapping(JADMIN);
-    expect(top(JADMIN)).toContain('mapping_job');
+    expect(top(JADMIN)).toContain('map:job');
     expect(top(JADMIN)).not.toContain(frontendId);
-    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, selectedOption: backendId });
+    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: backendId });
     await eventually(async () => String((await posting('f-ml'))!.jobId) === backendId, 'mapped onto own job');
   });
 
@@ -188,12 +197,12 @@ describe('who may map', () => {
   it('a job admin cannot take a posting from another job with a rule that beats the rule in place', async () => {
     // g-qa goes to Frontend by the org admin's 'QA' (contains) rule; an exact rule would beat it
     const { viewId } = await openMapping(JADMIN);
-    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'mapping_add_rule', viewId });
+    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'map:rule:add', viewId });
     const pushed = await eventually(() => (h.slack.openViews(JADMIN, T).length === 2 ? h.slack.topView(JADMIN, T) : undefined), 'rule modal');
     const rulesBefore = await h.app.deps.store.mappingRules.countDocuments({ teamId: T });
     const res = await h.slack.submitView({
       teamId: T, userId: JADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'green' }, pattern: { value: 'QA Engineer' }, match: { value: 'exact' }, job: { mapping_rule_job: backendId } },
+      values: { medium: { value: 'green' }, pattern: { value: 'QA Engineer' }, match: { value: 'exact' }, job: { 'map:rule:job': backendId } },
     });
     expect(res.responseAction).toBe('errors');
     expect(JSON.stringify(res.body)).toContain('権限がありません');
@@ -237,7 +246,7 @@ describe('many jobs', () => {
     const view = h.slack.topView(ADMIN3, T3) as { blocks: { block_id?: string; accessory?: { type: string } }[] };
     const block = view.blocks.find((b) => b.block_id === `posting_${p._id}`)!;
     expect(block.accessory?.type).toBe('external_select');
-    const opts = await h.slack.options({ teamId: T3, userId: ADMIN3, actionId: 'mapping_job', blockId: `posting_${p._id}`, viewId, value: 'Job 10' });
+    const opts = await h.slack.options({ teamId: T3, userId: ADMIN3, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, value: 'Job 10' });
     const names = (opts.options ?? []).map((o: { text: { text: string } }) => o.text.text);
     expect(names).toContain('Job 100');
     expect(names.every((n: string) => n.startsWith('Job 10'))).toBe(true);
@@ -263,11 +272,11 @@ describe('a rule that outranks the one in place', () => {
     const inBackend = await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: backend });
     expect(inBackend).toBe(4);
     const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'mapping_add_rule', viewId });
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
     const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
     const res = await h.slack.submitView({
       teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer (Tokyo)' }, match: { value: 'exact' }, job: { mapping_rule_job: frontendId } },
+      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer (Tokyo)' }, match: { value: 'exact' }, job: { 'map:rule:job': frontendId } },
     });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => top(ADMIN).includes('4 人の候補者はすでに別の求人に振り分け済み'), 'banner says who stays');

@@ -54,7 +54,7 @@ it('no credential appears in MongoDB, logs, or anything sent to Slack', async ()
   }
   const acc = await h.app.deps.store.mediaAccounts.findOne({ teamId: T, label: 'leak-wantedly' });
   const msg = h.slack.messages({ teamId: T, ephemeral: true }).find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc!._id}`));
-  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'account_reenter', blockId: `account_${acc!._id}`, message: { channel: msg!.channel, ts: msg!.ts } });
+  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'acct:reenter', blockId: `account_${acc!._id}`, message: { channel: msg!.channel, ts: msg!.ts } });
   await h.slack.waitForCall('views.publish');
   await h.slack.waitForCall('views.open', (c) => JSON.stringify(c.args).includes('reenter') || JSON.stringify(c.args).includes('再入力'));
 

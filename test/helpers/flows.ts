@@ -7,7 +7,7 @@ import { eventually, type Harness } from './app';
 export async function linkViaSlack(h: Harness, teamId: string, adminId: string, medium: Medium, values: Record<string, string>, label: string): Promise<MediaAccountDoc> {
   const since = h.slack.calls('views.open').length;
   await h.slack.slash({ teamId, userId: adminId, text: `link ${medium}` });
-  const open = await eventually(() => h.slack.calls('views.open').slice(since).find((c) => JSON.stringify(c.args).includes('link_submit')), 'link modal');
+  const open = await eventually(() => h.slack.calls('views.open').slice(since).find((c) => JSON.stringify(c.args).includes('acct:save')), 'link modal');
   const viewId = (open.response as { view: { id: string } }).view.id;
   const v: Record<string, { value: string }> = { label: { value: label } };
   for (const [k, val] of Object.entries(values)) v[k] = { value: val };

@@ -11,8 +11,14 @@
  * projection names them. Mixing inclusion and exclusion is refused with codes 31254/31253.
  */
 import { Lazy, type Iterator } from 'mingo/lazy';
-import { Aggregator, Context } from 'mingo';
-import { $project as mingoProject, $match as mingoMatch } from 'mingo/operators/pipeline';
+import { Context } from 'mingo';
+import { Aggregator } from 'mingo/aggregator';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
 import type { Document } from 'bson';
 import { CommandError } from './errors';
 import { anyAt, compileFilter, MINGO_OPTS, usesExpr } from './matcher';
@@ -56,7 +62,7 @@ export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
       throw new CommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending) (field ${k})`);
     }
   }
-  if (!entries.every(([, v]) => v === 1 || v === -1)) return new Aggregator([{ $sort: sort }], MINGO_OPTS).run(docs) as Doc[];
+  if (!entries.every(([, v]) => v === 1 || v === -1)) return runPipeline([{ $sort: sort }], docs, {}) as Doc[];
   if (entries.length === 1 && entries[0][0] === '$natural') return entries[0][1] === 1 ? docs : [...docs].reverse();
   const paths = entries.map(([k]) => k.split('.'));
   const dirs = entries.map(([, v]) => v as number);
@@ -168,14 +174,21 @@ export function reorderProjected(input: Doc, output: Doc, tree: Tree): Doc {
 type StageOptions = { variables?: Document };
 
 /**
- * mingo pipeline operators replaced by ours: $match with this server's matcher (mingo's own for
- * filters using $expr, whose variables it evaluates), $sort with MongoDB's array ordering, $project
- * with MongoDB's field order and projection errors.
+ * mingo's operators, with pipeline stages replaced by ours: $match with this server's matcher
+ * (mingo's own for filters using $expr, whose variables it evaluates), $sort with MongoDB's array
+ * ordering, $project with MongoDB's field order and projection errors. (mingo's `Aggregator` from
+ * the package root merges its default operators over any given, so the base class is used.)
  */
-export const STAGE_CONTEXT = Context.init({
+const STAGE_CONTEXT = Context.init({
+  accumulator: accumulatorOperators as never,
+  expression: expressionOperators as never,
+  projection: projectionOperators as never,
+  query: queryOperators as never,
+  window: windowOperators as never,
   pipeline: {
+    ...(pipelineOperators as Record<string, unknown>),
     $match(coll: Iterator, expr: Document, options: unknown): Iterator {
-      if (usesExpr(expr)) return mingoMatch(coll, expr, options as never);
+      if (usesExpr(expr)) return pipelineOperators.$match(coll, expr, options as never);
       const p = compileFilter(expr, { vars: (options as StageOptions).variables });
       return coll.filter((d: Doc) => p(d));
     },
@@ -188,9 +201,14 @@ export const STAGE_CONTEXT = Context.init({
       const tree = projectionTree(expr);
       return coll.transform((docs: Doc[]) => {
         const before = docs.map((d) => cloneDoc(d));
-        const out = mingoProject(Lazy(docs), expr, options as never).collect<Doc>();
+        const out = pipelineOperators.$project(Lazy(docs), expr, options as never).collect<Doc>();
         return Lazy(out.map((o, i) => reorderProjected(before[i], o, tree)));
       });
     },
   } as never,
 });
+
+/** Runs an aggregation pipeline over documents with MongoDB semantics for $match, $sort and $project. */
+export function runPipeline(pipeline: Document[], docs: Doc[], options: Document): Doc[] {
+  return new Aggregator(pipeline, { ...MINGO_OPTS, ...options, context: STAGE_CONTEXT }).run(docs) as Doc[];
+}

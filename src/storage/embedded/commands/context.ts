@@ -7,12 +7,9 @@ import { CommandError } from '../errors';
 import { QUERY_OPTS, type Collection, type Doc } from '../collection';
 import { validateCollectionName } from '../catalog';
 import { cloneDoc } from '../clone';
-import { projectionTree, reorderProjected, sortDocs, STAGE_CONTEXT } from '../shape';
+import { projectionTree, reorderProjected, runPipeline, sortDocs } from '../shape';
 
-/** Options for mingo's Aggregator: MongoDB semantics for $match, $sort and $project (see shape.ts). */
-export function aggOptions(vars?: Document, extra: Document = {}): Document {
-  return { ...QUERY_OPTS, context: STAGE_CONTEXT, ...(vars ? { variables: vars } : {}), ...extra };
-}
+export { runPipeline };
 
 export interface ServerInfo {
   startedAt: Date;

@@ -1,12 +1,11 @@
 /** insert, update, delete and findAndModify, with MongoDB's reply shapes and write-error semantics. */
 import { ObjectId, type Document } from 'bson';
-import { Aggregator } from 'mingo';
 import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
 import { compileQuery } from '../collection';
 import { compileUpdate, type CompiledUpdate } from '../update';
 import { keyOf } from '../indexes';
-import { aggOptions, asDoc, cloneDoc, collectionName, letVars, projectDocs, sameDoc, sortDocs, type Ctx, type Handler } from './context';
+import { asDoc, runPipeline, cloneDoc, collectionName, letVars, projectDocs, sameDoc, sortDocs, type Ctx, type Handler } from './context';
 
 interface WriteError {
   index: number;
@@ -123,7 +122,7 @@ class UpdateSpec {
   apply(doc: Doc, query: Document | undefined, inserting: boolean): Doc | undefined {
     let next: Doc;
     if (this.kind === 'pipeline') {
-      const [out] = new Aggregator(this.u as Document[], aggOptions(this.vars)).run([cloneDoc(doc)]) as Doc[];
+      const [out] = runPipeline(this.u as Document[], [cloneDoc(doc)], this.vars ? { variables: this.vars } : {});
       next = withIdFirst({ ...out, _id: out._id === undefined ? doc._id : out._id });
       if (!inserting && keyOf(next._id) !== keyOf(doc._id)) throw immutableId();
     } else if (this.kind === 'ops') {

@@ -345,6 +345,32 @@ export class Index {
     }
   }
 
+  /**
+   * The index's whole content, for consistency checks (tests): every key with the _id keys of its
+   * documents, sorted, and the document objects referenced. Two indexes with the same spec built from
+   * the same documents dump equal.
+   */
+  dump(): { keys: Record<string, string[]>; docs: Set<Doc>; size: number; ordered: string[] } {
+    const keys: Record<string, string[]> = {};
+    const docs = new Set<Doc>();
+    const put = (name: string, set: Iterable<Doc>) => {
+      const ids: string[] = [];
+      for (const d of set) {
+        docs.add(d);
+        ids.push(keyOf(d._id));
+      }
+      keys[name] = ids.sort();
+    };
+    for (const [k, set] of this.byFirst) put(`first ${k}`, set);
+    this.prefixMaps.forEach((m, j) => {
+      for (const [k, set] of m) put(`prefix${j} ${k}`, set);
+    });
+    put('overflow', this.overflow);
+    if (this.uniq) for (const [k, d] of this.uniq) put(`unique ${k}`, [d]);
+    this.settle();
+    return { keys, docs, size: this.size, ordered: this.sorted.map((e) => e.k) };
+  }
+
   /** Merges pending values into `sorted` and drops removed ones. */
   private settle(): void {
     if (this.unsorted.length === 0 && this.stale === 0) return;

@@ -222,7 +222,7 @@ const cycle: BenchMetric = {
       // 4 console imports beside the cycle
       const consoles = ['bizreach', 'green', 'findy', 'paiza'] as const;
       const field = { bizreach: 'email', green: 'companyId', findy: 'email', paiza: 'userId' } as const;
-      const jobs = agendaAccountJobs(h.app.agenda);
+      const jobs = agendaAccountJobs(h.app.agenda, h.app.deps.store.db);
       const s = sampler();
       const consoleIds: string[] = [];
       for (const m of consoles) {

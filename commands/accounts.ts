@@ -5,12 +5,12 @@
  */
 import type { App, BlockAction, RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { MEDIA, type Medium } from '../src/vocabulary';
+import { MEDIA, type FieldKey, type Medium } from '../src/vocabulary';
 import type { Deps } from '../src/domain/deps';
 import { authorize } from '../src/domain/access';
 import { linkAccount, reenterCredentials, setPaused, unlinkAccount, getAccount } from '../src/domain/accounts';
-import { parseLinkForm, type FieldKey } from '../src/domain/credentials';
-import { listAccountViews } from '../src/domain/accounts-view';
+import { parseLinkForm } from '../src/domain/credentials';
+import { listAccounts } from '../src/domain/account-list';
 import { getOrg } from '../src/domain/orgs';
 import { decide } from '../src/domain/permissions';
 import { ValidationError } from '../src/domain/errors';
@@ -39,9 +39,8 @@ async function openLinkModal(ctx: Ctx, triggerId: string, medium: Medium, accoun
 export async function accountsReply(ctx: Ctx, page = 0) {
   const actor = await ctx.actor();
   await authorize(ctx.deps, actor, 'accounts.view');
-  const org = await getOrg(ctx.deps, ctx.teamId);
-  const accounts = await listAccountViews(ctx.deps, ctx.teamId, org.zone, ctx.t);
-  return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed, page });
+  const [org, accounts] = await Promise.all([getOrg(ctx.deps, ctx.teamId), listAccounts(ctx.deps, ctx.teamId)]);
+  return accountsMessage(ctx.t, accounts, { canManage: decide(actor, 'accounts.manage').allowed, zone: org.zone, page });
 }
 
 addRoute('link', async ({ ctx, command, args }) => {

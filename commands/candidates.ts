@@ -8,7 +8,6 @@ import type { Deps } from '../src/domain/deps';
 import { STAGES, type Stage } from '../src/vocabulary';
 import { candidateDetails, searchCandidates } from '../src/domain/candidates';
 import { changeStage } from '../src/domain/cards';
-import { formatTime } from '../src/domain/time';
 import { getOrg } from '../src/domain/orgs';
 import { CANDIDATE_ACTIONS, detailsModal, pickMessage } from '../views/candidate';
 import { addRoute } from './ats';
@@ -18,7 +17,7 @@ import { truncateText } from '../src/text';
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 
 async function openDetails(ctx: Ctx, triggerId: string, id: string) {
-  const d = await candidateDetails(ctx.deps, await ctx.actor(), idSchema.parse(id), ctx.t);
+  const d = await candidateDetails(ctx.deps, await ctx.actor(), idSchema.parse(id));
   await ctx.client.views.open({ trigger_id: triggerId, view: detailsModal(ctx.t, d) });
 }
 
@@ -41,9 +40,9 @@ addRoute('candidate', async ({ ctx, command, rest }) => {
   const jobs = await ctx.deps.store.jobs.find({ teamId: ctx.teamId, _id: { $in: found.map((c) => c.jobId!).filter(Boolean) } }, { projection: { name: 1 } }).toArray();
   const names = new Map(jobs.map((j) => [String(j._id), j.name]));
   await ctx.reply(pickMessage(ctx.t, found.map((c) => ({
-    id: String(c._id), name: c.name, medium: ctx.t(`media.${c.medium}`),
-    job: c.jobId ? names.get(String(c.jobId)) ?? null : null, appliedAt: formatTime(c.appliedAt, org.zone),
-  }))));
+    id: String(c._id), name: c.name, medium: c.medium,
+    job: c.jobId ? names.get(String(c.jobId)) ?? null : null, appliedAt: c.appliedAt,
+  })), org.zone));
 });
 
 export function registerCandidates(app: App, deps: Deps) {
@@ -68,7 +67,7 @@ export function registerCandidates(app: App, deps: Deps) {
       if (!STAGES.includes(stage as Stage)) return;
       await changeStage(deps, await ctx.actor(), idSchema.parse(id), stage as Stage);
       if (body.view) {
-        const d = await candidateDetails(deps, await ctx.actor(), id, ctx.t);
+        const d = await candidateDetails(deps, await ctx.actor(), id);
         await client.views.update({ view_id: body.view.id, view: detailsModal(ctx.t, d) });
       }
     });

@@ -6,7 +6,7 @@ import { homeView } from '../views/home';
 import { makeCtx, type Ctx } from './context';
 
 export async function publishHome(ctx: Ctx): Promise<void> {
-  const data = await loadDashboard(ctx.deps, await ctx.actor(), ctx.t);
+  const data = await loadDashboard(ctx.deps, await ctx.actor());
   await ctx.client.views.publish({ user_id: ctx.userId, view: homeView(ctx.t, data) });
 }
 

@@ -3,7 +3,7 @@
  * these lengths (in UTF-16 code units, never splitting a surrogate pair) at the connector boundary,
  * so a medium handing over a 100,000-character name can neither fail the import nor reach the
  * views/ (whose regexes are not linear) whole. Overlong values are truncated, not rejected, with
- * truncateText (src/domain/text.ts, the one surrogate-safe cut the views use too).
+ * truncateText (src/text.ts, the one surrogate-safe cut the views use too).
  */
 
 export const TEXT_LIMITS = {

@@ -1,7 +1,7 @@
 /**
- * The shared shape of every job-media connector (connectors/<medium>/index.ts exports a
- * `MediaConnector`). A connector talks to one medium for one account's credentials; it never
- * stores anything and never logs a credential.
+ * The shared shape of every job-media connector (wantedly/index.ts exports one, console/index.ts
+ * builds one per console medium). A connector talks to one medium for one account's credentials;
+ * it never stores anything and never logs a credential.
  */
 import type { AuthFailureReason, ConnectorKind, Medium, ServiceFailureReason } from '../src/vocabulary';
 

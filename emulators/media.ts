@@ -3,12 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Credentials } from '../connectors/types';
 import type { Medium } from '../src/vocabulary';
 import { startWantedlyEmulator, type WantedlyEmulator } from './wantedly/index';
-import { startBizReachEmulator } from './bizreach/index';
-import { startGreenEmulator } from './green/index';
-import { startFindyEmulator } from './findy/index';
-import { startPaizaEmulator } from './paiza/index';
-import { startOpenWorkEmulator } from './openwork/index';
-import type { ConsoleEmulator } from './media-console/server';
+import { startMediumConsole, type ConsoleEmulator } from './media-console/index';
 
 export interface MediaEmulators {
   wantedly: WantedlyEmulator;
@@ -24,11 +19,11 @@ export interface MediaEmulators {
 export async function startMediaEmulators(ports: Partial<Record<Medium, number>> = {}): Promise<MediaEmulators> {
   const [wantedly, bizreach, green, findy, paiza, openwork] = await Promise.all([
     startWantedlyEmulator({ port: ports.wantedly }),
-    startBizReachEmulator({ port: ports.bizreach }),
-    startGreenEmulator({ port: ports.green }),
-    startFindyEmulator({ port: ports.findy }),
-    startPaizaEmulator({ port: ports.paiza }),
-    startOpenWorkEmulator({ port: ports.openwork }),
+    startMediumConsole('bizreach', { port: ports.bizreach }),
+    startMediumConsole('green', { port: ports.green }),
+    startMediumConsole('findy', { port: ports.findy }),
+    startMediumConsole('paiza', { port: ports.paiza }),
+    startMediumConsole('openwork', { port: ports.openwork }),
   ]);
   return {
     wantedly,
@@ -86,7 +81,7 @@ export function seedMediaDemo(m: MediaEmulators, opts: { count?: number; now?: D
   return c;
 }
 
-// `npx tsx test/emulators/media.ts`: all six emulators with demo data, URLs printed as JSON.
+// `npx tsx emulators/media.ts`: all six emulators with demo data, URLs printed as JSON.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const m = await startMediaEmulators();
   const creds = seedMediaDemo(m);

@@ -13,14 +13,17 @@ import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions } from './slack/gateway';
-import { createAgenda, logAgendaErrors, type Agenda } from './jobs/agenda';
+import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { rotateSecrets } from './domain/key-rotation';
 import { registerAll } from '../commands';
-import { translator } from './i18n';
+import { createNotifier } from './notifier';
+import { createCardDelivery } from './notifier/cards/deliver';
+import { DEFAULT_CARD_POSTING, type CardPostingSettings } from './notifier/cards/settings';
+import { createPacedPosting } from './slack/paced-poster';
 import { SLACK_SCOPES } from './slack/scopes';
 import { configureBrowser } from '../connectors/browser';
 
@@ -43,6 +46,8 @@ export interface StartOptions {
   worker?: boolean;
   clock?: () => Date;
   agendaProcessEveryMs?: number;
+  /** Card delivery tunables (pace, lease, digest threshold); Slack's real pace by default. */
+  cardPosting?: Partial<CardPostingSettings>;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -63,13 +68,15 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   configureBrowser({ executablePath: config.CHROMIUM_PATH, maxConcurrent: config.IMPORT_BROWSER_CONCURRENCY });
   const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB, { logger: logger.child({ component: 'storage' }) });
   const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
-  const gateway = createSlackGateway(config, store, keyring);
+  const gateway = createSlackGateway(config, store, keyring, logger);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
   logAgendaErrors(agenda, logger);
+  await ensureAgendaIndexes(store.db);
   const deps: Deps = {
     config, store, keyring, logger, slack: gateway,
-    accountJobs: agendaAccountJobs(agenda),
+    accountJobs: agendaAccountJobs(agenda, store.db),
     cardJobs: agendaCardJobs(agenda, { store }),
+    notifier: createNotifier({ slack: gateway, logger }),
     clock: opts.clock ?? (() => new Date()),
   };
 
@@ -94,11 +101,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     // Error each time) and is per process; nothing here uses context.conversation.
     convoStore: false as const,
   };
-  const installationStore = mongoInstallationStore(deps, async (teamId, userId) => {
-    const client = await gateway.clientFor(teamId);
-    const t = translator(await gateway.localeOf(teamId, userId));
-    await client?.chat.postMessage({ channel: userId, text: t('install.welcome') }).catch(() => undefined);
-  }, gateway.forget);
+  const installationStore = mongoInstallationStore(deps, (teamId, userId) => deps.notifier.welcome(teamId, userId), gateway.forget);
   const app =
     config.slackMode === 'oauth'
       ? new App({
@@ -120,7 +123,9 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
       : new App({ ...common, token: config.SLACK_BOT_TOKEN, tokenVerificationEnabled: false });
 
   registerAll(app, deps, gateway.forget);
-  registerJobs(agenda, deps);
+  const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };
+  const posting = createPacedPosting({ postingClientFor: gateway.postingClientFor, logger, settings: cardPosting });
+  registerJobs(agenda, deps, createCardDelivery(deps, posting, cardPosting));
 
   const server = (await app.start(opts.port ?? config.PORT)) as Server;
   const address = server.address();

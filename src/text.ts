@@ -1,4 +1,6 @@
 /** Text helpers every layer uses (a leaf: it imports nothing of the app). */
+import { DateTime } from 'luxon';
+
 /** A user's search text as a literal inside a MongoDB $regex. */
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -36,4 +38,13 @@ export function truncateText(s: string, max: number): string {
   if (s.length <= max) return s;
   const last = s.charCodeAt(max - 1);
   return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+/** A stored (UTC) time as the org reads it: in its zone (luxon, always an explicit zone). */
+export function formatTime(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at).setZone(zone).toFormat('yyyy-MM-dd HH:mm');
+}
+
+export function formatMaybe(at: Date | null | undefined, zone: string): string | undefined {
+  return at ? formatTime(at, zone) : undefined;
 }

@@ -1,7 +1,12 @@
 /**
  * The words every layer shares: connectors, storage, domain and views import them from here (a leaf:
- * it imports nothing). What a medium, a stage, a role or a reason code is, and nothing else.
+ * it imports nothing). What a medium, a stage, a role, a reason code or a medium's link form fields
+ * are, and nothing else.
  */
+
+/** The languages hire-relay speaks (a user's Slack locale maps to one; Japanese by default). */
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
 
 /** The job media hire-relay imports from. */
 export const MEDIA = ['wantedly', 'bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
@@ -40,3 +45,22 @@ export type ChannelIssueReason = 'not_in_channel' | 'is_archived' | 'channel_not
 
 /** Why the permission function refused. */
 export type RefusalReason = 'not_org_admin' | 'not_job_admin' | 'not_on_job' | 'limited_access' | 'not_assigned';
+
+/** How someone is shown in the App Home: their org role, or their strongest job role. */
+export type DisplayRole = 'org_admin' | 'job_admin' | 'job_member' | 'limited' | 'standard';
+
+/** A field of the link form (the credentials a medium asks for). */
+export type FieldKey = 'api_key' | 'email' | 'password' | 'company_id' | 'user_id';
+
+/** Which fields each medium's link form has, the login identity first (a duplicate is named under it). */
+export const MEDIUM_FIELDS: Record<Medium, FieldKey[]> = {
+  wantedly: ['api_key'],
+  bizreach: ['email', 'password'],
+  green: ['company_id', 'password'],
+  findy: ['email', 'password'],
+  paiza: ['user_id', 'password'],
+  openwork: ['user_id', 'password'],
+};
+
+/** The longest account label (the link form's label field). */
+export const LABEL_MAX = 40;

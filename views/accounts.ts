@@ -1,18 +1,22 @@
 /** Media accounts, per medium, with their state and (for org admins) the buttons that change them. */
 import type { KnownBlock, ActionsBlock } from '@slack/types';
 import type { T } from '../src/i18n';
-import { MEDIA, type Medium } from '../src/vocabulary';
+import { MEDIA, type Medium, type RunOutcome } from '../src/vocabulary';
+import { formatMaybe, formatTime } from '../src/text';
 import { button, context, esc, plain, section } from './blocks';
+import { errorText } from './reasons';
 
 export type AccountDisplayState = 'authenticating' | 'linked' | 'paused' | 'auth_failed' | 'system_error';
 
+/** One account as the list shows it; times are shown in `zone` (the org's), the error as words. */
 export interface AccountView {
   id: string;
   medium: Medium;
   label: string;
   state: AccountDisplayState;
-  lastRun?: { time: string; fetched: number; created: number; duplicates: number; meetups: number; outcome: 'running' | 'success' | 'partial' | 'auth_failed' | 'system_error' };
-  nextRun?: string;
+  lastRun?: { at: Date; fetched: number; created: number; duplicates: number; meetups: number; outcome: RunOutcome };
+  nextRun?: Date;
+  /** A reason code (`auth:locked`, `service:timeout`). */
   lastError?: string;
 }
 
@@ -44,20 +48,21 @@ export function sortAccounts(accounts: AccountView[]): AccountView[] {
     SEVERITY[x.state] - SEVERITY[y.state] || MEDIA.indexOf(x.medium) - MEDIA.indexOf(y.medium) || x.label.localeCompare(y.label));
 }
 
-function accountRow(t: T, a: AccountView, canManage: boolean): KnownBlock[] {
+function accountRow(t: T, a: AccountView, canManage: boolean, zone: string): KnownBlock[] {
   const mediumName = t(`media.${a.medium}`);
   const lines = [`*${mediumName}* · ${esc(a.label)}`, `${STATE_EMOJI[a.state]} ${t(`accountState.${a.state}`)}`];
   const facts: string[] = [];
   if (a.lastRun) {
     facts.push(
       t('accounts.lastImportDetail', {
-        time: a.lastRun.time, fetched: a.lastRun.fetched, created: a.lastRun.created,
+        time: formatTime(a.lastRun.at, zone), fetched: a.lastRun.fetched, created: a.lastRun.created,
         duplicates: a.lastRun.duplicates, meetups: a.lastRun.meetups, outcome: t(`accounts.outcome.${a.lastRun.outcome}`),
       }),
     );
   } else facts.push(t('accounts.lastImport', { time: t('common.never') }));
-  if (a.nextRun) facts.push(t('accounts.nextImport', { time: a.nextRun }));
-  if (a.lastError) facts.push(t('accounts.lastError', { error: a.lastError }));
+  const next = formatMaybe(a.nextRun, zone);
+  if (next) facts.push(t('accounts.nextImport', { time: next }));
+  if (a.lastError) facts.push(t('accounts.lastError', { error: errorText(t, a.lastError) }));
   return canManage ? [section(lines.join('\n')), context(...facts), accountActions(t, a)] : [section(lines.join('\n')), context(...facts)];
 }
 
@@ -81,11 +86,11 @@ function mediaFooter(t: T, accounts: AccountView[], canManage: boolean): KnownBl
  * One page of accounts, those that need someone first (so a failed sign-in is never out of sight),
  * then the media without an account and the link buttons. `limit`: accounts shown.
  */
-export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: boolean; offset?: number; limit?: number }): KnownBlock[] {
+export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: boolean; zone: string; offset?: number; limit?: number }): KnownBlock[] {
   const sorted = sortAccounts(accounts);
   const offset = opts.offset ?? 0;
   const shown = sorted.slice(offset, offset + (opts.limit ?? sorted.length));
-  return [...shown.flatMap((a) => accountRow(t, a, opts.canManage)), ...mediaFooter(t, accounts, opts.canManage)];
+  return [...shown.flatMap((a) => accountRow(t, a, opts.canManage, opts.zone)), ...mediaFooter(t, accounts, opts.canManage)];
 }
 
 function accountActions(t: T, a: AccountView): ActionsBlock {
@@ -113,7 +118,7 @@ export const ACCOUNTS_PAGE_SIZE = 12;
  * The message for `/ats accounts`: a page of ACCOUNTS_PAGE_SIZE accounts (3 blocks each for an org
  * admin) with previous/next buttons, so that it stays within Slack's 50 blocks whatever the count.
  */
-export function accountsMessage(t: T, accounts: AccountView[], opts: { canManage: boolean; page?: number }) {
+export function accountsMessage(t: T, accounts: AccountView[], opts: { canManage: boolean; zone: string; page?: number }) {
   const pages = Math.max(1, Math.ceil(accounts.length / ACCOUNTS_PAGE_SIZE));
   const page = Math.min(Math.max(0, opts.page ?? 0), pages - 1);
   const offset = page * ACCOUNTS_PAGE_SIZE;

@@ -6,25 +6,27 @@
  */
 import type { KnownBlock, ModalView, ActionsBlock, Button } from '@slack/types';
 import type { T } from '../src/i18n';
-import { STAGES, type Stage } from '../src/vocabulary';
+import { STAGES, type Medium, type Stage } from '../src/vocabulary';
+import { formatTime } from '../src/text';
 import { button, context, esc, plain, section, truncate } from './blocks';
 
 export const CANDIDATE_ACTIONS = { details: 'candidate_details', stage: 'candidate_stage', pick: 'candidate_pick' } as const;
 
-/** What every view of a candidate shows first. */
+/** What every view of a candidate shows first (times in `zone`, the org's). */
 export interface CandidateSummary {
   id: string;
   name: string;
-  medium: string;          // display name
+  medium: Medium;
   postingTitle: string;
-  appliedAt: string;       // in the org's zone
+  appliedAt: Date;
   age?: number;
   stage: Stage;
+  zone: string;
 }
 
 export interface CardData extends CandidateSummary {
   profileUrl?: string;
-  job: string;
+  job: string | null;      // null: not in a job (shown as unassigned)
   movedFrom?: string;      // the card's channel belongs to another job than the candidate's now
   private: boolean;
 }
@@ -47,19 +49,27 @@ export function scrub(text: string): string {
     .replace(/\+?\d[\d\s()-]{8,}\d/g, (m) => ((m.match(/\d/g)?.length ?? 0) >= 10 ? '•••' : m));
 }
 
+/** The block id a card is found by in the channel's history (crash recovery). */
 export function cardBlockId(candidateId: string) {
   return `card_${candidateId}`;
 }
 
+/** The block id a digest message is found by in the channel's history. */
+export function digestBlockId(digestId: string) {
+  return `digest_${digestId}`;
+}
+
 export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlock[] } {
   const detailsBtn: Button = button(t('candidate.details'), CANDIDATE_ACTIONS.details, c.id, 'primary');
+  const medium = t(`media.${c.medium}`);
+  const job = c.job ?? t('candidate.unassigned');
   if (c.private) {
-    const title = t('candidate.privateCardTitle', { job: c.job });
+    const title = t('candidate.privateCardTitle', { job });
     return {
       text: title,
       blocks: [
         { type: 'section', block_id: cardBlockId(c.id), text: { type: 'mrkdwn', text: `*${esc(title)}*` } },
-        context(`${t('candidate.medium')}: ${c.medium}`, `${t('candidate.stage')}: ${t(`candidate.stages.${c.stage}`)}`),
+        context(`${t('candidate.medium')}: ${medium}`, `${t('candidate.stage')}: ${t(`candidate.stages.${c.stage}`)}`),
         { type: 'actions', block_id: `card_actions_${c.id}`, elements: [detailsBtn] },
       ],
     };
@@ -67,15 +77,15 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
   const name = scrub(c.name);
   const title = t('candidate.cardTitle', { name });
   const fields = [
-    `*${t('candidate.medium')}*\n${c.medium}`,
+    `*${t('candidate.medium')}*\n${medium}`,
     `*${t('candidate.posting')}*\n${esc(scrub(c.postingTitle))}`,
-    `*${t('candidate.appliedAt')}*\n${c.appliedAt}`,
+    `*${t('candidate.appliedAt')}*\n${formatTime(c.appliedAt, c.zone)}`,
     `*${t('candidate.stage')}*\n${t(`candidate.stages.${c.stage}`)}`,
   ];
   if (c.age !== undefined) fields.push(`*${t('candidate.age')}*\n${t('candidate.ageValue', { age: c.age })}`);
   const elements: ActionsBlock['elements'] = [detailsBtn];
   const url = safeUrl(c.profileUrl);
-  if (url) elements.push({ type: 'button', text: plain(t('candidate.profile', { medium: c.medium })), action_id: 'candidate_profile', url });
+  if (url) elements.push({ type: 'button', text: plain(t('candidate.profile', { medium })), action_id: 'candidate_profile', url });
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -84,18 +94,18 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
       fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, 2000) })),
     },
   ];
-  if (c.movedFrom) blocks.push(context(t('candidate.movedTo', { job: c.job })));
+  if (c.movedFrom) blocks.push(context(t('candidate.movedTo', { job })));
   blocks.push({ type: 'actions', block_id: `card_actions_${c.id}`, elements });
   return { text: truncate(title, 3000), blocks };
 }
 
-export function digestMessage(t: T, d: { id: string; job: string; count: number; byMedium: { medium: string; n: number }[] }) {
+export function digestMessage(t: T, d: { id: string; job: string; count: number; byMedium: { medium: Medium; n: number }[] }) {
   const title = t('candidate.digestTitle', { job: d.job, count: d.count });
   return {
     text: title,
     blocks: [
-      { type: 'section', block_id: `digest_${d.id}`, text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${esc(title)}*`, 3000) } },
-      context(d.byMedium.map((m) => `${m.medium} ${m.n}`).join(' · '), t('candidate.digestBody')),
+      { type: 'section', block_id: digestBlockId(d.id), text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${esc(title)}*`, 3000) } },
+      context(d.byMedium.map((m) => `${t(`media.${m.medium}`)} ${m.n}`).join(' · '), t('candidate.digestBody')),
     ] as KnownBlock[],
   };
 }
@@ -103,7 +113,7 @@ export function digestMessage(t: T, d: { id: string; job: string; count: number;
 export interface CandidateDetails extends CandidateSummary {
   job: string | null;
   links: { label: string; url: string }[];
-  history: { time: string; medium: string; account: string }[];
+  history: { at: Date; medium: Medium; account: string }[];
   canChangeStage: boolean;
 }
 
@@ -113,10 +123,10 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
     {
       type: 'section',
       fields: [
-        `*${t('candidate.medium')}*\n${d.medium}`,
+        `*${t('candidate.medium')}*\n${t(`media.${d.medium}`)}`,
         `*${t('candidate.posting')}*\n${esc(d.postingTitle)}`,
         `*${t('candidate.job')}*\n${d.job ? esc(d.job) : t('candidate.unassigned')}`,
-        `*${t('candidate.appliedAt')}*\n${d.appliedAt}`,
+        `*${t('candidate.appliedAt')}*\n${formatTime(d.appliedAt, d.zone)}`,
         ...(d.age !== undefined ? [`*${t('candidate.age')}*\n${t('candidate.ageValue', { age: d.age })}`] : []),
       ].map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, 2000) })),
     },
@@ -140,7 +150,7 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
   const links = d.links.map((l) => ({ ...l, url: safeUrl(l.url) })).filter((l): l is { label: string; url: string } => Boolean(l.url));
   if (links.length) blocks.push(section(links.slice(0, 10).map((l) => `• <${l.url}|${esc(l.label || l.url)}>`).join('\n')));
   if (d.history.length) {
-    blocks.push(section(`*${t('candidate.history')}*\n${d.history.slice(-20).map((h) => `• ${t('candidate.historyLine', h)}`).join('\n')}`));
+    blocks.push(section(`*${t('candidate.history')}*\n${d.history.slice(-20).map((h) => `• ${t('candidate.historyLine', { time: formatTime(h.at, d.zone), medium: t(`media.${h.medium}`), account: h.account })}`).join('\n')}`));
   }
   return {
     type: 'modal',
@@ -153,10 +163,11 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
 }
 
 /** Search answer when several candidates match: one button per candidate (max 20). */
-export function pickMessage(t: T, found: { id: string; name: string; medium: string; job: string | null; appliedAt: string }[]) {
+export function pickMessage(t: T, found: { id: string; name: string; medium: Medium; job: string | null; appliedAt: Date }[], zone: string) {
   const blocks: KnownBlock[] = [section(t('candidate.pick', { count: found.length }))];
   for (const c of found.slice(0, 20)) {
-    blocks.push(section(`*${esc(c.name)}* · ${c.medium} · ${c.job ? esc(c.job) : t('candidate.unassigned')} · ${c.appliedAt}`, button(t('candidate.details'), CANDIDATE_ACTIONS.pick, c.id)));
+    const line = `*${esc(c.name)}* · ${t(`media.${c.medium}`)} · ${c.job ? esc(c.job) : t('candidate.unassigned')} · ${formatTime(c.appliedAt, zone)}`;
+    blocks.push(section(line, button(t('candidate.details'), CANDIDATE_ACTIONS.pick, c.id)));
   }
   return { text: t('candidate.pick', { count: found.length }), blocks };
 }

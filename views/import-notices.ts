@@ -2,15 +2,23 @@
 import type { KnownBlock } from '@slack/types';
 import type { T } from '../src/i18n';
 import type { Medium } from '../src/vocabulary';
-import type { RunSummary } from '../src/storage/types';
+import { formatMaybe } from '../src/text';
 import { button, context, header, section } from './blocks';
-import { errorText } from '../src/domain/accounts-view';
+import { errorText } from './reasons';
+
+/** The counts of one import run. */
+export interface RunCounts {
+  created: number;
+  fetched: number;
+  duplicates: number;
+  skippedMeetups: number;
+}
 
 export const OPEN_MAPPING_ACTION = 'open_mapping';
 
 export function importFinishedMessage(
   t: T,
-  d: { medium: Medium; label: string; run: RunSummary; hasMore: boolean; unmapped: number },
+  d: { medium: Medium; label: string; run: RunCounts; hasMore: boolean; unmapped: number },
 ): { text: string; blocks: KnownBlock[] } {
   const medium = t(`media.${d.medium}`);
   const blocks: KnownBlock[] = [];
@@ -38,12 +46,13 @@ export function importFinishedMessage(
   return { text: texts.join(' / '), blocks };
 }
 
-export function importFailureMessage(t: T, d: { medium: Medium; label: string; reason: string; next?: string }) {
+/** `reason`: a reason code (`auth:…`, `service:…`); `nextRunAt`: the retry, shown in `zone`. */
+export function importFailureMessage(t: T, d: { medium: Medium; label: string; reason: string; nextRunAt: Date | null; zone: string }) {
   const medium = t(`media.${d.medium}`);
   const reason = errorText(t, d.reason);
   const text = d.reason.startsWith('auth:')
     ? t('imports.authFailedNotice', { medium, label: d.label, reason })
-    : t('imports.systemErrorNotice', { medium, label: d.label, reason, next: d.next ?? '-' });
+    : t('imports.systemErrorNotice', { medium, label: d.label, reason, next: formatMaybe(d.nextRunAt, d.zone) ?? '-' });
   return { text };
 }
 

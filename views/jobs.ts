@@ -1,11 +1,23 @@
 /** Jobs: the new/edit modal and the `/ats jobs` list (pure Block Kit builders). */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { JobSummary } from '../src/domain/jobs';
+import type { ChannelIssueReason } from '../src/vocabulary';
 import { button, context, esc, plain, section } from './blocks';
 
 export const JOB_CALLBACK = 'job_save';
 export const JOB_ACTIONS = { edit: 'job_edit', create: 'job_new' } as const;
+
+/** One line of `/ats jobs`. */
+export interface JobListItem {
+  id: string;
+  name: string;
+  channelId: string;
+  candidates: number;
+  pendingCards: number;
+  /** Why cards cannot reach the channel right now. */
+  channelIssue?: { reason: ChannelIssueReason };
+  canEdit: boolean;
+}
 
 export interface JobFormValues {
   id?: string;
@@ -59,11 +71,11 @@ function channelWarning(t: T, reason: string, channel: string): string | undefin
   return undefined;
 }
 
-function issueText(t: T, j: JobSummary): string | undefined {
+function issueText(t: T, j: JobListItem): string | undefined {
   return j.channelIssue ? channelWarning(t, j.channelIssue.reason, j.channelId) : undefined;
 }
 
-export function jobsMessage(t: T, d: { jobs: JobSummary[]; unmapped: number; canCreate: boolean }) {
+export function jobsMessage(t: T, d: { jobs: JobListItem[]; unmapped: number; canCreate: boolean }) {
   const blocks: KnownBlock[] = [section(`*${t('jobs.title')}*`)];
   if (d.unmapped > 0) blocks.push(context(t('jobs.unmappedTotal', { count: d.unmapped })));
   if (d.jobs.length === 0) blocks.push(section(t('jobs.none')));
@@ -84,4 +96,14 @@ export function jobSavedText(t: T, job: { name: string; channelId: string }, sta
   const warning = channelWarning(t, status, job.channelId);
   if (warning) lines.push(warning);
   return lines.join('\n');
+}
+
+/**
+ * The DM to a job's admins when its cards cannot reach the channel: not invited (with the /invite
+ * line), gone, or archived (the cards come by DM meanwhile). `waiting`: cards waiting for it.
+ */
+export function channelProblemMessage(t: T, d: { reason: ChannelIssueReason; channelId: string; job: string; waiting: number }): { text: string } {
+  if (d.reason === 'is_archived') return { text: t('candidate.archivedFallback', { channel: d.channelId, job: d.job }) };
+  if (d.reason === 'not_in_channel') return { text: t('jobs.cardsWaitingInvite', { channel: d.channelId, job: d.job, count: d.waiting }) };
+  return { text: t('jobs.cardsWaitingChannel', { job: d.job, count: d.waiting, channel: d.channelId }) };
 }

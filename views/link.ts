@@ -1,9 +1,9 @@
 /** The link / re-enter credentials modal. Fields are always empty: a secret is never pre-filled. */
 import type { KnownBlock, ModalView } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { Medium } from '../src/vocabulary';
-import { MEDIUM_FIELDS, LABEL_MAX, type FieldKey } from '../src/domain/credentials';
+import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../src/vocabulary';
 import { context, plain } from './blocks';
+import { errorText } from './reasons';
 
 export const LINK_CALLBACK = 'link_submit';
 
@@ -48,4 +48,18 @@ export function linkModal(t: T, medium: Medium, opts: { accountId?: string; labe
     close: plain(t('common.cancel'), 24),
     blocks,
   };
+}
+
+/**
+ * The DM to whoever linked an account once its credentials were checked: linked (or back after a
+ * system error), refused by the medium, or the medium unreachable. `reason`: a reason code.
+ */
+export function linkResultMessage(
+  t: T, d: { medium: Medium; label: string; outcome: 'linked' | 'recovered' | 'auth_failed' | 'system_error'; reason?: string },
+): { text: string } {
+  const vars = { medium: t(`media.${d.medium}`), label: d.label };
+  if (d.outcome === 'linked') return { text: t('link.resultLinked', vars) };
+  if (d.outcome === 'recovered') return { text: t('link.recovered', vars) };
+  const reason = errorText(t, d.reason ?? 'service:internal');
+  return { text: t(d.outcome === 'auth_failed' ? 'link.resultAuthFailed' : 'link.resultSystemError', { ...vars, reason }) };
 }

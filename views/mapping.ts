@@ -5,8 +5,7 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption, StaticSelect, ExternalSelect } from '@slack/types';
 import type { T } from '../src/i18n';
-import type { MappingOverview } from '../src/domain/mapping';
-import { MEDIA } from '../src/vocabulary';
+import { MEDIA, type Medium } from '../src/vocabulary';
 import { button, context, esc, header, plain, section } from './blocks';
 
 export const MAPPING_CALLBACK = 'mapping_view';
@@ -20,6 +19,31 @@ export const MAPPING_ACTIONS = {
 } as const;
 export const MAPPING_PAGE_SIZE = 25;
 export const UNMAP = 'none';
+
+/** An id as stored (an ObjectId) or as text: shown and sent back as its hex string. */
+type Id = string | { toHexString(): string };
+const hex = (id: Id | undefined): string => (id === undefined ? '' : typeof id === 'string' ? id : id.toHexString());
+
+/** One page of postings with the job each goes to, and every rule. */
+export interface MappingOverview {
+  postings: {
+    _id?: Id;
+    medium: Medium;
+    accountLabel: string;
+    title: string;
+    /** The posting's own choice (null: none, the rules decide). */
+    jobId: Id | null;
+    /** Where its candidates go (own choice, else the best rule), and why. */
+    effectiveJobId: Id | null;
+    source: 'posting' | 'rule' | null;
+    jobName?: string;
+    candidates: number;
+    waiting: number;
+  }[];
+  rules: { _id?: Id; medium: Medium; pattern: string; match: 'exact' | 'contains'; jobId: Id; jobName: string }[];
+  total: number;
+  unmapped: number;
+}
 
 export interface JobChoice {
   id: string;
@@ -77,11 +101,11 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
     const via = p.source === 'rule' ? t('mapping.viaRule') : '';
     const line = t('mapping.postingLine', { title: p.title, medium: t(`media.${p.medium}`), account: p.accountLabel, count: p.candidates, via });
     const state = p.effectiveJobId ? `→ *${esc(p.jobName ?? '?')}*` : `:warning: ${t('mapping.notMapped', { waiting: p.waiting })}`;
-    const current = p.jobId ? { id: String(p.jobId), name: p.jobName ?? '?' } : undefined;
-    const editable = mayMap && (!p.effectiveJobId || v.canEditJob(String(p.effectiveJobId)));
+    const current = p.jobId ? { id: hex(p.jobId), name: p.jobName ?? '?' } : undefined;
+    const editable = mayMap && (!p.effectiveJobId || v.canEditJob(hex(p.effectiveJobId)));
     blocks.push({
       type: 'section',
-      block_id: `posting_${String(p._id)}`,
+      block_id: `posting_${hex(p._id)}`,
       text: { type: 'mrkdwn', text: `${line}\n${state}` },
       ...(editable ? { accessory: jobSelect(t, MAPPING_ACTIONS.job, v.jobs, current, Boolean(p.jobId)) } : {}),
     });
@@ -104,8 +128,8 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
       match: r.match === 'exact' ? t('mapping.matchExact') : t('mapping.matchContains'),
       job: esc(r.jobName),
     });
-    blocks.push(section(text, v.canEditJob(String(r.jobId)) ? {
-      ...button(t('mapping.deleteRule'), MAPPING_ACTIONS.deleteRule, String(r._id), 'danger'),
+    blocks.push(section(text, v.canEditJob(hex(r.jobId)) ? {
+      ...button(t('mapping.deleteRule'), MAPPING_ACTIONS.deleteRule, hex(r._id), 'danger'),
     } : undefined));
   }
   if (mayMap) blocks.push({ type: 'actions', block_id: 'mapping_rules', elements: [button(t('mapping.addRule'), MAPPING_ACTIONS.addRule, 'add', 'primary')] });

@@ -1,8 +1,11 @@
 /** What differs between the five employer consoles (labels of the login form and the list). */
 import type { Credentials } from '../types';
-import type { Medium } from '../../src/vocabulary';
+import { MEDIA, type Medium } from '../../src/vocabulary';
 
 export type ConsoleMediumName = Exclude<Medium, 'wantedly'>;
+
+/** The media read through their employer console (every medium but Wantedly), in MEDIA order. */
+export const CONSOLE_MEDIA = MEDIA.filter((m): m is ConsoleMediumName => m !== 'wantedly');
 
 export interface ConsoleConfig {
   medium: ConsoleMediumName;
@@ -34,7 +37,8 @@ const base = {
   utcOffsetMinutes: 9 * 60,
 };
 
-export const CONSOLE_CONFIGS: Record<ConsoleMediumName, ConsoleConfig> = {
+/** One entry per console medium; its key and its `medium` agree (checked by the type). */
+export const CONSOLE_CONFIGS: { [M in ConsoleMediumName]: ConsoleConfig & { medium: M } } = {
   bizreach: {
     ...base,
     medium: 'bizreach',
@@ -71,7 +75,7 @@ export const CONSOLE_CONFIGS: Record<ConsoleMediumName, ConsoleConfig> = {
     ...base,
     medium: 'openwork',
     label: 'OpenWork',
-    // The brief: OpenWork links with a user ID + password (its console labels the field ユーザーID).
+    // OpenWork links with a user ID + password (its console labels the field ユーザーID).
     loginFieldLabel: 'ユーザーID',
     credentialField: 'userId',
     headers: { appliedAt: '応募日時', name: '氏名', age: '年齢', postingTitle: '求人タイトル' },

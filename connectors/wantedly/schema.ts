@@ -1,4 +1,4 @@
-/** zod schemas of what the Wantedly Visit API returns (see test/emulators/wantedly). */
+/** zod schemas of what the Wantedly Visit API returns (see emulators/wantedly). */
 import { z } from 'zod';
 import { TEXT_LIMITS } from '../limits';
 import { truncateText } from '../../src/text';

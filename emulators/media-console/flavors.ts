@@ -1,4 +1,4 @@
-/** Per-medium flavour of the shared employer console (labels per reference §3.2). */
+/** Per-medium flavour of the shared employer console: the labels, columns and wording each console shows. */
 import type { ConsoleFlavor, ConsoleMedium } from './server';
 
 const pick = <T>(rng: () => number, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];

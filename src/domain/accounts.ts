@@ -5,7 +5,7 @@
  */
 import { ObjectId } from 'mongodb';
 import type { Credentials } from '../../connectors/types';
-import type { Medium } from '../vocabulary';
+import { MEDIUM_FIELDS, type Medium } from '../vocabulary';
 import { AuthError, ServiceError } from '../../connectors/types';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
@@ -14,8 +14,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
-import { credentialFingerprints, credentialsAad, MEDIUM_FIELDS } from './credentials';
-import { dmUser } from './notify';
+import { credentialFingerprints, credentialsAad } from './credentials';
 import { backoffMs } from './import-schedule';
 import { connectorFor } from './connector-context';
 
@@ -183,12 +182,12 @@ export async function checkCredentials(deps: Deps, teamId: string, accountId: st
     const res = await deps.store.mediaAccounts.updateOne(filter, { $set: { state: 'linked', failures: 0, updatedAt: now() }, $unset: { lastError: '' } });
     if (!res.matchedCount) return { state: 'gone' };
     await deps.accountJobs.scheduleImport(accountRef(account));
-    await dmUser(deps, teamId, account.linkedBy, (t) => ({ text: t(account.state === 'system_error' ? 'link.recovered' : 'link.resultLinked', { medium: t(`media.${account.medium}`), label: account.label }) }));
+    await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: account.state === 'system_error' ? 'recovered' : 'linked' });
   } else if (outcome.state === 'auth_failed') {
     const res = await deps.store.mediaAccounts.updateOne(filter, { $set: { state: 'auth_failed', updatedAt: now(), lastError: { reason: outcome.reason, at: now(), notified: true } } });
     if (!res.matchedCount) return { state: 'gone' };
     await deps.accountJobs.disableImport(accountId);
-    await dmUser(deps, teamId, account.linkedBy, (t) => ({ text: t('link.resultAuthFailed', { medium: t(`media.${account.medium}`), label: account.label, reason: t(`authReason.${outcome.reason.slice(5)}`) }) }));
+    await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: 'auth_failed', reason: outcome.reason });
   } else if (outcome.state === 'system_error') {
     const notified = account.lastError?.notified ?? false;
     const res = await deps.store.mediaAccounts.updateOne(filter, {
@@ -197,8 +196,7 @@ export async function checkCredentials(deps: Deps, teamId: string, accountId: st
     });
     if (!res.matchedCount) return { state: 'gone' };
     if (!notified) {
-      const r = outcome.reason.replace(/^service:/, '');
-      await dmUser(deps, teamId, account.linkedBy, (t) => ({ text: t('link.resultSystemError', { medium: t(`media.${account.medium}`), label: account.label, reason: t(`serviceReason.${r}`) }) }));
+      await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: 'system_error', reason: outcome.reason });
     }
     // the job processor reschedules itself at outcome.retryAt (see src/jobs/account-jobs.ts)
   }

@@ -7,14 +7,20 @@ import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import { decide } from './permissions';
 import type { CandidateDoc } from '../storage/types';
-import type { T } from '../i18n';
-import type { CandidateDetails } from '../../views/candidate';
+import type { Medium } from '../vocabulary';
 import { visibleCandidateFilter } from './candidate-access';
 import { authorize } from './access';
-import { candidateSummary, getCandidate } from './cards';
+import { candidateSummary, getCandidate, type CandidateSummary } from './cards';
 import { escapeRegExp, searchKey } from '../text';
-import { formatTime } from './time';
 import { getOrg } from './orgs';
+
+/** The details modal's facts (views/candidate.ts detailsModal). */
+export interface CandidateDetails extends CandidateSummary {
+  job: string | null;
+  links: { label: string; url: string }[];
+  history: { at: Date; medium: Medium; account: string }[];
+  canChangeStage: boolean;
+}
 
 
 /**
@@ -38,7 +44,7 @@ export async function searchCandidates(deps: Deps, actor: Actor, query: string, 
   return deps.store.candidates.find(filter).sort({ appliedAt: -1 }).limit(limit).toArray();
 }
 
-export async function candidateDetails(deps: Deps, actor: Actor, id: string, t: T): Promise<CandidateDetails> {
+export async function candidateDetails(deps: Deps, actor: Actor, id: string): Promise<CandidateDetails> {
   const c = await getCandidate(deps, actor.teamId, id);
   await authorize(deps, actor, 'candidates.view', { candidate: { jobId: c.jobId, assignees: c.assignees } }, { candidateId: id });
   const [org, job] = await Promise.all([
@@ -46,10 +52,10 @@ export async function candidateDetails(deps: Deps, actor: Actor, id: string, t: 
     c.jobId ? deps.store.jobs.findOne({ teamId: actor.teamId, _id: c.jobId }) : Promise.resolve(null),
   ]);
   return {
-    ...candidateSummary(t, c, org.zone),
+    ...candidateSummary(c, org.zone),
     job: job?.name ?? null,
     links: c.links,
-    history: c.importHistory.map((h) => ({ time: formatTime(h.at, org.zone), medium: t(`media.${c.medium}`), account: h.accountLabel })),
+    history: c.importHistory.map((h) => ({ at: h.at, medium: c.medium, account: h.accountLabel })),
     canChangeStage: decide(actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }).allowed,
   };
 }

@@ -1,57 +1,89 @@
 /**
- * Candidate cards: what a card shows (from the candidate, its job and the org's settings), and the
- * changes that must reach an already posted card (stage, job) — those mark the card `dirty` and
- * wake the card job, which calls chat.update. Posting itself is src/domain/card-poster.ts.
+ * Candidate cards: what a card shows (from the candidate, its job and the org's settings), who gets
+ * a job's cards by DM or hears of its channel's problems, and the changes that must reach an
+ * already posted card (stage, job) — those mark the card `dirty` and wake the card job, which
+ * calls chat.update. Delivery itself is src/notifier/cards (run by src/jobs/card-jobs.ts).
  */
 import { ObjectId } from 'mongodb';
-import { formatTime } from './time';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc } from '../storage/types';
-import type { Stage } from '../vocabulary';
-import type { T } from '../i18n';
-import type { CandidateSummary, CardData } from '../../views/candidate';
+import type { Medium, Stage } from '../vocabulary';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
+import { orgAdmins } from './members';
 
+/** What every view of a candidate starts with; times are shown in `zone` (the org's). */
+export interface CandidateSummary {
+  id: string;
+  name: string;
+  medium: Medium;
+  postingTitle: string;
+  appliedAt: Date;
+  age?: number;
+  stage: Stage;
+  zone: string;
+}
+
+/** What a card shows (views/candidate.ts cardMessage renders it). */
+export interface CardFacts extends CandidateSummary {
+  profileUrl?: string;
+  /** The candidate's job now (null: none). */
+  job: string | null;
+  /** The card's channel belongs to this job, no longer the candidate's. */
+  movedFrom?: string;
+  /** The org's private cards: the channel sees only the job, the medium and a Details button. */
+  private: boolean;
+}
 
 export function profileUrl(c: Pick<CandidateDoc, 'links'>): string | undefined {
   return c.links.find((l) => /^https?:\/\//i.test(l.url))?.url;
 }
 
-/** The fields every view of a candidate starts with, in the viewer's language and the org's zone. */
-export function candidateSummary(t: T, c: CandidateDoc, zone: string): CandidateSummary {
+export function candidateSummary(c: CandidateDoc, zone: string): CandidateSummary {
   return {
     id: String(c._id),
     name: c.name,
-    medium: t(`media.${c.medium}`),
+    medium: c.medium,
     postingTitle: c.postingTitle,
-    appliedAt: formatTime(c.appliedAt, zone),
+    appliedAt: c.appliedAt,
     ...(typeof c.age === 'number' ? { age: c.age } : {}),
     stage: c.stage,
+    zone,
   };
 }
 
-export function cardData(t: T, c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardData {
-  const jobName = jobs.current?.name ?? jobs.cardJob?.name ?? t('candidate.unassigned');
+export function cardFacts(c: CandidateDoc, jobs: { current: JobDoc | null; cardJob: JobDoc | null }, org: OrgDoc): CardFacts {
   return {
-    ...candidateSummary(t, c, org.zone),
+    ...candidateSummary(c, org.zone),
     profileUrl: profileUrl(c),
-    job: jobName,
+    job: jobs.current?.name ?? jobs.cardJob?.name ?? null,
     ...(jobs.cardJob && jobs.current && String(jobs.cardJob._id) !== String(jobs.current._id) ? { movedFrom: jobs.cardJob.name } : {}),
     private: org.settings.privateCards,
   };
 }
 
+/** The card of a candidate posted for `cardJob` (the channel's job), whatever job they are in now. */
+export async function loadCardFacts(deps: Deps, c: CandidateDoc, cardJob: JobDoc, org: OrgDoc): Promise<CardFacts> {
+  const current = c.jobId && String(c.jobId) !== String(cardJob._id)
+    ? await deps.store.jobs.findOne({ teamId: c.teamId, _id: c.jobId })
+    : cardJob;
+  return cardFacts(c, { current, cardJob }, org);
+}
+
+/**
+ * Who gets a job's cards by DM while its channel is archived, and who is told when its cards cannot
+ * reach the channel: the job's admins, or the org admins when the job has none.
+ */
+export async function cardAudience(deps: Deps, job: Pick<JobDoc, 'teamId' | 'admins'>): Promise<string[]> {
+  return job.admins.length ? job.admins : orgAdmins(deps, job.teamId);
+}
+
 /** After a change a posted card must show: mark it dirty and wake its poster. */
 export async function touchCard(deps: Deps, teamId: string, candidateId: ObjectId): Promise<void> {
-  const c = await deps.store.candidates.findOneAndUpdate(
-    { teamId, _id: candidateId, card: { $exists: true } },
-    { $inc: { 'card.dirty': 1 } },
-    { returnDocument: 'after', projection: { card: 1 } },
-  );
-  if (c?.card?.jobId) await deps.cardJobs.wake(teamId, String(c.card.jobId));
+  const jobId = await deps.store.cards.markDirty(teamId, candidateId);
+  if (jobId) await deps.cardJobs.wake(teamId, String(jobId));
 }
 
 export async function getCandidate(deps: Deps, teamId: string, id: string): Promise<CandidateDoc> {

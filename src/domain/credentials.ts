@@ -5,19 +5,8 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
 import type { Credentials } from '../../connectors/types';
-import type { Medium } from '../vocabulary';
+import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../vocabulary';
 import type { Keyring } from '../security/crypto';
-
-export type FieldKey = 'api_key' | 'email' | 'password' | 'company_id' | 'user_id';
-
-export const MEDIUM_FIELDS: Record<Medium, FieldKey[]> = {
-  wantedly: ['api_key'],
-  bizreach: ['email', 'password'],
-  green: ['company_id', 'password'],
-  findy: ['email', 'password'],
-  paiza: ['user_id', 'password'],
-  openwork: ['user_id', 'password'],
-};
 
 const FIELD_SCHEMAS: Record<FieldKey, { schema: z.ZodType<string>; errorKey: string }> = {
   api_key: { schema: z.string().trim().regex(/^[A-Za-z0-9_-]{16,128}$/), errorKey: 'link.errors.apiKey' },
@@ -26,8 +15,6 @@ const FIELD_SCHEMAS: Record<FieldKey, { schema: z.ZodType<string>; errorKey: str
   company_id: { schema: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/), errorKey: 'link.errors.id' },
   user_id: { schema: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/), errorKey: 'link.errors.id' },
 };
-
-export const LABEL_MAX = 40;
 
 export interface LinkFormInput {
   label?: string;

@@ -4,8 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Keyring } from '../security/crypto';
 import type { Store } from '../storage/db';
-import type { Locale } from '../i18n';
-import type { Medium } from '../vocabulary';
+import type { ChannelIssueReason, Locale, Medium } from '../vocabulary';
 
 export interface SlackGateway {
   /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */
@@ -26,6 +25,59 @@ export interface AccountJobs {
   disableImport(accountId: string): Promise<void>;
   /** Unlink: remove every job of the account. */
   removeAll(accountId: string): Promise<void>;
+  /** When each account imports (or is checked) next; accounts with nothing scheduled are absent. */
+  nextRuns(accountIds: string[]): Promise<Map<string, Date>>;
+}
+
+/** What an import run brought (told to the import audience). */
+export interface ImportFinishedFacts {
+  medium: Medium;
+  label: string;
+  run: { created: number; fetched: number; duplicates: number; skippedMeetups: number };
+  /** More applicants wait for the next run. */
+  hasMore: boolean;
+  /** After an account's first import: its postings no choice or rule maps to a job. */
+  unmapped: number;
+}
+
+/** An import that failed: `reason` is a reason code (`auth:…`, `service:…`), the retry in the org's zone. */
+export interface ImportFailedFacts {
+  medium: Medium;
+  label: string;
+  reason: string;
+  nextRunAt: Date | null;
+  zone: string;
+}
+
+/** The outcome of a credentials check, told to whoever linked the account. */
+export interface LinkResultFacts {
+  medium: Medium;
+  label: string;
+  outcome: 'linked' | 'recovered' | 'auth_failed' | 'system_error';
+  reason?: string;
+}
+
+/** Cards of a job that cannot reach its channel; `waiting`: how many. */
+export interface ChannelProblemFacts {
+  reason: ChannelIssueReason;
+  channelId: string;
+  job: string;
+  waiting: number;
+}
+
+/**
+ * Telling people things (src/notifier/): each message is rendered in its recipient's language and
+ * sent by DM. Whom to tell is the domain's decision; a failure to reach one person is logged and
+ * does not stop the others. Each returns how many were reached.
+ */
+export interface Notifier {
+  importFinished(teamId: string, userIds: string[], facts: ImportFinishedFacts): Promise<number>;
+  importFailed(teamId: string, userIds: string[], facts: ImportFailedFacts): Promise<number>;
+  importRecovered(teamId: string, userIds: string[], facts: { medium: Medium; label: string }): Promise<number>;
+  linkResult(teamId: string, userId: string, facts: LinkResultFacts): Promise<number>;
+  channelProblem(teamId: string, userIds: string[], facts: ChannelProblemFacts): Promise<number>;
+  /** The installer's welcome, right after the install. */
+  welcome(teamId: string, userId: string): Promise<void>;
 }
 
 /** The per-job card poster (src/jobs/card-jobs.ts): wake it when cards wait or changed. */
@@ -41,5 +93,6 @@ export interface Deps {
   slack: SlackGateway;
   accountJobs: AccountJobs;
   cardJobs: CardJobs;
+  notifier: Notifier;
   clock: () => Date;
 }

@@ -1,18 +1,27 @@
 /**
- * What people are told about imports, each in their language, by DM:
+ * Who is told what about imports (the notifier renders and sends, each in their language, by DM):
  * - a run that brought new candidates → org admins, job admins and job members (never limited
  *   access): one message per run with the counts, and after an account's first import, the
- *   request to map its unmapped postings (with a button to the mapping);
+ *   request to map its unmapped postings;
  * - an auth failure or a system error → org admins, once per streak; recovery → org admins.
  */
 import type { Deps } from './deps';
 import type { MediaAccountDoc, RunSummary } from '../storage/types';
-import { dmUsers, importAudience } from './notify';
 import { orgAdmins } from './members';
-import { importFinishedMessage, importFailureMessage, importRecoveredMessage } from '../../views/import-notices';
 import { getOrg } from './orgs';
 import { countUnmappedPostings } from './mapping';
-import { formatMaybe } from './time';
+
+/** Everyone an import notice goes to: org admins, job admins and job members; never limited access. */
+export async function importAudience(deps: Deps, teamId: string): Promise<string[]> {
+  const [members, jobs] = await Promise.all([
+    deps.store.members.find({ teamId }, { projection: { userId: 1, orgRole: 1 } }).toArray(),
+    deps.store.jobs.find({ teamId }, { projection: { admins: 1, members: 1 } }).toArray(),
+  ]);
+  const limited = new Set(members.filter((m) => m.orgRole === 'limited').map((m) => m.userId));
+  const people = new Set<string>(members.filter((m) => m.orgRole === 'org_admin').map((m) => m.userId));
+  for (const j of jobs) for (const u of [...j.admins, ...j.members]) people.add(u);
+  return [...people].filter((u) => !limited.has(u));
+}
 
 export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, run: RunSummary, opts: { firstImport: boolean; hasMore: boolean }) {
   let unmapped = 0;
@@ -21,20 +30,19 @@ export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, ru
   }
   if (run.created === 0 && unmapped === 0) return;
   const audience = await importAudience(deps, account.teamId);
-  await dmUsers(deps, account.teamId, audience, (t) =>
-    importFinishedMessage(t, { medium: account.medium, label: account.label, run, hasMore: opts.hasMore, unmapped }),
-  );
+  await deps.notifier.importFinished(account.teamId, audience, {
+    medium: account.medium, label: account.label,
+    run: { created: run.created, fetched: run.fetched, duplicates: run.duplicates, skippedMeetups: run.skippedMeetups },
+    hasMore: opts.hasMore, unmapped,
+  });
 }
 
 export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, reason: string, nextRunAt: Date | null) {
-  const org = await getOrg(deps, account.teamId);
-  const admins = await orgAdmins(deps, account.teamId);
-  await dmUsers(deps, account.teamId, admins, (t) =>
-    importFailureMessage(t, { medium: account.medium, label: account.label, reason, next: formatMaybe(nextRunAt, org.zone) }),
-  );
+  const [org, admins] = await Promise.all([getOrg(deps, account.teamId), orgAdmins(deps, account.teamId)]);
+  await deps.notifier.importFailed(account.teamId, admins, { medium: account.medium, label: account.label, reason, nextRunAt, zone: org.zone });
 }
 
 export async function notifyRecovered(deps: Deps, account: MediaAccountDoc) {
   const admins = await orgAdmins(deps, account.teamId);
-  await dmUsers(deps, account.teamId, admins, (t) => importRecoveredMessage(t, { medium: account.medium, label: account.label }));
+  await deps.notifier.importRecovered(account.teamId, admins, { medium: account.medium, label: account.label });
 }

@@ -7,8 +7,7 @@ import type { Installation, InstallationQuery, InstallationStore } from '@slack/
 import type { Deps } from './deps';
 import { ensureOrg } from './orgs';
 import { setOrgRoleUnchecked } from './members';
-
-export const installationAad = (id: string) => `installation:${id}`;
+import { installationAad } from '../security/aad';
 
 /**
  * Bolt authorizes every incoming request with fetchInstallation: a MongoDB read and a decryption on

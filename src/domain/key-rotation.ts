@@ -12,7 +12,7 @@
 import type { Credentials } from '../../connectors/types';
 import type { Deps } from './deps';
 import { credentialFingerprint, credentialsAad } from './credentials';
-import { installationAad } from './installations';
+import { installationAad } from '../security/aad';
 import { isDuplicateKey } from '../storage/db';
 import { escapeRegExp } from '../text';
 

@@ -15,7 +15,7 @@ export interface RuleLike<J = string> {
   createdAt: Date;
 }
 
-/** NFKC, lower case, whitespace collapsed, trimmed (shared with job names: src/domain/text.ts). */
+/** NFKC, lower case, whitespace collapsed, trimmed (shared with job names: src/text.ts). */
 export function normalizeTitle(s: string): string {
   return normalizeName(s);
 }

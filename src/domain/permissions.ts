@@ -3,7 +3,7 @@
  * actor's roles and the target and answers; `authorize` in src/domain/access.ts audit-logs refusals.
  */
 import type { ObjectId } from 'mongodb';
-import type { OrgRole, RefusalReason } from '../vocabulary';
+import type { DisplayRole, OrgRole, RefusalReason } from '../vocabulary';
 
 export type Action =
   | 'accounts.manage'       // link, pause, resume, re-enter, unlink media accounts
@@ -85,7 +85,7 @@ export function decide(actor: Actor, action: Action, target: Target = {}): Decis
 }
 
 /** The role a person is shown as: org admin > job admin > job member > limited > standard. */
-export function displayRole(actor: Actor): 'org_admin' | 'job_admin' | 'job_member' | 'limited' | 'standard' {
+export function displayRole(actor: Actor): DisplayRole {
   if (actor.orgRole === 'org_admin') return 'org_admin';
   if (actor.orgRole === 'limited') return 'limited';
   if (actor.jobAdminOf.length) return 'job_admin';

@@ -7,9 +7,9 @@ import i18next from 'i18next';
 import { ja } from './ja';
 import { en } from './en';
 import { escapeSlack } from '../text';
+import { LOCALES, type Locale } from '../vocabulary';
 
-export type Locale = 'ja' | 'en';
-export const LOCALES: Locale[] = ['ja', 'en'];
+export { LOCALES, type Locale };
 
 /** Every leaf key of the catalogue, as a dotted path ('accounts.pause', 'candidate.stages.new'). */
 type Leaves<O, P extends string = ''> = {

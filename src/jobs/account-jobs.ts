@@ -5,6 +5,7 @@
  * own `nextRunAt` (Agenda saves it when the run ends, so nothing else may overwrite it).
  */
 import type { Agenda, Job } from 'agenda';
+import type { Db } from 'mongodb';
 import type { Medium } from '../vocabulary';
 import type { AccountJobs, Deps } from '../domain/deps';
 import { checkCredentials } from '../domain/accounts';
@@ -30,7 +31,8 @@ export interface AccountJobData {
   teamId: string;
 }
 
-export function agendaAccountJobs(agenda: Agenda): AccountJobs {
+/** `db`: where Agenda keeps its jobs (for the next-run look-up, one query for a whole list). */
+export function agendaAccountJobs(agenda: Agenda, db: Db): AccountJobs {
   const upsert = async (name: string, a: { id: string; teamId: string }, at: Date) => {
     const job = agenda.create<AccountJobData>(name, { accountId: a.id, teamId: a.teamId });
     job.unique({ name, 'data.accountId': a.id });
@@ -46,6 +48,20 @@ export function agendaAccountJobs(agenda: Agenda): AccountJobs {
     },
     async removeAll(accountId) {
       await agenda.cancel({ data: { accountId } });
+    },
+    async nextRuns(accountIds) {
+      const jobs = await db
+        .collection(AGENDA_COLLECTION)
+        .find({ 'data.accountId': { $in: accountIds }, disabled: { $ne: true }, nextRunAt: { $ne: null } }, { projection: { data: 1, nextRunAt: 1 } })
+        .toArray();
+      const next = new Map<string, Date>();
+      for (const j of jobs) {
+        const id = String(j.data?.accountId);
+        const at = j.nextRunAt as Date;
+        const prev = next.get(id);
+        if (!prev || at < prev) next.set(id, at);
+      }
+      return next;
     },
   };
 }
@@ -83,7 +99,7 @@ export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<
     const ref = { id, teamId: a.teamId, medium: a.medium };
     if (a.state === 'authenticating') {
       if (!(await jobs.findOne({ name: authJob(a.medium), 'data.accountId': id }))) {
-        await agendaAccountJobs(agenda).checkAuth(ref);
+        await agendaAccountJobs(agenda, deps.store.db).checkAuth(ref);
         created++;
       }
       continue;
@@ -92,7 +108,7 @@ export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<
     const existing = await jobs.findOne({ name: importJob(a.medium), 'data.accountId': id });
     if (!existing || (!existing.nextRunAt && !existing.lockedAt)) {
       const org = await getOrg(deps, a.teamId);
-      await agendaAccountJobs(agenda).scheduleImport(ref, nextRegularRun(a.medium, id, org.zone, deps.clock()));
+      await agendaAccountJobs(agenda, deps.store.db).scheduleImport(ref, nextRegularRun(a.medium, id, org.zone, deps.clock()));
       created++;
     } else if (existing.disabled) {
       await agenda.enable({ id: String(existing._id) });

@@ -1,14 +1,15 @@
 /**
  * The Agenda side of candidate cards: one job per team+job (a unique key, so one poster per
- * channel) running src/domain/card-poster.ts, woken through `deps.cardJobs.wake` whenever
- * candidates are routed or a posted card changes, and a one-minute sweep as a safety net.
+ * channel) running the card delivery (src/notifier/cards/deliver.ts), woken through
+ * `deps.cardJobs.wake` whenever candidates are routed or a posted card changes, and a one-minute
+ * sweep as a safety net.
  */
 import { ObjectId } from 'mongodb';
 import type { Agenda, Job } from 'agenda';
 import type { CardJobs, Deps } from '../domain/deps';
+import type { CardDelivery } from '../notifier/cards/deliver';
 import { AGENDA_COLLECTION, withLockTouch } from './agenda';
 import { isDuplicateKey } from '../storage/db';
-import { postCardsForJob } from '../domain/card-poster';
 
 export const CARD_JOB = 'card-post';
 export const CARD_SWEEP = 'card-sweep';
@@ -49,17 +50,14 @@ export function agendaCardJobs(agenda: Agenda, deps: Pick<Deps, 'store'>): CardJ
   return { wake: (teamId, jobId, opts) => wake(agenda, deps, teamId, jobId, opts) };
 }
 
-export function defineCardJobs(agenda: Agenda, deps: Deps) {
+export function defineCardJobs(agenda: Agenda, deps: Deps, cards: CardDelivery) {
   agenda.define<CardJobData>(
     CARD_JOB,
     async (job: Job<CardJobData>) => {
       const { teamId, jobId } = job.attrs.data;
-      const out = await withLockTouch(job, 10_000, () => postCardsForJob(deps, teamId, jobId));
+      const out = await withLockTouch(job, 10_000, () => cards.deliver(teamId, jobId));
       // more may have been routed while this run finished: run again soon rather than wait for the sweep
-      const more = await deps.store.candidates.countDocuments(
-        { teamId, 'card.jobId': new ObjectId(jobId), $or: [{ 'card.state': 'pending' }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] },
-        { limit: 1 },
-      );
+      const more = await deps.store.cards.hasWork(teamId, new ObjectId(jobId));
       job.attrs.nextRunAt = out.retryAt ?? (more ? new Date() : null);
     },
     { concurrency: 10, lockLifetime: 60_000, lockLimit: 20 },
@@ -73,13 +71,7 @@ export function defineCardJobs(agenda: Agenda, deps: Deps) {
 export async function sweep(deps: Deps) {
   const teams = await deps.store.orgs.find({}, { projection: { _id: 1 } }).toArray();
   for (const { _id: teamId } of teams) {
-    const rows = await deps.store.candidates
-      .aggregate<{ _id: ObjectId }>([
-        { $match: { teamId, $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] } },
-        { $group: { _id: '$card.jobId' } },
-      ])
-      .toArray();
-    for (const r of rows) if (r._id) await deps.cardJobs.wake(teamId, String(r._id), { onlyIfIdle: true });
+    for (const jobId of await deps.store.cards.jobsWithWork(teamId)) await deps.cardJobs.wake(teamId, String(jobId), { onlyIfIdle: true });
   }
 }
 

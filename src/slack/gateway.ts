@@ -1,15 +1,18 @@
 /**
  * The domain's way to Slack outside a request: a WebClient per workspace (single-workspace bot token
  * or the stored installation), and cached user facts (locale, admin, bot, guest) from users.info.
+ * Plus, for the card poster (src/slack/paced-poster.ts), a posting client on the same token that
+ * rejects rate-limited calls and never retries.
  */
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { WebClient, LogLevel, type Logger as SlackLogger, type WebClientOptions } from '@slack/web-api';
 import type { Installation } from '@slack/bolt';
+import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { SlackGateway } from '../domain/deps';
 import type { Store } from '../storage/db';
 import type { Keyring } from '../security/crypto';
 import { toLocale, type Locale } from '../i18n';
-import { installationAad } from '../domain/installations';
+import { installationAad } from '../security/aad';
 
 interface UserFacts { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean }
 const USER_TTL_MS = 10 * 60_000;
@@ -18,23 +21,67 @@ export function slackClientOptions(config: Config): WebClientOptions {
   return { slackApiUrl: config.SLACK_API_URL };
 }
 
-export function createSlackGateway(config: Config, store: Store, keyring: Keyring): SlackGateway & { forget(teamId: string): void } {
+/** @slack/web-api's own log lines, quietly into ours (its warnings are the retries we chose not to make). */
+function webApiLogger(logger: Logger): SlackLogger {
+  const l = logger.child({ component: 'card-poster' });
+  return {
+    debug: () => undefined,
+    info: (...m) => l.debug(m.map(String).join(' ')),
+    warn: (...m) => l.debug(m.map(String).join(' ')),
+    error: (...m) => l.warn(m.map(String).join(' ')),
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.INFO,
+    setName: () => undefined,
+  };
+}
+
+export interface AppSlackGateway extends SlackGateway {
+  /**
+   * A client on the workspace's token for chat.postMessage that must not post twice:
+   * `rejectRateLimitedCalls: true` (a 429 is thrown with its Retry-After, for the caller to wait out,
+   * instead of pausing the workspace's whole request queue and retrying with extra backoff) and
+   * `retries: 0` (a network error is never silently retried: chat.postMessage has no idempotency key).
+   */
+  postingClientFor(teamId: string): Promise<WebClient | null>;
+  /** Drops the clients built on a workspace's token (a reinstall may bring a new one). */
+  forget(teamId: string): void;
+}
+
+export function createSlackGateway(config: Config, store: Store, keyring: Keyring, logger: Logger): AppSlackGateway {
   const clients = new Map<string, WebClient>();
+  const postingClients = new Map<string, WebClient>();
   const users = new Map<string, { at: number; facts: UserFacts | null; pending?: Promise<UserFacts | null> }>();
+
+  async function tokenFor(teamId: string): Promise<string | undefined> {
+    if (config.slackMode === 'single' || (config.slackMode === 'sandbox' && config.SLACK_BOT_TOKEN)) return config.SLACK_BOT_TOKEN;
+    const doc = await store.installations.findOne({ _id: teamId });
+    return doc ? keyring.decryptJson<Installation>(doc.encrypted, installationAad(teamId)).bot?.token : undefined;
+  }
 
   async function clientFor(teamId: string): Promise<WebClient | null> {
     const cached = clients.get(teamId);
     if (cached) return cached;
-    let token: string | undefined;
-    if (config.slackMode === 'single' || (config.slackMode === 'sandbox' && config.SLACK_BOT_TOKEN)) {
-      token = config.SLACK_BOT_TOKEN;
-    } else {
-      const doc = await store.installations.findOne({ _id: teamId });
-      if (doc) token = keyring.decryptJson<Installation>(doc.encrypted, installationAad(teamId)).bot?.token;
-    }
+    const token = await tokenFor(teamId);
     if (!token) return null;
     const client = new WebClient(token, { ...slackClientOptions(config), teamId });
     clients.set(teamId, client);
+    return client;
+  }
+
+  async function postingClientFor(teamId: string): Promise<WebClient | null> {
+    const cached = postingClients.get(teamId);
+    if (cached) return cached;
+    const token = (await clientFor(teamId))?.token;
+    if (!token) return null;
+    const client = new WebClient(token, {
+      ...slackClientOptions(config),
+      teamId,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: 30_000,
+      logger: webApiLogger(logger),
+    });
+    postingClients.set(teamId, client);
     return client;
   }
 
@@ -67,6 +114,7 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
 
   return {
     clientFor,
+    postingClientFor,
     async localeOf(teamId, userId) {
       return (await facts(teamId, userId))?.locale ?? 'ja';
     },
@@ -75,6 +123,7 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
     },
     forget(teamId: string) {
       clients.delete(teamId);
+      postingClients.delete(teamId);
     },
   };
 }

@@ -4,10 +4,11 @@
  * Uniqueness that matters is a unique index, never a read-then-write.
  */
 import { MongoClient, type Collection, type Db, type IndexDescription } from 'mongodb';
-import { createLogger, type Logger } from '../log';
+import { pino, type Logger } from 'pino';
 import { backfillCandidateSearchKeys, backfillJobNameKeys, dropReplacedIndexes } from './migrations';
+import { createCardStore, createDigestStore, type CardStore, type DigestStore } from './card-store';
 import type {
-  AuditDoc, CandidateDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
+  AuditDoc, CandidateDoc, CardDigestDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
   MemberDoc, OrgDoc, PostingDoc,
 } from './types';
 
@@ -30,6 +31,11 @@ export interface Store {
   mappingRules: Collection<MappingRuleDoc>;
   jobs: Collection<JobDoc>;
   candidates: Collection<CandidateDoc>;
+  cardDigests: Collection<CardDigestDoc>;
+  /** The card delivery's transitions on candidates' cards (and jobs' channel problems). */
+  cards: CardStore;
+  /** The digest messages' transitions. */
+  digests: DigestStore;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -63,19 +69,17 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
-  // one card poster per team+job, even when two routings wake it at the same moment
-  agendaJobs: [{ key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } }],
 };
 
 export interface OpenStoreOptions {
   /** Start-up notes (backfills, look-alike jobs); a pino logger of its own when not given. */
-  logger?: Logger;
+  logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Documents per bulk write of the candidates' searchKey backfill. */
   backfillBatch?: number;
 }
 
 export async function openStore(uri: string, dbName: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  const logger = opts.logger ?? createLogger('info').child({ component: 'storage' });
+  const logger = opts.logger ?? pino({ level: 'info', base: { app: 'hire-relay', component: 'storage' } });
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000, maxPoolSize: 20 });
   await client.connect();
   const db = client.db(dbName);
@@ -89,6 +93,9 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
   let closing = false;
   const candidateBackfill = backfillCandidateSearchKeys(db, logger, { batch: opts.backfillBatch, stopped: () => closing })
     .catch((err) => { if (!closing) logger.error({ err }, 'candidates: search key backfill failed; it runs again at the next start'); });
+  const candidates = db.collection<CandidateDoc>('candidates');
+  const jobs = db.collection<JobDoc>('jobs');
+  const cardDigests = db.collection<CardDigestDoc>('cardDigests');
   return {
     client,
     db,
@@ -101,8 +108,11 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
     importRuns: db.collection('importRuns'),
     postings: db.collection('postings'),
     mappingRules: db.collection('mappingRules'),
-    jobs: db.collection('jobs'),
-    candidates: db.collection('candidates'),
+    jobs,
+    candidates,
+    cardDigests,
+    cards: createCardStore({ candidates, jobs }),
+    digests: createDigestStore(cardDigests),
     async ping() {
       try {
         await db.command({ ping: 1 }, { timeoutMS: 2_000 });
@@ -119,6 +129,4 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
   };
 }
 
-export function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
-}
+export { isDuplicateKey } from './errors';

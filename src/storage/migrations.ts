@@ -4,10 +4,10 @@
  * (jobs' nameKey, candidates' searchKey). Called by openStore (db.ts).
  */
 import type { AnyBulkWriteOperation, Db, ObjectId } from 'mongodb';
-import type { Logger } from '../log';
+import type { Logger } from 'pino';
 import { normalizeName, searchKey } from '../text';
 import type { CandidateDoc, JobDoc } from './types';
-import { isDuplicateKey } from './db';
+import { isDuplicateKey } from './errors';
 
 /** Indexes replaced by another one: dropped at start-up (before createIndexes, whose options they would contradict). */
 const REPLACED: { collection: string; key: Record<string, number>; unique: boolean }[] = [

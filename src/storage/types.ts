@@ -110,7 +110,7 @@ export interface JobDoc {
   teamId: string;
   name: string;                // as typed (shown everywhere)
   /**
-   * normalizeName(name) (src/domain/text.ts): NFKC, lower case, whitespace collapsed; unique per team
+   * normalizeName(name) (src/text.ts): NFKC, lower case, whitespace collapsed; unique per team
    * (partial index: a job from before the key is filled in at start-up by src/storage/db.ts, except
    * one whose key another job already holds, which keeps none until it is renamed).
    */
@@ -131,7 +131,7 @@ export interface CandidateDoc {
   medium: Medium;
   externalId: string;
   name: string;
-  /** searchKey(name) (src/domain/text.ts), what `/ats candidate` matches; written with the name. */
+  /** searchKey(name) (src/text.ts), what `/ats candidate` matches; written with the name. */
   searchKey?: string;
   age?: number;
   postingExternalId: string;
@@ -180,7 +180,7 @@ export interface CardDigestDoc {
   jobId: ObjectId;
   channel: string;
   count: number;
-  byMedium: Record<string, number>;
+  byMedium: Partial<Record<Medium, number>>;
   state: 'pending' | 'posting' | 'posted';
   ts?: string;
   leaseUntil?: Date;

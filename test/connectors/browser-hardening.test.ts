@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startBizReachEmulator, type ConsoleEmulator } from '../../emulators/bizreach/index';
+import { startMediumConsole, type ConsoleEmulator } from '../../emulators/media-console/index';
 import { BROWSER_ENV_ALLOWED, browserEnv, closeBrowser, getBrowser } from '../../connectors/browser';
 import { getConnector } from '../../connectors/index';
 import { rowToApplicant } from '../../connectors/console/parse';
@@ -119,7 +119,7 @@ describe('console navigation stays on the configured origin', () => {
   let proxyUrl: string;
 
   beforeAll(async () => {
-    emu = await startBizReachEmulator();
+    emu = await startMediumConsole('bizreach');
     foreignHits = [];
     foreign = http.createServer((req, res) => {
       foreignHits.push(req.url ?? '');

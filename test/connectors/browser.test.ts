@@ -1,6 +1,6 @@
 /** connectors/browser.ts: start-up check, missing Chromium, concurrency limit, relaunch after a crash. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBizReachEmulator, type ConsoleEmulator } from '../../emulators/bizreach/index';
+import { startMediumConsole, type ConsoleEmulator } from '../../emulators/media-console/index';
 import { browserStats, checkChromium, closeBrowser, configureBrowser, getBrowser } from '../../connectors/browser';
 import { getConnector } from '../../connectors/index';
 import { ServiceError, type Credentials } from '../../connectors/types';
@@ -11,7 +11,7 @@ const creds: Credentials = { medium: 'bizreach', email: 'hr@example.jp', passwor
 const connector = getConnector('bizreach');
 
 beforeAll(async () => {
-  emu = await startBizReachEmulator();
+  emu = await startMediumConsole('bizreach');
   emu.addAccount({ login: 'hr@example.jp', password: 'pw-12345' });
   emu.generateApplicants('hr@example.jp', { count: 5 });
 });

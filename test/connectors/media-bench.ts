@@ -7,7 +7,7 @@
  *  - connector_fetch_100_wantedly_ms: 100 entries through the Wantedly connector; baseline = one raw API call.
  */
 import type { BenchMetric, BenchResult } from '../../bench/types';
-import { startBizReachEmulator } from '../../emulators/bizreach/index';
+import { startMediumConsole } from '../../emulators/media-console/index';
 import { startWantedlyEmulator } from '../../emulators/wantedly/index';
 import { getConnector } from '../../connectors/index';
 import { closeBrowser } from '../../connectors/browser';
@@ -33,7 +33,7 @@ export const metrics: BenchMetric[] = [
     name: 'connector_fetch_100_console_s',
     emits: ['connector_auth_console_ms'],
     async run(): Promise<BenchResult[]> {
-      const emu = await startBizReachEmulator();
+      const emu = await startMediumConsole('bizreach');
       const login = 'bench@example.jp';
       emu.addAccount({ login, password: 'bench-pass' });
       emu.generateApplicants(login, { count: 300, tieEvery: 4 });

@@ -2,10 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONSOLE_CONFIGS } from '../../connectors/console/config';
+import { CONSOLE_CONFIGS, CONSOLE_MEDIA } from '../../connectors/console/config';
 import { classifyPage, parseConsoleTime, parseListPage } from '../../connectors/console/parse';
-import { parseBizReachListPage } from '../../connectors/bizreach/parse';
-import { parseFindyListPage } from '../../connectors/findy/parse';
 import { compareApplied, decodeApiCursor, decodePositionCursor, encodeApiCursor, encodePositionCursor, isAfter } from '../../connectors/cursor';
 import { parseRetryAfter, scrub, toConnectorError } from '../../connectors/errors';
 import { entryToApplicant, parseEntriesResponse } from '../../connectors/wantedly/parse';
@@ -13,7 +11,6 @@ import { AuthError, ServiceError } from '../../connectors/types';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const fixture = (name: string) => readFileSync(join(dir, name), 'utf8');
-const MEDIA = ['bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
 const HOST = 'https://console.example.jp';
 
 function expectServiceError(fn: () => unknown, reason: ServiceError['reason']) {
@@ -28,7 +25,7 @@ function expectServiceError(fn: () => unknown, reason: ServiceError['reason']) {
 }
 
 describe('console list parsing (saved emulator pages)', () => {
-  for (const medium of MEDIA) {
+  for (const medium of CONSOLE_MEDIA) {
     it(`${medium}: reads 20 rows with ids, names, postings, JST→UTC times and absolute permalinks`, () => {
       const page = parseListPage(fixture(`${medium}-list-page1.html`), CONSOLE_CONFIGS[medium], `${HOST}/applicants?sort=applied_asc&page=1`);
       expect(page.applicants).toHaveLength(20);
@@ -63,11 +60,6 @@ describe('console list parsing (saved emulator pages)', () => {
       expect(err.message).toMatch(/応募日時|氏名/);
     });
   }
-
-  it('per-medium wrappers parse their own pages', () => {
-    expect(parseBizReachListPage(fixture('bizreach-list-page1.html'), HOST).applicants[0].externalId).toMatch(/^BR/);
-    expect(parseFindyListPage(fixture('findy-list-page1.html'), HOST).applicants[0].age).toBeUndefined();
-  });
 
   it('a row with an unreadable date or missing link is layout_changed, not skipped', () => {
     const html = fixture('green-list-page1.html');

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/domain/card-poster';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
 import type { CandidateDoc } from '../../src/storage/types';
@@ -22,8 +21,7 @@ let backend: CandidateDoc[];
 let sales: CandidateDoc[];
 
 beforeAll(async () => {
-  configureCardPosting({ intervalMs: 5 });
-  h = await startHarness();
+  h = await startHarness({ cardPosting: { intervalMs: 5 } });
   await h.install(T, { users: [{ id: JMEMBER }, { id: LIMITED }] });
   await h.install(T2, { installer: ADMIN2 });
   h.slack.limiter.postMessage.burst = 50;

@@ -13,7 +13,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
@@ -26,9 +25,11 @@ const JMEMBER = 'U0CARDJMEMBER';
 const STRANGER = 'U0CARDSTRANGER';
 const jobIds: Record<string, string> = {};
 
+/** The poster's pace shortened to 5 ms and its lease to 2 s (Slack's real limit is set on the emulator). */
+const cardPosting = { intervalMs: 5, digestThreshold: 10, leaseMs: 2_000 };
+
 beforeAll(async () => {
-  configureCardPosting({ intervalMs: 5, digestThreshold: 10, leaseMs: 2_000 });
-  h = await startHarness();
+  h = await startHarness({ cardPosting });
   await h.install(T, { users: [{ id: JMEMBER }, { id: STRANGER }] });
   h.slack.limiter.postMessage.burst = 50;
   h.slack.limiter.postMessage.perSecond = 50;
@@ -230,7 +231,7 @@ describe('a post whose answer is lost (the message reached Slack, the response d
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const port = (proxy.address() as AddressInfo).port;
-    h2 = await startHarness({ env: { SLACK_API_URL: `http://127.0.0.1:${port}/` } });
+    h2 = await startHarness({ env: { SLACK_API_URL: `http://127.0.0.1:${port}/` }, cardPosting });
     target = h2.slack.apiUrl;
     await h2.install(T9);
     const bot = h2.slack.botUser(T9).userId;

@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 it(`runs at most ${N} browser imports and ${M} API imports at once`, async () => {
-  const jobs = agendaAccountJobs(h.app.agenda);
+  const jobs = agendaAccountJobs(h.app.agenda, h.app.deps.store.db);
   const consoles = ['bizreach', 'green', 'findy', 'paiza', 'openwork'] as const;
   const field = { bizreach: 'email', green: 'companyId', findy: 'email', paiza: 'userId', openwork: 'userId' } as const;
   const ids: string[] = [];

@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/domain/card-poster';
 import { addRule } from '../../src/domain/mapping';
 import { loadActor } from '../../src/domain/members';
 
@@ -19,8 +18,7 @@ const OTHER = 'U0JOBSOTHER';
 let bot: string;
 
 beforeAll(async () => {
-  configureCardPosting({ intervalMs: 10 });
-  h = await startHarness();
+  h = await startHarness({ cardPosting: { intervalMs: 10 } });
   await h.install(T, { users: [{ id: JADMIN }, { id: JMEMBER }, { id: OTHER, locale: 'en-US' }] });
   h.slack.limiter.postMessage.burst = 20;
   h.slack.limiter.postMessage.perSecond = 50;

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { startHarness, eventually, craftedAction, type Harness } from '../helpers/app';
 import { createJobViaSlack, seedImport } from '../helpers/candidates';
-import { configureCardPosting } from '../../src/domain/card-poster';
 import { routeImported } from '../../src/domain/routing';
 
 let h: Harness;
@@ -26,8 +25,7 @@ let backendId: string;
 let frontendId: string;
 
 beforeAll(async () => {
-  configureCardPosting({ intervalMs: 10 });
-  h = await startHarness();
+  h = await startHarness({ cardPosting: { intervalMs: 10 } });
   await h.install(T, { users: [{ id: JADMIN }, { id: JMEMBER }, { id: LIMITED }] });
   await h.install(T2, { installer: ADMIN2 });
   await h.install(T3, { installer: ADMIN3 });

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import type { Installation } from '@slack/bolt';
 import { loadConfig, type Config } from '../../src/config';
 import { createLogger } from '../../src/log';
-import { startApp, type AppHandle } from '../../src/server';
+import { startApp, type AppHandle, type StartOptions } from '../../src/server';
 import { mongoInstallationStore } from '../../src/domain/installations';
 import { mediaUrlEnv } from '../../src/domain/connector-context';
 import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
@@ -51,6 +51,8 @@ export async function freePort(): Promise<number> {
 export async function startHarness(opts: {
   media?: boolean; env?: Record<string, string>; clock?: () => Date; port?: number;
   reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
+  /** Card delivery tunables (shorter pace and lease than Slack's). */
+  cardPosting?: StartOptions['cardPosting'];
 } = {}): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
   const slack = opts.reuse?.slack ?? (await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } }));
@@ -80,7 +82,7 @@ export async function startHarness(opts: {
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: opts.port ?? 0, agendaProcessEveryMs: 100, clock: opts.clock });
+  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: opts.port ?? 0, agendaProcessEveryMs: 100, clock: opts.clock, cardPosting: opts.cardPosting });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 
   return {

@@ -1,9 +1,0 @@
-/** Findy employer-console emulator (the shared media-console app with findy's flavour). */
-import { startConsoleEmulator, type ConsoleEmulator } from '../media-console/server';
-import { FLAVORS } from '../media-console/flavors';
-
-export type { ConsoleEmulator, ConsoleAccountInput, ConsoleApplicant, ApplicantSeed, GenerateOptions } from '../media-console/server';
-
-export function startFindyEmulator(opts: { port?: number } = {}): Promise<ConsoleEmulator> {
-  return startConsoleEmulator(FLAVORS.findy, opts);
-}

@@ -1,9 +1,0 @@
-/** Green employer-console emulator (the shared media-console app with green's flavour). */
-import { startConsoleEmulator, type ConsoleEmulator } from '../media-console/server';
-import { FLAVORS } from '../media-console/flavors';
-
-export type { ConsoleEmulator, ConsoleAccountInput, ConsoleApplicant, ApplicantSeed, GenerateOptions } from '../media-console/server';
-
-export function startGreenEmulator(opts: { port?: number } = {}): Promise<ConsoleEmulator> {
-  return startConsoleEmulator(FLAVORS.green, opts);
-}

@@ -1,9 +1,0 @@
-/** Paiza employer-console emulator (the shared media-console app with paiza's flavour). */
-import { startConsoleEmulator, type ConsoleEmulator } from '../media-console/server';
-import { FLAVORS } from '../media-console/flavors';
-
-export type { ConsoleEmulator, ConsoleAccountInput, ConsoleApplicant, ApplicantSeed, GenerateOptions } from '../media-console/server';
-
-export function startPaizaEmulator(opts: { port?: number } = {}): Promise<ConsoleEmulator> {
-  return startConsoleEmulator(FLAVORS.paiza, opts);
-}

@@ -2,8 +2,10 @@
  * Secondary indexes: a hash map from the first key field's value to the documents holding it
  * (equality and $in lookups), a sorted list of the distinct orderable values of that field (range
  * lookups), and for unique indexes a map from the whole compound key to its one document.
- * Index lookups only narrow the candidates; every candidate is still checked with mingo, so an
- * index may return more documents than match but never fewer.
+ * Index lookups only narrow the candidates: every candidate is re-checked with the matcher, except
+ * when a lookup answers a pure equality on non-null scalars exactly (keyOf equality is the matcher's
+ * equality for those), so an index may return more documents than match but never fewer.
+ * Keys are read along paths as the matcher reads them (valuesAt): arrays fan out, nested arrays do not.
  */
 import { compileFilter, type Pred } from './matcher';
 import type { Document } from 'bson';

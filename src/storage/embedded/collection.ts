@@ -4,10 +4,10 @@
  * that keep every index consistent and enforce unique constraints before changing anything.
  */
 import { randomUUID } from 'node:crypto';
-import { Query } from 'mingo';
 import { EJSON, ObjectId, UUID, type Document } from 'bson';
 import { CommandError, DuplicateKeyError } from './errors';
 import { Index, keyOf, type Doc, type IndexSpec } from './indexes';
+import { compileFilter, MINGO_OPTS } from './matcher';
 
 export type { Doc };
 
@@ -52,27 +52,32 @@ function exactEqualityFields(filter: Document): string[] | undefined {
 
 const ID_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
-/** mingo options: MongoDB semantics, and no server-side JavaScript ($where, $function, $accumulator). */
-export const QUERY_OPTS = { useStrictMode: true, scriptEnabled: false } as const;
+/** mingo options (for what is still delegated to it: aggregation expressions, $expr, pipeline updates). */
+export const QUERY_OPTS = MINGO_OPTS;
+
+/** A compiled filter. */
+export interface CompiledQuery {
+  test(doc: Doc): boolean;
+}
 
 /**
- * Compiled mingo queries by the filter's canonical Extended JSON (exact types and values, field order).
- * Compiling a Query costs more than testing a handful of documents, and apps repeat filters.
+ * Compiled filters by the filter's canonical Extended JSON (exact types and values, field order).
+ * Compiling costs more than testing a handful of documents, and apps repeat filters.
  */
-const queryCache = new Map<string, Query>();
+const queryCache = new Map<string, CompiledQuery>();
 const QUERY_CACHE_MAX = 1000;
 
-export function compileQuery(filter: Document, vars?: Document): Query {
-  const opts = vars ? { ...QUERY_OPTS, variables: vars } : QUERY_OPTS;
+export function compileQuery(filter: Document, vars?: Document): CompiledQuery {
+  const make = (): CompiledQuery => ({ test: compileFilter(filter, { vars }) });
   let key: string;
   try {
     key = EJSON.stringify(filter, { relaxed: false }) + (vars ? `|${EJSON.stringify(vars, { relaxed: false })}` : '');
   } catch {
-    return new Query(filter, opts);
+    return make();
   }
   let q = queryCache.get(key);
   if (q) return q;
-  q = new Query(filter, opts);
+  q = make();
   // $$NOW and friends are fixed when a query is compiled: never reuse those.
   if (key.length < 4096 && !key.includes('$$')) {
     if (queryCache.size >= QUERY_CACHE_MAX) queryCache.delete(queryCache.keys().next().value as string);
@@ -168,6 +173,9 @@ export class Collection {
 
   /** Replaces `old` by `next` (same _id); throws DuplicateKeyError or ImmutableField. */
   replace(old: Doc, next: Doc): void {
+    // Only the stored version may be replaced: replacing a stale copy would leave its successor's
+    // index entries behind (the repeated-$in double update did exactly that).
+    if (this.docs.get(keyOf(old._id)) !== old) throw new CommandError('InternalError', `document ${String(old._id)} changed during this update`);
     if (keyOf(old._id) !== keyOf(next._id)) {
       throw new CommandError(
         'ImmutableField',
@@ -267,17 +275,19 @@ export class Collection {
     if (idp?.eq) {
       plan.index = '_id_';
       plan.exact = exactFields?.length === 1 && exactFields[0] === '_id';
-      const out: Doc[] = [];
+      // a value repeated in $in names its document once
+      const out = new Set<Doc>();
       for (const v of idp.eq) {
         plan.keysExamined++;
         const d = this.docs.get(keyOf(v));
-        if (d) out.push(d);
+        if (d) out.add(d);
       }
       return out;
     }
     let best: { ix: Index; cost: number; covered: string[]; run: (stats: { keys: number }) => Set<Doc> | undefined } | undefined;
     for (const ix of this.indexes) {
-      if (ix.isPartial) continue;
+      // numeric path parts ('a.0') both index arrays and name fields: only a scan gets them right
+      if (ix.isPartial || ix.hasNumericPart) continue;
       const p = preds.get(ix.fields[0]);
       if (!p) continue;
       // The longest prefix of the index's fields that the filter pins to equality values.

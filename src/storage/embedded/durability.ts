@@ -17,6 +17,7 @@
  * (snapshot + log) or generation n+1 complete.
  */
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { BSON, Binary, UUID, type Document } from 'bson';
 import type { Catalog, CatalogOp } from './catalog';
@@ -126,38 +127,138 @@ function applyRecord(catalog: Catalog, r: Document): void {
 }
 
 /** Data directories open in this process (a second server on one directory would corrupt it). */
-const openDirs = new Set<string>();
+const openDirs = new Map<string, number>();
 
-function processAlive(pid: number): boolean {
+interface FsExt {
+  tryLock(fd: number, offset?: number, length?: number, opts?: { shared?: boolean }): boolean;
+}
+
+/**
+ * fs-native-extensions: an OS-level exclusive lock on the LOCK file's open file description
+ * (fcntl F_OFD_SETLK on Linux, flock on macOS, LockFileEx on Windows), which the kernel drops when
+ * the holder's descriptors close — on any exit, kill -9 included, before the process is even reaped.
+ * Node 20 has no flock of its own. Loaded lazily; undefined where its prebuilt addon cannot load.
+ */
+let fsExt: FsExt | null | undefined;
+function loadFsExt(): FsExt | undefined {
+  if (fsExt === undefined) {
+    try {
+      fsExt = createRequire(import.meta.url)('fs-native-extensions') as FsExt;
+    } catch {
+      fsExt = null;
+    }
+  }
+  return fsExt ?? undefined;
+}
+
+export interface Holder {
+  pid: number;
+  /** start time of the process in clock ticks after boot (/proc/<pid>/stat field 22), Linux only */
+  start?: string;
+  boot?: string;
+}
+
+export function procStart(pid: number): { start: string; state: string } | undefined {
   try {
-    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // the command name (field 2) is in parentheses and may contain spaces
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: rest[0], start: rest[19] };
+  } catch {
+    return undefined;
+  }
+}
+
+function bootId(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function me(): Holder {
+  return { pid: process.pid, start: procStart(process.pid)?.start, boot: bootId() };
+}
+
+/**
+ * Without the OS lock: whether the process that wrote the LOCK is still that same live process. A
+ * PID alone is not enough: a zombie (killed, not yet reaped) holds nothing, and after a restart the
+ * PID may belong to another process, so the start time and boot id recorded with it must match.
+ */
+export function holderAlive(h: Holder): boolean {
+  if (!h.pid || h.pid === process.pid) return false;
+  const p = procStart(h.pid);
+  if (p) {
+    if (p.state === 'Z' || p.state === 'X') return false;
+    if (h.boot && h.boot !== bootId()) return false;
+    return h.start === undefined || h.start === p.start;
+  }
+  if (fs.existsSync('/proc/self/stat')) return false; // /proc exists and the PID is not in it
+  try {
+    process.kill(h.pid, 0);
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
-/** Takes the directory's LOCK file (pid inside); a lock left by a dead process is taken over. */
-function lockDir(dir: string): void {
+function readHolder(fd: number): Holder | undefined {
+  const buf = Buffer.alloc(512);
+  const n = fs.readSync(fd, buf, 0, buf.length, 0);
+  const text = buf.subarray(0, n).toString('utf8').trim();
+  if (!text) return undefined;
+  try {
+    const h = JSON.parse(text) as Holder;
+    return typeof h === 'object' && h && typeof h.pid === 'number' ? h : undefined;
+  } catch {
+    const pid = Number(text); // the older format: a bare PID
+    return Number.isInteger(pid) && pid > 0 ? { pid } : undefined;
+  }
+}
+
+/**
+ * Takes the directory's LOCK: an exclusive OS lock held for as long as the server has the directory
+ * open (released by the kernel however the process ends), with the holder's PID written inside for
+ * the error message. Returns the open descriptor, which holds the lock until closed.
+ */
+function lockDir(dir: string): number {
   const key = path.resolve(dir);
   if (openDirs.has(key)) throw new Error(`embedded mongo: data directory ${dir} is already open in this process`);
   const lockPath = path.join(dir, 'LOCK');
-  let holder = 0;
+  const fd = fs.openSync(lockPath, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
   try {
-    holder = Number(fs.readFileSync(lockPath, 'utf8').trim());
-  } catch {
-    // no lock file
+    const ext = loadFsExt();
+    const holder = readHolder(fd);
+    const busy = ext ? !ext.tryLock(fd) : !!holder && holderAlive(holder);
+    if (busy) throw new Error(`embedded mongo: data directory ${dir} is in use by process ${holder?.pid ?? '(unknown)'}`);
+    const text = Buffer.from(`${JSON.stringify(me())}\n`);
+    fs.ftruncateSync(fd, 0);
+    fs.writeSync(fd, text, 0, text.length, 0);
+    fs.fsyncSync(fd);
+  } catch (err) {
+    fs.closeSync(fd);
+    throw err;
   }
-  if (holder && holder !== process.pid && processAlive(holder)) {
-    throw new Error(`embedded mongo: data directory ${dir} is in use by process ${holder}`);
-  }
-  fs.writeFileSync(lockPath, String(process.pid));
-  openDirs.add(key);
+  openDirs.set(key, fd);
+  return fd;
 }
 
+/**
+ * Releases the LOCK. The file itself stays: removing it while another process may have it open and
+ * be about to lock it would let two processes each hold "the" lock on different files.
+ */
 function unlockDir(dir: string): void {
-  openDirs.delete(path.resolve(dir));
-  fs.rmSync(path.join(dir, 'LOCK'), { force: true });
+  const key = path.resolve(dir);
+  const fd = openDirs.get(key);
+  openDirs.delete(key);
+  if (fd === undefined) return;
+  try {
+    fs.ftruncateSync(fd, 0);
+  } catch {
+    // the directory may be gone already
+  }
+  fs.closeSync(fd);
 }
 
 export class Durability implements DurabilityGate {

@@ -2,7 +2,9 @@
 import type { Document } from 'bson';
 
 export const CODES = {
+  InternalError: 1,
   BadValue: 2,
+  NoSuchKey: 4,
   FailedToParse: 9,
   TypeMismatch: 14,
   IllegalOperation: 20,
@@ -24,7 +26,12 @@ export const CODES = {
   CannotCreateIndex: 67,
   IndexAlreadyExists: 68,
   Unauthorized: 13,
-  InternalError: 1,
+  PathNotViable: 28,
+  ConflictingUpdateOperators: 40,
+  EmptyFieldName: 56,
+  Location31253: 31253,
+  Location31254: 31254,
+  Location51272: 51272,
 } as const;
 
 export type CodeName = keyof typeof CODES;

@@ -2,10 +2,12 @@
  * Secondary indexes: a hash map from the first key field's value to the documents holding it
  * (equality and $in lookups), a sorted list of the distinct orderable values of that field (range
  * lookups), and for unique indexes a map from the whole compound key to its one document.
- * Index lookups only narrow the candidates; every candidate is still checked with mingo, so an
- * index may return more documents than match but never fewer.
+ * Index lookups only narrow the candidates: every candidate is re-checked with the matcher, except
+ * when a lookup answers a pure equality on non-null scalars exactly (keyOf equality is the matcher's
+ * equality for those), so an index may return more documents than match but never fewer.
+ * Keys are read along paths as the matcher reads them (valuesAt): arrays fan out, nested arrays do not.
  */
-import { Query } from 'mingo';
+import { compileFilter, type Pred } from './matcher';
 import type { Document } from 'bson';
 import { CommandError, DuplicateKeyError } from './errors';
 
@@ -29,7 +31,9 @@ export function keyOf(v: unknown): string {
   if (v === undefined || v === null) return '\u0000';
   switch (typeof v) {
     case 'number':
-      return v === 0 ? '#0' : `#${v}`;
+      if (v === 0) return '#0';
+      // integers print all their digits below 1e21, as bigints (Long, integral Decimal128) do
+      return Number.isInteger(v) && Math.abs(v) >= 1e21 ? `#${BigInt(v)}` : `#${v}`;
     case 'string':
       return `s${v}`;
     case 'boolean':
@@ -45,12 +49,18 @@ export function keyOf(v: unknown): string {
     case 'ObjectId':
       return `o${(v as { toHexString(): string }).toHexString()}`;
     case 'Long':
+      return `#${(v as { toBigInt(): bigint }).toBigInt()}`;
     case 'Int32':
-    case 'Double':
-      return `#${Number((v as { valueOf(): number }).valueOf())}`;
+    case 'Double': {
+      const n = Number((v as { valueOf(): number }).valueOf());
+      return n === 0 ? '#0' : `#${n}`;
+    }
     case 'Decimal128': {
-      const n = Number(String(v));
-      return Number.isFinite(n) ? `#${n}` : `D${String(v)}`;
+      // as values.ts compares them: integers exactly, the rest at double precision
+      const s = String(v);
+      if (/^-?\d+$/.test(s)) return `#${BigInt(s)}`;
+      const n = Number(s);
+      return n === 0 ? '#0' : `#${n}`;
     }
     case 'Binary':
       return `b${Buffer.from((v as { buffer: Uint8Array }).buffer).toString('base64')}`;
@@ -74,10 +84,18 @@ interface Ordered {
   r: number;
   v: number | string;
   k: string;
+  /** a Long or Decimal128 placed at double precision: it may lie just beyond a bound equal to `v` */
+  approx?: boolean;
 }
 
 function orderedOf(v: unknown, k: string): Ordered | undefined {
   if (typeof v === 'number') return Number.isNaN(v) ? undefined : { r: 1, v, k };
+  const t = (v as { _bsontype?: string } | null)?._bsontype;
+  if (t === 'Long' || t === 'Int32' || t === 'Double' || t === 'Decimal128') {
+    // at double precision: range lookups include their bounds and the matcher re-checks
+    const n = Number(String(v));
+    return Number.isNaN(n) ? undefined : { r: 1, v: n, k, approx: true };
+  }
   if (typeof v === 'string') return { r: 2, v, k };
   if (v instanceof Date) return { r: 3, v: v.getTime(), k };
   return undefined;
@@ -96,7 +114,8 @@ export function valuesAt(doc: unknown, path: string[], i = 0): unknown[] {
     const idx = Number(path[i]);
     if (Number.isInteger(idx) && String(idx) === path[i]) return valuesAt(doc[idx], path, i + 1);
     if (doc.length === 0) return [undefined];
-    return doc.flatMap((el) => valuesAt(el, path, i));
+    // as the matcher does: an array's documents are searched, nested arrays are not
+    return doc.flatMap((el) => (Array.isArray(el) ? [] : valuesAt(el, path, i)));
   }
   return valuesAt((doc as Doc)[path[i]], path, i + 1);
 }
@@ -124,7 +143,7 @@ export class Index {
   readonly spec: IndexSpec;
   readonly fields: string[];
   private readonly paths: string[][];
-  private readonly partial?: Query;
+  private readonly partial?: Pred;
   /** first field key → documents */
   private readonly byFirst = new Map<string, Set<Doc>>();
   /**
@@ -160,19 +179,22 @@ export class Index {
       }
     }
     for (let j = 1; j < this.fields.length; j++) this.prefixMaps.push(new Map());
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, { useStrictMode: true, scriptEnabled: false });
+    if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
     if (spec.unique) this.uniq = new Map();
   }
 
   get sparse(): boolean {
     return !!this.spec.sparse;
   }
+  get hasNumericPart(): boolean {
+    return this.paths.some((p) => p.some((x) => /^\d+$/.test(x)));
+  }
   get isPartial(): boolean {
     return !!this.partial;
   }
 
   private covers(doc: Doc): boolean {
-    if (this.partial && !this.partial.test(doc)) return false;
+    if (this.partial && !this.partial(doc)) return false;
     if (this.spec.sparse && !hasAnyField(doc, this.paths)) return false;
     return true;
   }
@@ -325,6 +347,32 @@ export class Index {
     }
   }
 
+  /**
+   * The index's whole content, for consistency checks (tests): every key with the _id keys of its
+   * documents, sorted, and the document objects referenced. Two indexes with the same spec built from
+   * the same documents dump equal.
+   */
+  dump(): { keys: Record<string, string[]>; docs: Set<Doc>; size: number; ordered: string[] } {
+    const keys: Record<string, string[]> = {};
+    const docs = new Set<Doc>();
+    const put = (name: string, set: Iterable<Doc>) => {
+      const ids: string[] = [];
+      for (const d of set) {
+        docs.add(d);
+        ids.push(keyOf(d._id));
+      }
+      keys[name] = ids.sort();
+    };
+    for (const [k, set] of this.byFirst) put(`first ${k}`, set);
+    this.prefixMaps.forEach((m, j) => {
+      for (const [k, set] of m) put(`prefix${j} ${k}`, set);
+    });
+    put('overflow', this.overflow);
+    if (this.uniq) for (const [k, d] of this.uniq) put(`unique ${k}`, [d]);
+    this.settle();
+    return { keys, docs, size: this.size, ordered: this.sorted.map((e) => e.k) };
+  }
+
   /** Merges pending values into `sorted` and drops removed ones. */
   private settle(): void {
     if (this.unsorted.length === 0 && this.stale === 0) return;
@@ -399,14 +447,18 @@ export class Index {
     const rank = (lo ?? hi)!.r;
     if (lo && hi && lo.r !== hi.r) return new Set();
     this.settle();
-    const start = lo ? this.lowerBound(lo, !lower!.inclusive) : this.lowerBound({ r: rank, v: rank === 2 ? '' : -Infinity }, false);
+    // Long and Decimal128 keys are placed at double precision, so one equal to an exclusive bound
+    // may still lie beyond it: those are kept (the candidates are re-checked).
+    const start = lo ? this.lowerBound(lo, false) : this.lowerBound({ r: rank, v: rank === 2 ? '' : -Infinity }, false);
     const out = new Set<Doc>();
     for (let i = start; i < this.sorted.length; i++) {
       const e = this.sorted[i];
       if (e.r !== rank) break;
+      if (lo && !lower!.inclusive && !e.approx && cmpOrdered(e, lo) === 0) continue;
       if (hi) {
         const c = cmpOrdered(e, hi);
-        if (c > 0 || (c === 0 && !upper!.inclusive)) break;
+        if (c > 0) break;
+        if (c === 0 && !upper!.inclusive && !e.approx) continue;
       }
       const set = this.byFirst.get(e.k);
       if (!set) continue;

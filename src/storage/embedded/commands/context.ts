@@ -1,12 +1,15 @@
 /** What every command handler gets, and the helpers they share. */
 import { BSON, type Document } from 'bson';
 import { Aggregator, Query } from 'mingo';
-import { compare, resolve } from 'mingo/util';
 import type { Catalog } from '../catalog';
 import type { CursorRegistry } from '../cursor';
 import { CommandError } from '../errors';
 import { QUERY_OPTS, type Collection, type Doc } from '../collection';
 import { validateCollectionName } from '../catalog';
+import { cloneDoc } from '../clone';
+import { projectionTree, reorderProjected, runPipeline, sortDocs } from '../shape';
+
+export { runPipeline };
 
 export interface ServerInfo {
   startedAt: Date;
@@ -49,26 +52,7 @@ export function asCount(v: unknown): number {
   return Math.trunc(n);
 }
 
-/**
- * An independent copy of a document: plain objects, arrays and dates are copied; BSON values
- * (ObjectId, Binary, Long, Decimal128, …), RegExps and buffers are shared, since nothing here
- * changes them in place (an update replaces them). A BSON round trip did the same at four times the
- * cost, which was most of an updateMany (bench/routing.bench.ts).
- */
-export function cloneDoc<T extends Document>(d: T): T {
-  return copyValue(d) as T;
-}
-
-function copyValue(v: unknown): unknown {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(copyValue);
-  if (v instanceof Date) return new Date(v.getTime());
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return v;
-  const o: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) o[k] = copyValue((v as Record<string, unknown>)[k]);
-  return o;
-}
+export { cloneDoc };
 
 /**
  * Whether two documents would serialize to the same BSON bytes (same fields in the same order, same
@@ -102,48 +86,7 @@ export function sameDoc(a: unknown, b: unknown): boolean {
 
 const SORT_OPTS = QUERY_OPTS;
 
-const nativeCmp = (a: unknown, b: unknown): number => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);
-
-/**
- * Sorts as MongoDB does for plain 1/-1 keys: each key's value resolved by path (missing = null) and
- * ordered by mingo's `compare`, ties kept in input order — as one native stable sort over
- * precomputed keys (number, string and date columns compared natively). mingo's own $sort groups by
- * hashed values first, which costs ~5x more on thousands of documents; it remains the fallback for
- * other sort specs ($meta).
- */
-export function sortDocs(docs: Doc[], sort: Document | undefined): Doc[] {
-  if (!sort || Object.keys(sort).length === 0 || docs.length < 2) return docs;
-  const entries = Object.entries(sort);
-  for (const [k, v] of entries) {
-    if (v !== 1 && v !== -1 && !(typeof v === 'object' && v && '$meta' in v)) {
-      throw new CommandError('BadValue', `$sort key ordering must be 1 (for ascending) or -1 (for descending) (field ${k})`);
-    }
-  }
-  if (!entries.every(([, v]) => v === 1 || v === -1)) return new Aggregator([{ $sort: sort }], SORT_OPTS).run(docs) as Doc[];
-  const paths = entries.map(([k]) => k);
-  const dirs = entries.map(([, v]) => v as number);
-  // a missing field sorts as null, as in MongoDB
-  const keyed = docs.map((d, i) => ({ d, i, k: paths.map((p) => resolve(d, p) ?? null) }));
-  // Columns made only of numbers, only of strings or only of dates compare natively (dates by time).
-  const cmps = paths.map((_, j) => {
-    const first = keyed[0].k[j];
-    if (typeof first === 'number' && keyed.every((e) => typeof e.k[j] === 'number')) return nativeCmp;
-    if (typeof first === 'string' && keyed.every((e) => typeof e.k[j] === 'string')) return nativeCmp;
-    if (first instanceof Date && keyed.every((e) => e.k[j] instanceof Date)) {
-      for (const e of keyed) e.k[j] = (e.k[j] as Date).getTime();
-      return nativeCmp;
-    }
-    return compare;
-  });
-  keyed.sort((a, b) => {
-    for (let j = 0; j < dirs.length; j++) {
-      const c = cmps[j](a.k[j], b.k[j]);
-      if (c !== 0) return c * dirs[j];
-    }
-    return a.i - b.i;
-  });
-  return keyed.map((e) => e.d);
-}
+export { sortDocs };
 
 export function projectDocs(docs: Doc[], projection: Document | undefined, filter: Document | undefined, vars?: Document): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
@@ -154,7 +97,8 @@ export function projectDocs(docs: Doc[], projection: Document | undefined, filte
   // only names top-level fields, give it copies, never the stored documents.
   const simple = Object.entries(projection).every(([k, v]) => !k.includes('.') && (typeof v === 'number' || typeof v === 'boolean'));
   const input = simple ? docs : docs.map((d) => cloneDoc(d));
-  const out = new Query(positional ? (filter ?? {}) : {}, opts).find(input, projection).all() as Doc[];
+  const tree = projectionTree(projection);
+  const out = (new Query(positional ? (filter ?? {}) : {}, opts).find(input, projection).all() as Doc[]).map((d, i) => reorderProjected(docs[i], d, tree));
   // MongoDB keeps _id first in projected documents
   return out.map((d) => {
     const keys = Object.keys(d);

@@ -1,10 +1,9 @@
 /** find, getMore, killCursors, count, distinct, aggregate and explain. */
 import { Long, type Document } from 'bson';
-import { Aggregator } from 'mingo';
 import { CommandError } from '../errors';
-import { QUERY_OPTS, type Doc, type PlanInfo } from '../collection';
+import type { Doc, PlanInfo } from '../collection';
 import { keyOf, valuesAt } from '../indexes';
-import { asCount, asDoc, cloneDoc, collectionName, existing, letVars, shape, type Ctx, type Handler } from './context';
+import { asCount, asDoc, runPipeline, cloneDoc, collectionName, existing, letVars, shape, type Ctx, type Handler } from './context';
 
 function runFind(cmd: Document, ctx: Ctx, plan: PlanInfo): { ns: string; docs: Doc[] } {
   const name = collectionName(cmd, 'find');
@@ -114,14 +113,14 @@ export const aggregate: Handler = (cmd, ctx) => {
     } else input = [...coll.docs.values()];
     if (!stages.every((s) => READ_ONLY_STAGES.has(Object.keys(s)[0]))) input = input.map((d) => cloneDoc(d));
   }
-  const out = new Aggregator(stages, {
-    ...QUERY_OPTS,
+  const vars = letVars(cmd);
+  const out = runPipeline(stages, input, {
+    ...(vars ? { variables: vars } : {}),
     collectionResolver: (other: string) => {
       const c = ctx.catalog.get(ctx.db, other);
       return c ? [...c.docs.values()].map((d) => cloneDoc(d)) : [];
     },
-    variables: letVars(cmd),
-  }).run(input) as Doc[];
+  });
   const batchSize = cmd.cursor && typeof cmd.cursor === 'object' ? (cmd.cursor as Document).batchSize : undefined;
   return { cursor: ctx.cursors.first(ns, out, batchSize === undefined ? undefined : asCount(batchSize)), ok: 1 };
 };

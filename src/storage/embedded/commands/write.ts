@@ -1,11 +1,11 @@
 /** insert, update, delete and findAndModify, with MongoDB's reply shapes and write-error semantics. */
 import { ObjectId, type Document } from 'bson';
-import { Aggregator, update as mingoUpdate, updateMany as mingoUpdateMany } from 'mingo';
 import { CommandError, toErrorReply } from '../errors';
 import type { Collection, Doc } from '../collection';
-import { QUERY_OPTS } from '../collection';
+import { compileQuery } from '../collection';
+import { compileUpdate, type CompiledUpdate } from '../update';
 import { keyOf } from '../indexes';
-import { asDoc, cloneDoc, collectionName, letVars, projectDocs, sameDoc, sortDocs, type Ctx, type Handler } from './context';
+import { asDoc, runPipeline, cloneDoc, collectionName, letVars, projectDocs, sameDoc, sortDocs, type Ctx, type Handler } from './context';
 
 interface WriteError {
   index: number;
@@ -94,71 +94,54 @@ function withIdFirst(d: Doc): Doc {
 }
 
 /**
- * Computes the updated version of `doc` (never mutating it). Returns undefined when the update
- * changes nothing.
+ * A parsed update statement: operators (compiled and checked once), a replacement document or an
+ * aggregation pipeline. Parsing throws MongoDB's errors before any document is looked at.
  */
-function computeUpdate(
-  doc: Doc,
-  u: Document | Document[],
-  arrayFilters: Document[] | undefined,
-  query: Document | undefined,
-  inserting: boolean,
-  vars?: Document,
-): Doc | undefined {
-  const opts = vars ? { ...QUERY_OPTS, variables: vars } : QUERY_OPTS;
-  if (Array.isArray(u)) {
-    const [next] = new Aggregator(u, opts).run([cloneDoc(doc)]) as Doc[];
-    const out = withIdFirst({ ...next, _id: next._id === undefined ? doc._id : next._id });
-    return sameDoc(doc, out) ? undefined : out;
+class UpdateSpec {
+  readonly kind: 'ops' | 'replace' | 'pipeline';
+  private readonly compiled?: CompiledUpdate;
+  constructor(
+    readonly u: Document | Document[],
+    readonly arrayFilters: unknown,
+    readonly vars?: Document,
+  ) {
+    if (Array.isArray(u)) this.kind = 'pipeline';
+    else if (isOperatorUpdate(u)) {
+      this.kind = 'ops';
+      this.compiled = compileUpdate(u, arrayFilters);
+    } else this.kind = 'replace';
+    if (this.kind !== 'ops' && arrayFilters !== undefined && arrayFilters !== null && (!Array.isArray(arrayFilters) || arrayFilters.length > 0)) {
+      throw new CommandError('FailedToParse', 'arrayFilters may only be specified for update operators');
+    }
   }
-  if (isOperatorUpdate(u)) {
-    const mod: Document = { ...u };
-    if ('$setOnInsert' in mod) {
-      if (inserting) mod.$set = { ...(mod.$set ?? {}), ...asDoc(mod.$setOnInsert, '$setOnInsert') };
-      delete mod.$setOnInsert;
-    }
-    for (const [op, spec] of Object.entries(mod)) {
-      if (!spec || typeof spec !== 'object') throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeof spec} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(spec)}}`);
-      if (Object.keys(spec).length === 0) delete mod[op];
-    }
-    // _id is immutable: setting it to its current value is allowed (and so is choosing it on insert).
-    let newId: unknown;
-    for (const [op, spec] of Object.entries(mod)) {
-      for (const k of Object.keys(spec as Document)) {
-        if (k !== '_id' && !k.startsWith('_id.')) continue;
-        const v = (spec as Document)[k];
-        if (op === '$set' && k === '_id' && (inserting || keyOf(v) === keyOf(doc._id))) {
-          if (inserting) newId = v;
-          const rest = { ...(spec as Document) };
-          delete rest._id;
-          if (Object.keys(rest).length) mod[op] = rest;
-          else delete mod[op];
-          continue;
-        }
-        throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+
+  /**
+   * The updated copy of `doc` (never mutating it), or undefined when the update changes nothing.
+   * Every operator is checked against the document first: an error leaves the document as it was.
+   */
+  apply(doc: Doc, query: Document | undefined, inserting: boolean): Doc | undefined {
+    let next: Doc;
+    if (this.kind === 'pipeline') {
+      const [out] = runPipeline(this.u as Document[], [cloneDoc(doc)], this.vars ? { variables: this.vars } : {});
+      next = withIdFirst({ ...out, _id: out._id === undefined ? doc._id : out._id });
+      if (!inserting && keyOf(next._id) !== keyOf(doc._id)) throw immutableId();
+    } else if (this.kind === 'ops') {
+      const c = this.compiled!;
+      next = withIdFirst(c.apply(doc, { inserting, query, queryPred: c.positional && query ? compileQuery(query, this.vars).test : undefined }));
+    } else {
+      const u = this.u as Document;
+      next = { _id: doc._id };
+      for (const [k, v] of Object.entries(u)) if (k !== '_id') next[k] = v;
+      if ('_id' in u && u._id !== undefined) {
+        if (!inserting && keyOf(u._id) !== keyOf(doc._id)) throw immutableId();
+        next._id = u._id;
       }
     }
-    if (Object.keys(mod).length === 0) return newId === undefined ? undefined : withIdFirst({ ...doc, _id: newId });
-    const next = cloneDoc(doc);
-    if (newId !== undefined) next._id = newId;
-    let changed: string[];
-    try {
-      // The query only matters to the positional operator ("a.$.b"); compiling it costs more than the update.
-      const positional = Object.values(mod).some((spec) => Object.keys(spec as Document).some((k) => /(^|\.)\$(\.|$)/.test(k)));
-      changed = mingoUpdate(next, mod, arrayFilters, positional ? query : undefined, { cloneMode: 'copy', queryOptions: opts });
-    } catch (err) {
-      throw new CommandError('BadValue', (err as Error).message);
-    }
-    if (changed.length === 0) return undefined;
-    return withIdFirst(next);
+    return sameDoc(doc, next) ? undefined : next;
   }
-  // replacement
-  const next: Doc = { _id: doc._id };
-  for (const [k, v] of Object.entries(u)) if (k !== '_id') next[k] = v;
-  if ('_id' in u && u._id !== undefined) next._id = u._id;
-  return sameDoc(doc, next) ? undefined : next;
 }
 
+const immutableId = () => new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
 
 function setPath(target: Doc, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -193,15 +176,15 @@ function equalityFields(query: Document, out: Doc = {}): Doc {
 }
 
 /** Builds (without storing) the document an upsert inserts. */
-function upsertDoc(query: Document, u: Document | Document[], arrayFilters: Document[] | undefined, vars?: Document): Doc {
+function upsertDoc(query: Document, spec: UpdateSpec): Doc {
   let doc: Doc;
-  if (!Array.isArray(u) && !isOperatorUpdate(u)) {
-    doc = { ...u };
+  if (spec.kind === 'replace') {
+    doc = { ...(spec.u as Document) };
     const seed = equalityFields(query);
     if (doc._id === undefined && seed._id !== undefined) doc._id = seed._id;
   } else {
     const seed = cloneDoc(equalityFields(query));
-    doc = computeUpdate(seed, u, arrayFilters, undefined, true, vars) ?? seed;
+    doc = spec.apply(seed, undefined, true) ?? seed;
   }
   if (doc._id === undefined) doc._id = new ObjectId();
   return withIdFirst(doc);
@@ -215,70 +198,51 @@ interface UpdateOutcome {
   upsertedId?: unknown;
 }
 
+/** An error part-way through a multi update, with what was done before it (as MongoDB reports). */
+class PartialUpdateError extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly done: UpdateOutcome,
+  ) {
+    super('partial update');
+  }
+}
+
 function updateOne(coll: Collection, stmt: Document, vars?: Document): UpdateOutcome {
   const q = asDoc(stmt.q, 'q');
   const u = stmt.u as Document | Document[];
   if (!u || typeof u !== 'object') throw new CommandError('FailedToParse', "BSON field 'update.updates.u' is missing");
-  const arrayFilters = stmt.arrayFilters as Document[] | undefined;
   const multi = !!stmt.multi;
-  if (multi && !Array.isArray(u) && !isOperatorUpdate(u)) {
+  const spec = new UpdateSpec(u, stmt.arrayFilters, vars);
+  if (multi && spec.kind === 'replace') {
     throw new CommandError('InvalidOptions', 'multi update is not supported for replacement-style update');
   }
   let matched = coll.match(q, undefined, multi || stmt.sort ? 0 : 1, vars);
   if (stmt.sort && !multi) matched = sortDocs(matched, stmt.sort as Document).slice(0, 1);
   if (matched.length === 0) {
     if (!stmt.upsert) return { n: 0, nModified: 0 };
-    const doc = upsertDoc(q, u, arrayFilters, vars);
+    const doc = upsertDoc(q, spec);
     coll.insert(doc);
     return { n: 1, nModified: 0, upsertedId: doc._id };
   }
-  if (multi && matched.length > 1 && !vars) {
-    const batched = updateAllAtOnce(coll, matched, u, arrayFilters);
-    if (batched !== undefined) return { n: matched.length, nModified: batched };
-  }
+  // One document at a time, each all-or-nothing; each matched document is updated once (the match
+  // is a set of stored documents, taken before the first write).
+  let n = 0;
   let nModified = 0;
   for (const old of matched) {
-    const next = computeUpdate(old, u, arrayFilters, q, false, vars);
-    if (!next) continue;
-    coll.replace(old, next);
-    nModified++;
-  }
-  return { n: matched.length, nModified };
-}
-
-/**
- * A multi update with plain field paths (no positional `$`, no arrayFilters, no `_id`): one mingo
- * call for every matched document. mingo builds its operator context per call, so calling it per
- * document made an updateMany of 1,000 documents several times slower than reading them.
- * Returns undefined when the update needs the per-document path (which also raises its errors).
- */
-function updateAllAtOnce(coll: Collection, matched: Doc[], u: Document | Document[], arrayFilters: Document[] | undefined): number | undefined {
-  if (Array.isArray(u) || !isOperatorUpdate(u) || (arrayFilters && arrayFilters.length)) return undefined;
-  const mod: Document = { ...u };
-  delete mod.$setOnInsert;
-  for (const [op, spec] of Object.entries(mod)) {
-    if (!spec || typeof spec !== 'object' || Array.isArray(spec)) return undefined;
-    const keys = Object.keys(spec);
-    if (keys.length === 0) {
-      delete mod[op];
-      continue;
+    try {
+      const next = spec.apply(old, q, false);
+      if (next) {
+        coll.replace(old, next);
+        nModified++;
+      }
+      n++;
+    } catch (err) {
+      if (n === 0) throw err;
+      throw new PartialUpdateError(err, { n, nModified });
     }
-    if (keys.some((k) => k === '_id' || k.startsWith('_id.') || k.includes('$'))) return undefined;
   }
-  if (Object.keys(mod).length === 0) return 0;
-  const nexts = matched.map((d) => cloneDoc(d));
-  try {
-    mingoUpdateMany(nexts, {}, mod, { cloneMode: 'copy' }, QUERY_OPTS);
-  } catch (err) {
-    throw new CommandError('BadValue', (err as Error).message);
-  }
-  let n = 0;
-  for (let i = 0; i < matched.length; i++) {
-    if (sameDoc(matched[i], nexts[i])) continue;
-    coll.replace(matched[i], withIdFirst(nexts[i]));
-    n++;
-  }
-  return n;
+  return { n, nModified };
 }
 
 export const update: Handler = (cmd, ctx) => {
@@ -304,7 +268,11 @@ export const update: Handler = (cmd, ctx) => {
       nModified += r.nModified;
       if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
     } catch (err) {
-      errors.push(writeError(i, err));
+      if (err instanceof PartialUpdateError) {
+        n += err.done.n;
+        nModified += err.done.nModified;
+      }
+      errors.push(writeError(i, err instanceof PartialUpdateError ? err.error : err));
       if (ordered) break;
     }
   }
@@ -353,8 +321,8 @@ export const findAndModify: Handler = (cmd, ctx) => {
   if (!remove && (u === undefined || u === null)) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && cmd.upsert) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   const fields = cmd.fields as Document | undefined;
-  const arrayFilters = cmd.arrayFilters as Document[] | undefined;
   const vars = letVars(cmd);
+  const spec = remove ? undefined : new UpdateSpec(u!, cmd.arrayFilters, vars);
   let coll = ctx.catalog.get(ctx.db, name);
   const project = (d: Doc | undefined): Doc | null => (d ? projectDocs([d], fields, undefined)[0] ?? null : null);
 
@@ -371,7 +339,7 @@ export const findAndModify: Handler = (cmd, ctx) => {
   if (!target) {
     if (!cmd.upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     coll = coll ?? ctx.catalog.getOrCreate(ctx.db, name).coll;
-    const doc = upsertDoc(query, u!, arrayFilters, vars);
+    const doc = upsertDoc(query, spec!);
     coll.insert(doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
@@ -379,7 +347,7 @@ export const findAndModify: Handler = (cmd, ctx) => {
       ok: 1,
     };
   }
-  const next = computeUpdate(target, u!, arrayFilters, query, false, vars);
+  const next = spec!.apply(target, query, false);
   if (next) coll!.replace(target, next);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },

@@ -42,7 +42,10 @@ function rssMb(): number {
   const mine = new Set([process.pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of parent) if (!mine.has(pid) && mine.has(ppid)) (mine.add(pid), (grew = true));
+    for (const [pid, ppid] of parent) if (!mine.has(pid) && mine.has(ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
   }
   let kb = 0;
   for (const pid of mine) {
@@ -60,7 +63,12 @@ function rssMb(): number {
 function sampler() {
   let peak = rssMb();
   const t = setInterval(() => (peak = Math.max(peak, rssMb())), 100);
-  return { stop: () => (clearInterval(t), Math.max(peak, rssMb())) };
+  return {
+    stop: () => {
+      clearInterval(t);
+      return Math.max(peak, rssMb());
+    },
+  };
 }
 
 const insertAccount = (h: Harness, teamId: string, medium: Medium, creds: Credentials, label: string) =>
@@ -69,7 +77,7 @@ const insertAccount = (h: Harness, teamId: string, medium: Medium, creds: Creden
 async function linkThroughSlack(h: Harness, teamId: string, medium: Medium, values: Record<string, string>, label: string, admin = `U${teamId.slice(1)}ADMIN`): Promise<number> {
   const since = h.slack.calls('views.open').length;
   await h.slack.slash({ teamId, userId: admin, text: `link ${medium}` });
-  let call;
+  let call: ReturnType<typeof h.slack.calls>[number] | undefined;
   const mine = (c: { args: Record<string, unknown> }) => {
     const view = c.args.view as { callback_id?: string; private_metadata?: string } | string;
     const v = typeof view === 'string' ? JSON.parse(view) : view;
@@ -141,7 +149,7 @@ async function timedFetch(h: Harness, medium: Medium, creds: Credentials) {
   const { connector, ctx } = connectorFor(h.app.deps, medium);
   const t0 = now();
   const res = await connector.fetchApplicants(creds, { cursor: null, limit: 100 }, ctx);
-  if (res.applicants.length !== 100) throw new Error('fetched ' + res.applicants.length);
+  if (res.applicants.length !== 100) throw new Error(`fetched ${res.applicants.length}`);
   return (now() - t0) / 1000;
 }
 

@@ -28,11 +28,11 @@ async function runOne(file: string, name: string, prefix: string): Promise<boole
   try {
     for (const r of await m.run()) {
       if (prefix && !r.metric.startsWith(prefix) && !m.name.startsWith(prefix)) continue;
-      process.stdout.write(JSON.stringify(r) + '\n');
+      process.stdout.write(`${JSON.stringify(r)}\n`);
     }
     return true;
   } catch (err) {
-    process.stdout.write(JSON.stringify({ metric: m.name, error: String((err as Error)?.stack ?? err) }) + '\n');
+    process.stdout.write(`${JSON.stringify({ metric: m.name, error: String((err as Error)?.stack ?? err) })}\n`);
     return false;
   }
 }
@@ -43,7 +43,7 @@ function child(file: string, name: string, prefix: string): Promise<boolean> {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     p.once('exit', (code) => {
-      if (code !== 0 && code !== 1) process.stdout.write(JSON.stringify({ metric: name, error: `bench process ended with ${code}` }) + '\n');
+      if (code !== 0 && code !== 1) process.stdout.write(`${JSON.stringify({ metric: name, error: `bench process ended with ${code}` })}\n`);
       resolve(code === 0);
     });
   });

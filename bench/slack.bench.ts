@@ -166,7 +166,7 @@ async function startRealApp(mongoUri: string) {
   const logger = createLogger(config.LOG_LEVEL, new Writable({ write: (_c, _e, cb) => cb() }));
   const app = await startApp({ config, mongoUri, logger, port: 0 });
   slack.addTeam({ id: TEAM, name: 'Bench' });
-  USERS.forEach((id, i) => slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 }));
+  for (const [i, id] of USERS.entries()) slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
   const bot = slack.botUser(TEAM);
   const installation: Installation<'v2', false> = {
     team: { id: TEAM, name: 'Bench' }, enterprise: undefined,

@@ -26,7 +26,7 @@ const COALESCE_MS = 100;
 /** record(key) → true when this is the first delivery with that key, false when it was seen before. */
 export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>) {
   type Item = { key: string; urgent: boolean; resolve: (fresh: boolean) => void };
-  let pending: Item[] = [];
+  const pending: Item[] = [];
   let running = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -58,7 +58,9 @@ export function deliveryRecorder(deps: Pick<Deps, 'store' | 'clock' | 'logger'>)
         deps.logger.warn({ err }, 'could not record Slack deliveries');
       }
     }
-    batch.forEach(({ key, resolve }, i) => resolve(fresh[i] && !duplicate.has(first.get(key)!)));
+    batch.forEach(({ key, resolve }, i) => {
+      resolve(fresh[i] && !duplicate.has(first.get(key)!));
+    });
   }
 
   // One write at a time. A flush writes what is pending then; after that the loop goes on at once

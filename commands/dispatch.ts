@@ -22,6 +22,7 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../src/domain/deps';
 import { handle, makeCtx, reportError, type Ctx, type Surface } from './context';
+import { escapeRegExp } from '../src/text';
 
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs & { ctx: Ctx };
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs & { ctx: Ctx };
@@ -38,7 +39,6 @@ export type Table<H> = Readonly<Record<string, H>>;
 /** Old id (or old id before its `:<arg>`) → today's id, for buttons in messages posted before the prefixes. */
 export type Aliases = Readonly<Record<string, string>>;
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The RegExp a feature's listener is registered with: ids `<prefix>:…`, and the old ids that are
@@ -46,7 +46,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  */
 export function ids(prefix: string, aliases: Aliases = {}): RegExp {
   const old = Object.keys(aliases).filter((k) => aliases[k].startsWith(`${prefix}:`));
-  const alternatives = [`${escape(prefix)}:`, ...old.map((k) => `${escape(k)}(?::|$)`)];
+  const alternatives = [`${escapeRegExp(prefix)}:`, ...old.map((k) => `${escapeRegExp(k)}(?::|$)`)];
   return new RegExp(`^(?:${alternatives.join('|')})`);
 }
 

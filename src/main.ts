@@ -17,7 +17,7 @@ async function main() {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(err.message + '\n');
+      process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
     throw err;

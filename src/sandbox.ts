@@ -74,7 +74,7 @@ export async function startSandbox(base: Config, mongoUri: string, logger: Logge
     '  (sandbox-only demo values; real credentials are never printed)',
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   return {
     handle,
     async close() {

@@ -6,7 +6,7 @@ import { escapeSlack, truncateText, unescapeSlack } from '../src/text';
 export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeSlack(text), max), emoji: true });
 
 export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : truncateText(text, max - 1) + '…';
+  return text.length <= max ? text : `${truncateText(text, max - 1)}…`;
 }
 
 /** Escapes &, < and > as Slack's mrkdwn requires for user-supplied text (the catalogue's escaping too). */

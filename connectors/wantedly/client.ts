@@ -24,7 +24,7 @@ export async function wantedlyGet(path: string, apiKey: string, ctx: ConnectorCo
   } catch {
     throw new ServiceError('timeout', 'Wantedly response was cut off');
   }
-  let body: unknown = undefined;
+  let body: unknown ;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

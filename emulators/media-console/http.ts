@@ -145,21 +145,27 @@ export class FaultBox {
  * reset — and the 404 for anything else. Called last by an emulator's own admin handler.
  */
 export function commonAdmin(
-  res: http.ServerResponse, parts: string[], method: string, body: any, // eslint-disable-line @typescript-eslint/no-explicit-any
+  res: http.ServerResponse, parts: string[], method: string, body: any,
   e: { faults: FaultBox; counters: () => unknown; reset: () => void },
 ): void {
   if (parts[0] === 'faults' && method === 'POST') {
     e.faults.add(body);
-    return sendJson(res, 201, { ok: true });
+    sendJson(res, 201, { ok: true });
+    return;
   }
   if (parts[0] === 'faults' && method === 'DELETE') {
     e.faults.clear();
-    return sendJson(res, 200, { ok: true });
+    sendJson(res, 200, { ok: true });
+    return;
   }
-  if (parts[0] === 'counters') return sendJson(res, 200, e.counters());
+  if (parts[0] === 'counters') {
+    sendJson(res, 200, e.counters());
+    return;
+  }
   if (parts[0] === 'reset' && method === 'POST') {
     e.reset();
-    return sendJson(res, 200, { ok: true });
+    sendJson(res, 200, { ok: true });
+    return;
   }
-  return sendJson(res, 404, { error: { code: 'not_found', message: 'unknown admin route' } });
+  sendJson(res, 404, { error: { code: 'not_found', message: 'unknown admin route' } });
 }

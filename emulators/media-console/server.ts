@@ -557,7 +557,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     }
     if (path === '/login/otp') {
       const cur = currentSession(req);
-      if (!cur || !cur.s.pendingOtp) return redirect(res, '/login');
+      if (!cur?.s.pendingOtp) return redirect(res, '/login');
       if (method === 'GET') return sendHtml(res, 200, otpPage());
       const form = await readForm(req);
       if (!form.csrf_token || !csrfTokens.delete(form.csrf_token)) {

@@ -133,14 +133,20 @@ class Checker {
   }
   confirm(v: unknown, ptr: string): void {
     if (v === undefined) return;
-    if (!this.isObj(v)) return this.err('must provide an object', ptr);
+    if (!this.isObj(v)) {
+      this.err('must provide an object', ptr);
+      return;
+    }
     this.text(v.title, `${ptr}/title`, LIMITS.confirmTitle, 'plain');
     this.text(v.text, `${ptr}/text`, LIMITS.confirmText, 'any');
     this.text(v.confirm, `${ptr}/confirm`, LIMITS.confirmButton, 'plain');
     this.text(v.deny, `${ptr}/deny`, LIMITS.confirmButton, 'plain');
   }
   option(v: unknown, ptr: string, kind: 'plain' | 'any'): void {
-    if (!this.isObj(v)) return this.err('must provide an object', ptr);
+    if (!this.isObj(v)) {
+      this.err('must provide an object', ptr);
+      return;
+    }
     this.text(v.text, `${ptr}/text`, LIMITS.optionText, kind);
     this.str(v.value, `${ptr}/value`, LIMITS.optionValue, { required: true });
     if (v.description !== undefined) this.text(v.description, `${ptr}/description`, LIMITS.optionDescription, kind);
@@ -148,10 +154,15 @@ class Checker {
   }
   options(v: unknown, ptr: string, max: number, kind: 'plain' | 'any', required: boolean): void {
     const arr = this.array(v, ptr, max, { required, min: required ? 1 : undefined });
-    arr?.forEach((o, i) => this.option(o, `${ptr}/${i}`, kind));
+    arr?.forEach((o, i) => {
+      this.option(o, `${ptr}/${i}`, kind);
+    });
   }
   element(el: unknown, ptr: string, allowed: Set<string>, actionIds: Set<string>): void {
-    if (!this.isObj(el)) return this.err('must provide an object', ptr);
+    if (!this.isObj(el)) {
+      this.err('must provide an object', ptr);
+      return;
+    }
     const type = el.type;
     if (typeof type !== 'string' || !allowed.has(type)) {
       this.err('failed to match all allowed schemas', ptr);
@@ -184,7 +195,10 @@ class Checker {
           const groups = this.array(el.option_groups, `${ptr}/option_groups`, LIMITS.selectOptions, { min: 1 });
           groups?.forEach((g, i) => {
             const gp = `${ptr}/option_groups/${i}`;
-            if (!this.isObj(g)) return this.err('must provide an object', gp);
+            if (!this.isObj(g)) {
+      this.err('must provide an object', gp);
+      return;
+    }
             this.text(g.label, `${gp}/label`, LIMITS.optionGroupLabel, 'plain');
             this.options(g.options, `${gp}/options`, LIMITS.selectOptions, 'plain', true);
           });
@@ -231,7 +245,10 @@ class Checker {
     this.str(el.alt_text, `${ptr}/alt_text`, LIMITS.imageAltText, { required: true });
   }
   block(b: unknown, ptr: string, blockIds: Set<string>, surface: Surface): void {
-    if (!this.isObj(b)) return this.err('must provide an object', ptr);
+    if (!this.isObj(b)) {
+      this.err('must provide an object', ptr);
+      return;
+    }
     const type = b.type;
     if (typeof type !== 'string' || !BLOCK_TYPES.has(type)) {
       this.err('failed to match all allowed schemas', ptr);
@@ -250,7 +267,9 @@ class Checker {
         if (b.text !== undefined) this.text(b.text, `${ptr}/text`, LIMITS.sectionText, 'any');
         if (b.fields !== undefined) {
           const f = this.array(b.fields, `${ptr}/fields`, LIMITS.sectionFields, { min: 1 });
-          f?.forEach((t, i) => this.text(t, `${ptr}/fields/${i}`, LIMITS.fieldText, 'any'));
+          f?.forEach((t, i) => {
+      this.text(t, `${ptr}/fields/${i}`, LIMITS.fieldText, 'any');
+    });
         }
         if (b.accessory !== undefined) this.element(b.accessory, `${ptr}/accessory`, ACCESSORY, actionIds);
         break;
@@ -260,14 +279,19 @@ class Checker {
         break;
       case 'actions': {
         const els = this.array(b.elements, `${ptr}/elements`, LIMITS.actionsElements, { required: true, min: 1 });
-        els?.forEach((e, i) => this.element(e, `${ptr}/elements/${i}`, INTERACTIVE, actionIds));
+        els?.forEach((e, i) => {
+      this.element(e, `${ptr}/elements/${i}`, INTERACTIVE, actionIds);
+    });
         break;
       }
       case 'context': {
         const els = this.array(b.elements, `${ptr}/elements`, LIMITS.contextElements, { required: true, min: 1 });
         els?.forEach((e, i) => {
           const ep = `${ptr}/elements/${i}`;
-          if (!this.isObj(e)) return this.err('must provide an object', ep);
+          if (!this.isObj(e)) {
+      this.err('must provide an object', ep);
+      return;
+    }
           if (e.type === 'image') this.imageFields(e, ep);
           else if (e.type === 'plain_text' || e.type === 'mrkdwn') this.text(e, ep, LIMITS.sectionText, 'any');
           else this.err('failed to match all allowed schemas', ep);
@@ -296,7 +320,9 @@ class Checker {
     const arr = this.array(v, ptr, max, { required });
     if (!arr) return;
     const blockIds = new Set<string>();
-    arr.forEach((b, i) => this.block(b, `${ptr}/${i}`, blockIds, surface));
+    arr.forEach((b, i) => {
+      this.block(b, `${ptr}/${i}`, blockIds, surface);
+    });
   }
 }
 

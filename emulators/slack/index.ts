@@ -1467,7 +1467,7 @@ export class SlackEmulator {
     if (raw && ct === 'application/x-www-form-urlencoded' && fullCt.includes('charset')) warnings.push('superfluous_charset');
     // Slack reads the token of a JSON body only from the Authorization header
     const callArgs = ct === 'application/json' && raw ? (({ token: _t, ...rest }) => rest)(args) : args;
-    let result;
+    let result: ReturnType<typeof this.api.call>;
     if (parseError) result = { status: 200, body: { ok: false, error: parseError } as Json, headers: {} as Record<string, string>, teamId: undefined };
     else result = this.api.call(method, callArgs, method === 'oauth.v2.access' ? (auth?.startsWith('Basic ') ? auth : undefined) : bearer);
     if (warnings.length && result.status === 200) {

@@ -1,7 +1,7 @@
 // Slack Web API methods (POST /api/<method>), answering Slack's envelope: HTTP 200 with
 // {ok:true,...} or {ok:false,error,...}; HTTP 429 + Retry-After for rate limits.
 import { LIMITS, validateMessageBlocks, validateView } from './blockkit-limits';
-import { RateLimiter } from './rate-limits';
+import type { RateLimiter } from './rate-limits';
 import {
   randomId, type Channel, type Json, type SlackState, type StoredMessage, type StoredView, type TokenInfo, type User,
 } from './state';
@@ -314,7 +314,7 @@ export class WebApi {
         is_enterprise_install: false,
       };
     },
-    'auth.revoke': function (tok, args) {
+    'auth.revoke': (tok, args) => {
       if (bool(args.test)) return { revoked: false };
       tok.revoked = true;
       return { revoked: true };
@@ -373,7 +373,7 @@ export class WebApi {
       const channelArg = str(args.channel);
       if (channelArg) {
         const c = this.s.channelIn(tok.teamId, channelArg);
-        if (!c || !c.isIm) throw new ApiError('channel_not_found');
+        if (!c?.isIm) throw new ApiError('channel_not_found');
         return { channel: bool(args.return_im) ? this.channelObject(c, tok.userId) : { id: c.id } };
       }
       const ids = (Array.isArray(usersArg) ? usersArg.map(String) : (str(usersArg) ?? '').split(','))
@@ -730,7 +730,7 @@ export class WebApi {
     if (blocks !== undefined && !Array.isArray(blocks)) throw new ApiError('invalid_blocks_format');
     if (attachments !== undefined && !Array.isArray(attachments)) throw new ApiError('invalid_attachments');
     const hasBlocks = Array.isArray(blocks) && (blocks.length > 0 || isUpdate);
-    if (!isUpdate && !text && !hasBlocks && !(attachments && attachments.length) && !markdown) throw new ApiError('no_text');
+    if (!isUpdate && !text && !hasBlocks && !(attachments?.length) && !markdown) throw new ApiError('no_text');
     if (isUpdate && text === undefined && blocks === undefined && attachments === undefined && !markdown) {
       throw new ApiError('no_text');
     }
@@ -766,7 +766,7 @@ export class WebApi {
       channel: c.id,
       ts: this.s.nextTs(),
       text: content.text,
-      blocks: content.blocks && content.blocks.length ? fillBlockIds(content.blocks) : undefined,
+      blocks: content.blocks?.length ? fillBlockIds(content.blocks) : undefined,
       attachments: content.attachments,
       metadata: content.metadata,
       threadTs: opts.threadTs,
@@ -876,7 +876,7 @@ export class WebApi {
     const cfg = this.ctx.oauth;
     let clientId = str(args.client_id);
     let clientSecret = str(args.client_secret);
-    if (basic && basic.startsWith('Basic ')) {
+    if (basic?.startsWith('Basic ')) {
       const dec = Buffer.from(basic.slice(6), 'base64').toString('utf8');
       const i = dec.indexOf(':');
       clientId = dec.slice(0, i);

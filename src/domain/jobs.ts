@@ -57,7 +57,7 @@ function validate(input: JobInput): JobInput {
 export async function channelStatus(deps: Deps, teamId: string, channelId: string, opts: { refuseShared?: boolean } = {}): Promise<ChannelStatus> {
   const client = await deps.slack.clientFor(teamId);
   if (!client) return 'unknown';
-  let res;
+  let res: Awaited<ReturnType<typeof client.conversations.info>>;
   try {
     res = await client.conversations.info({ channel: channelId });
   } catch (err) {

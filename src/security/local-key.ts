@@ -10,6 +10,6 @@ export function localKeyring(dataDir: string | null): KeyringEntry[] {
   if (dataDir === null) return [{ id: 'local', key: Buffer.from(generateKey(), 'base64') }];
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'local-encryption.key');
-  if (!existsSync(file)) writeFileSync(file, generateKey() + '\n', { mode: 0o600 });
+  if (!existsSync(file)) writeFileSync(file, `${generateKey()}\n`, { mode: 0o600 });
   return [{ id: 'local', key: Buffer.from(readFileSync(file, 'utf8').trim(), 'base64') }];
 }

@@ -78,7 +78,7 @@ describe('Wantedly: overlong text is truncated, not rejected', () => {
     expect(a.name).toBe('a'.repeat(199));
     expect(a.postingTitle).toBe('x'.repeat(299));
     // An emoji that fits entirely is kept.
-    const [b] = parseEntriesResponse({ data: [entry('a'.repeat(198) + EMOJI + 'zzz', 't')], next_cursor: null }).data.map(entryToApplicant);
+    const [b] = parseEntriesResponse({ data: [entry(`${'a'.repeat(198) + EMOJI}zzz`, 't')], next_cursor: null }).data.map(entryToApplicant);
     expect(b.name).toBe('a'.repeat(198) + EMOJI);
     expectBounded(a);
     expectBounded(b);
@@ -133,7 +133,7 @@ describe('consoles: overlong table cells are truncated, not rejected', () => {
     const a = rowToApplicant(
       {
         appliedAtText: '2026/11/20 14:03',
-        name: 'a'.repeat(199) + EMOJI + 'tail',
+        name: `${'a'.repeat(199) + EMOJI}tail`,
         ageText: '31歳',
         applicantHref: `/applicants/${'B'.repeat(3_000)}`,
         postingHref: `/jobs/${'J'.repeat(3_000)}`,

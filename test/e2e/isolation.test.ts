@@ -4,7 +4,7 @@
  * documents always carry the acting team's id; B's installer has no role in A.
  */
 import { createHmac } from 'node:crypto';
-import { ObjectId } from 'mongodb';
+import type { ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, SIGNING_SECRET, type Harness } from '../helpers/app';
 import type { SentRequest } from '../../emulators/slack/index';

@@ -15,7 +15,7 @@ import { startUnitDeps } from './deps';
 
 export interface ApiCall {
   method: string;
-  args: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  args: Record<string, any>;
 }
 
 /**
@@ -61,7 +61,7 @@ export type FakeClient = ReturnType<typeof fakeClient>;
 /** A post to a response_url (what `respond` sent). */
 export interface Responded {
   url: string;
-  body: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  body: Record<string, any>;
 }
 
 /** What one delivery did: the ack's payload (undefined: acked empty), how often ack was called. */

@@ -80,11 +80,26 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
     },
     cardJobs: { wake: async (_teamId, jobId) => void jobs.push(`wake ${jobId}`) },
     notifier: {
-      importFinished: async (_t, userIds) => (jobs.push(`notify importFinished ${userIds}`), userIds.length),
-      importFailed: async (_t, userIds) => (jobs.push(`notify importFailed ${userIds}`), userIds.length),
-      importRecovered: async (_t, userIds) => (jobs.push(`notify importRecovered ${userIds}`), userIds.length),
-      linkResult: async (_t, userId, facts) => (jobs.push(`notify linkResult ${userId} ${facts.outcome}`), 1),
-      channelProblem: async (_t, userIds) => (jobs.push(`notify channelProblem ${userIds}`), userIds.length),
+      importFinished: async (_t, userIds) => {
+        jobs.push(`notify importFinished ${userIds}`);
+        return userIds.length;
+      },
+      importFailed: async (_t, userIds) => {
+        jobs.push(`notify importFailed ${userIds}`);
+        return userIds.length;
+      },
+      importRecovered: async (_t, userIds) => {
+        jobs.push(`notify importRecovered ${userIds}`);
+        return userIds.length;
+      },
+      linkResult: async (_t, userId, facts) => {
+        jobs.push(`notify linkResult ${userId} ${facts.outcome}`);
+        return 1;
+      },
+      channelProblem: async (_t, userIds) => {
+        jobs.push(`notify channelProblem ${userIds}`);
+        return userIds.length;
+      },
       welcome: async (_t, userId) => void jobs.push(`notify welcome ${userId}`),
     },
     clock: () => new Date(),

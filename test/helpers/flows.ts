@@ -35,7 +35,7 @@ export async function runImportNow(h: Harness, account: MediaAccountDoc, timeout
   // the job saves its next run when it unlocks, just after the account is updated
   await eventually(async () => {
     const j = await agendaJobs(h).findOne(q);
-    return !j || !j.lockedAt;
+    return !j?.lockedAt;
   }, 'import job unlocked', timeoutMs);
   return done;
 }

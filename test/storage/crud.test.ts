@@ -11,7 +11,7 @@ import { storageTargets, type TestMongo } from '../helpers/mongo';
 describe.each(storageTargets())('CRUD on $name', (target) => {
   let mongo: TestMongo;
   let db: Db;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents use numeric and string _ids
+  // test documents use numeric and string _ids
   let coll: Collection<any>;
   let n = 0;
 

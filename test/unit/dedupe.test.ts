@@ -35,7 +35,7 @@ describe('deliveryRecorder', () => {
     const third = keys.map((k) => r.record(k));
     const results = await Promise.all([...first, ...again, ...third]);
     const freshPerKey = new Map<string, number>();
-    results.forEach((fresh, i) => fresh && freshPerKey.set(keys[i % keys.length], (freshPerKey.get(keys[i % keys.length]) ?? 0) + 1));
+    for (const [i, fresh] of results.entries()) if (fresh) freshPerKey.set(keys[i % keys.length], (freshPerKey.get(keys[i % keys.length]) ?? 0) + 1);
     expect(freshPerKey.size).toBe(keys.length);
     expect([...freshPerKey.values()].every((n) => n === 1)).toBe(true);
     expect((await Promise.all(first)).every(Boolean)).toBe(true);

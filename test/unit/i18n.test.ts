@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ja, en, toLocale, translator } from '../../src/i18n';
-import { AuthError, ServiceError } from '../../connectors/types';
+import type { AuthError, ServiceError } from '../../connectors/types';
 import { MEDIA } from '../../src/vocabulary';
 import type { Action } from '../../src/domain/permissions';
 import type { RunSummary } from '../../src/storage/types';

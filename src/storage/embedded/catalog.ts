@@ -54,7 +54,7 @@ export class Catalog {
 
   drop(db: string, name: string, log = true): boolean {
     const d = this.dbs.get(db);
-    if (!d || !d.delete(name)) return false;
+    if (!d?.delete(name)) return false;
     if (d.size === 0) this.dbs.delete(db);
     if (log) this.onWrite({ t: 'dropColl', db, c: name });
     return true;

@@ -185,7 +185,7 @@ export class Collection {
     // an index whose entries the update leaves alone only swaps references (most updates touch one
     // or two of a collection's indexes)
     const same = this.indexes.map((ix) => ix.sameEntries(old, next));
-    this.indexes.forEach((ix, i) => same[i] || ix.check(this.ns, next, old));
+    for (const [i, ix] of this.indexes.entries()) if (!same[i]) ix.check(this.ns, next, old);
     this.indexes.forEach((ix, i) => {
       if (same[i]) ix.swap(old, next);
       else {

@@ -217,7 +217,7 @@ export class Index {
 
   private dupError(ns: string, values: unknown[]): DuplicateKeyError {
     const keyValue: Doc = {};
-    this.fields.forEach((f, i) => (keyValue[f] = values[i] === undefined ? null : values[i]));
+    for (const [i, f] of this.fields.entries()) keyValue[f] = values[i] === undefined ? null : values[i];
     return new DuplicateKeyError(ns, this.spec.name, { ...this.spec.key }, keyValue);
   }
 
@@ -296,7 +296,7 @@ export class Index {
     for (const v of fieldKeys(doc, this.paths[0])) {
       const k = keyOf(v);
       const set = this.byFirst.get(k);
-      if (!set || !set.delete(doc) || set.size > 0) continue;
+      if (!set?.delete(doc) || set.size > 0) continue;
       this.byFirst.delete(k);
       if (orderedOf(v, k)) this.stale++;
     }
@@ -305,7 +305,7 @@ export class Index {
         const map = this.prefixMaps[j];
         for (const k of keys) {
           const set = map.get(k);
-          if (set && set.delete(doc) && set.size === 0) map.delete(k);
+          if (set?.delete(doc) && set.size === 0) map.delete(k);
         }
       });
     }

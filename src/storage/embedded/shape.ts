@@ -29,7 +29,7 @@ import { cloneDoc } from './clone';
 
 /** The value a document sorts by on `parts`: the smallest (dir 1) or largest (dir -1) value reached. */
 export function sortKey(doc: Doc, parts: string[], dir: number): unknown {
-  let best: unknown = undefined;
+  let best: unknown ;
   let have = false;
   const consider = (v: unknown) => {
     if (!have) {
@@ -111,7 +111,7 @@ export function projectionTree(spec: Document): Tree {
     let m = into;
     for (let i = 0; i < parts.length - 1; i++) {
       let n = m.get(parts[i]);
-      if (!n || n.kind !== 'tree') {
+      if (n?.kind !== 'tree') {
         n = { kind: 'tree', children: new Map() };
         m.set(parts[i], n);
       }

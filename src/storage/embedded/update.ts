@@ -534,7 +534,7 @@ function applyRename(root: Doc, e: Entry): void {
   if (src === 'array') throw new CommandError('BadValue', `The source field cannot be an array element, '${e.path}' in doc with ${from[0]} being an array`);
   if (src !== 'ok') return;
   const s = slot(root, from, false);
-  if (!s || !s.exists) return;
+  if (!s?.exists) return;
   if (through(to) === 'array') throw new CommandError('BadValue', `The destination field cannot be an array element, '${to.join('.')}' in doc with ${to[0]} being an array`);
   const value = s.value;
   const t = slot(root, to, true)!;

@@ -69,7 +69,7 @@ export function commandName(cmd: Document): string {
 /** Runs one command synchronously and returns its reply (errors become {ok: 0, ...}). */
 export function runCommand(cmd: Document, ctx: Ctx): Document {
   const name = commandName(cmd);
-  const handler = Object.prototype.hasOwnProperty.call(COMMANDS, name) ? COMMANDS[name] : undefined;
+  const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (!handler) throw new CommandError('CommandNotFound', `no such command: '${name}'`);
     if (cmd.startTransaction === true || cmd.autocommit === false) admin.transactions(cmd, ctx);

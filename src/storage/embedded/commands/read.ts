@@ -131,10 +131,9 @@ export const explain: Handler = (cmd, ctx) => {
   const innerName = Object.keys(inner)[0];
   if (innerName !== 'find' && innerName !== 'count') throw new CommandError('IllegalOperation', `explain of ${innerName} is not supported by the embedded server`);
   const plan: PlanInfo = { docsExamined: 0, keysExamined: 0 };
-  let nReturned: number;
   const findCmd = innerName === 'find' ? inner : { find: inner.count, filter: inner.query };
   const { ns, docs } = runFind(findCmd, ctx, plan);
-  nReturned = docs.length;
+  const nReturned = docs.length;
   const scan = plan.index
     ? { stage: 'FETCH', inputStage: { stage: 'IXSCAN', indexName: plan.index, keysExamined: plan.keysExamined } }
     : { stage: 'COLLSCAN' };

@@ -26,7 +26,8 @@ module.exports = {
     },
     {
       name: 'storage-knows-no-rules',
-      comment: 'src/storage/ imports only src/storage/, src/vocabulary.ts, src/text.ts and npm packages (no domain, jobs, slack, notifier, i18n, commands, views).',
+      comment:
+        'src/storage/ imports only src/storage/, src/vocabulary.ts, src/text.ts and npm packages (no domain, jobs, slack, notifier, i18n, commands, views).',
       severity: 'error',
       from: { path: '^src/storage/' },
       to: { path: ANY_OF_THE_APP, pathNot: ['^src/storage/', '^src/(vocabulary|text)[.]ts$'] },
@@ -63,14 +64,16 @@ module.exports = {
     },
     {
       name: 'notifier-below-commands',
-      comment: 'src/notifier/ renders views and sends through src/slack/; it does not call handlers, the job queue or the composition root.',
+      comment:
+        'src/notifier/ renders views and sends through src/slack/; it does not call handlers, the job queue or the composition root.',
       severity: 'error',
       from: { path: '^src/notifier/' },
       to: { path: ['^commands/', '^src/jobs/', '^src/(server|main|sandbox)[.]ts$'] },
     },
     {
       name: 'slack-is-the-web-api-side',
-      comment: 'src/slack/ holds the Slack Web API side: of the domain it knows only the ports it implements (src/domain/deps.ts); no views, commands, notifier or jobs.',
+      comment:
+        'src/slack/ holds the Slack Web API side: of the domain it knows only the ports it implements (src/domain/deps.ts); no views, commands, notifier or jobs.',
       severity: 'error',
       from: { path: '^src/slack/' },
       to: { path: ['^(views|commands)/', '^src/(notifier|jobs)/', '^src/domain/(?!deps[.]ts$)'] },
@@ -84,14 +87,16 @@ module.exports = {
     },
     {
       name: 'emulators-stand-alone',
-      comment: 'emulators/ (code npm start runs in the sandbox) import only emulators/, the vocabulary, text helpers and the connector contract; never test/ or the app.',
+      comment:
+        'emulators/ (code npm start runs in the sandbox) import only emulators/, the vocabulary, text helpers and the connector contract; never test/ or the app.',
       severity: 'error',
       from: { path: '^emulators/' },
       to: { path: ANY_OF_THE_APP, pathNot: ['^emulators/', LEAVES, '^connectors/types[.]ts$'] },
     },
     {
       name: 'only-the-sandbox-starts-emulators',
-      comment: 'The app reaches the emulators only through src/sandbox.ts (no Slack credentials set); everything else talks to real base URLs.',
+      comment:
+        'The app reaches the emulators only through src/sandbox.ts (no Slack credentials set); everything else talks to real base URLs.',
       severity: 'error',
       from: { path: APP, pathNot: '^src/sandbox[.]ts$' },
       to: { path: '^emulators/' },

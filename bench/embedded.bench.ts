@@ -42,9 +42,25 @@ async function interleaved(rounds: number, a: () => Promise<number>, b: () => Pr
   return [median(ra), median(rb)];
 }
 
-function result(metric: string, value: number, baseline: number, n: number, goal: string, extra: Record<string, unknown> = {}): BenchResult {
+function result(
+  metric: string,
+  value: number,
+  baseline: number,
+  n: number,
+  goal: string,
+  extra: Record<string, unknown> = {},
+): BenchResult {
   // ratio = time per operation here / time per operation on the baseline
-  return { metric, value: Math.round(value), unit: 'ops/s', baseline: Math.round(baseline), ratio: +(baseline / value).toFixed(2), n, goal, ...extra };
+  return {
+    metric,
+    value: Math.round(value),
+    unit: 'ops/s',
+    baseline: Math.round(baseline),
+    ratio: +(baseline / value).toFixed(2),
+    n,
+    goal,
+    ...extra,
+  };
 }
 
 const insertMetric: BenchMetric = {
@@ -61,7 +77,11 @@ const insertMetric: BenchMetric = {
       const z = cn.db('bench').collection('ins');
       await seqRate(500, () => e.insertOne({ w: k++ }));
       await seqRate(500, () => z.insertOne({ w: 1 }));
-      const [emb_, base] = await interleaved(5, () => seqRate(n, () => e.insertOne({ name: 'candidate', n: k++, at: new Date() })), () => seqRate(n, () => z.insertOne({ name: 'candidate', n: 1, at: new Date() })));
+      const [emb_, base] = await interleaved(
+        5,
+        () => seqRate(n, () => e.insertOne({ name: 'candidate', n: k++, at: new Date() })),
+        () => seqRate(n, () => z.insertOne({ name: 'candidate', n: 1, at: new Date() })),
+      );
       return [result('embedded_insert_ops_s', emb_, base, n, 'ratio <= 2')];
     } finally {
       await ce.close();
@@ -75,7 +95,9 @@ const insertMetric: BenchMetric = {
 async function fill(coll: Collection, count: number): Promise<void> {
   const batch = 1000;
   for (let i = 0; i < count; i += batch) {
-    await coll.insertMany(Array.from({ length: Math.min(batch, count - i) }, (_, j) => ({ k: i + j, teamId: `T${(i + j) % 50}`, name: `candidate ${i + j}` })));
+    await coll.insertMany(
+      Array.from({ length: Math.min(batch, count - i) }, (_, j) => ({ k: i + j, teamId: `T${(i + j) % 50}`, name: `candidate ${i + j}` })),
+    );
   }
 }
 
@@ -97,16 +119,32 @@ const findMetric: BenchMetric = {
       const z = cn.db('bench').collection('big');
       const n = 4000;
       let r = 12345;
-      const rnd = (m: number) => ((r = (r * 1103515245 + 12345) & 0x7fffffff) % m);
+      const rnd = (m: number) => (r = (r * 1103515245 + 12345) & 0x7fffffff) % m;
       await seqRate(500, () => big.findOne({ k: rnd(100_000) }));
       await seqRate(500, () => z.findOne({ k: 1 }));
-      const [e, base] = await interleaved(5, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => z.findOne({ k: rnd(100_000) })));
-      const [atBig, atSmall] = await interleaved(5, () => seqRate(n, () => big.findOne({ k: rnd(100_000) })), () => seqRate(n, () => small.findOne({ k: rnd(1_000) })));
+      const [e, base] = await interleaved(
+        5,
+        () => seqRate(n, () => big.findOne({ k: rnd(100_000) })),
+        () => seqRate(n, () => z.findOne({ k: rnd(100_000) })),
+      );
+      const [atBig, atSmall] = await interleaved(
+        5,
+        () => seqRate(n, () => big.findOne({ k: rnd(100_000) })),
+        () => seqRate(n, () => small.findOne({ k: rnd(1_000) })),
+      );
       const usBig = 1e6 / atBig;
       const usSmall = 1e6 / atSmall;
       return [
         result('embedded_find_indexed_ops_s', e, base, n, 'ratio <= 2.5', { docs: 100_000 }),
-        { metric: 'embedded_index_scaling', value: +usBig.toFixed(1), unit: 'us/find at 100k docs', baseline: +usSmall.toFixed(1), ratio: +(usBig / usSmall).toFixed(2), n, goal: 'ratio <= 2' },
+        {
+          metric: 'embedded_index_scaling',
+          value: +usBig.toFixed(1),
+          unit: 'us/find at 100k docs',
+          baseline: +usSmall.toFixed(1),
+          ratio: +(usBig / usSmall).toFixed(2),
+          n,
+          goal: 'ratio <= 2',
+        },
       ];
     } finally {
       await ce.close();
@@ -131,15 +169,26 @@ const fsyncMetric: BenchMetric = {
       const run = async (c: MongoClient) => {
         const coll = c.db('bench').collection('fsync');
         const t0 = process.hrtime.bigint();
-        await Promise.all(Array.from({ length: writers }, async (_, w) => {
-          for (let i = 0; i < perWriter; i++) await coll.insertOne({ w, i, name: 'candidate', at: new Date() });
-        }));
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < perWriter; i++) await coll.insertOne({ w, i, name: 'candidate', at: new Date() });
+          }),
+        );
         return (writers * perWriter) / (Number(process.hrtime.bigint() - t0) / 1e9);
       };
       await run(cd);
       await run(cm);
-      const [d, m] = await interleaved(5, () => run(cd), () => run(cm));
-      return [{ ...result('embedded_insert_fsync_ops_s', d, m, writers * perWriter, '>= 3000 ops/s'), baseline_kind: 'embedded memory mode, same 8 writers' }];
+      const [d, m] = await interleaved(
+        5,
+        () => run(cd),
+        () => run(cm),
+      );
+      return [
+        {
+          ...result('embedded_insert_fsync_ops_s', d, m, writers * perWriter, '>= 3000 ops/s'),
+          baseline_kind: 'embedded memory mode, same 8 writers',
+        },
+      ];
     } finally {
       await cd.close();
       await cm.close();

@@ -42,7 +42,8 @@ function rssMb(): number {
   const mine = new Set([process.pid]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of parent) if (!mine.has(pid) && mine.has(ppid)) {
+    for (const [pid, ppid] of parent)
+      if (!mine.has(pid) && mine.has(ppid)) {
         mine.add(pid);
         grew = true;
       }
@@ -74,7 +75,14 @@ function sampler() {
 const insertAccount = (h: Harness, teamId: string, medium: Medium, creds: Credentials, label: string) =>
   insertLinkedAccount(h.app.deps, teamId, medium, creds, label);
 
-async function linkThroughSlack(h: Harness, teamId: string, medium: Medium, values: Record<string, string>, label: string, admin = `U${teamId.slice(1)}ADMIN`): Promise<number> {
+async function linkThroughSlack(
+  h: Harness,
+  teamId: string,
+  medium: Medium,
+  values: Record<string, string>,
+  label: string,
+  admin = `U${teamId.slice(1)}ADMIN`,
+): Promise<number> {
   const since = h.slack.calls('views.open').length;
   await h.slack.slash({ teamId, userId: admin, text: `link ${medium}` });
   let call: ReturnType<typeof h.slack.calls>[number] | undefined;
@@ -119,17 +127,34 @@ const linkMetrics: BenchMetric = {
       const media = ['bizreach', 'green', 'findy', 'paiza'] as const;
       for (const m of media) {
         h.slack.addUser({ teamId: T, id: `U0ADM${m.toUpperCase()}`, name: m, locale: 'ja-JP' });
-        await h.app.deps.store.members.insertOne({ teamId: T, userId: `U0ADM${m.toUpperCase()}`, orgRole: 'org_admin', updatedAt: new Date() });
+        await h.app.deps.store.members.insertOne({
+          teamId: T,
+          userId: `U0ADM${m.toUpperCase()}`,
+          orgRole: 'org_admin',
+          updatedAt: new Date(),
+        });
       }
       const field = { bizreach: 'email', green: 'company_id', findy: 'email', paiza: 'user_id' } as const;
       for (const m of media) h.media![m].addAccount({ login: `rss-${m}@x.example`, password: 'pw' });
       const s = sampler();
-      await Promise.all(media.map((m) => linkThroughSlack(h, T, m, { [field[m]]: `rss-${m}@x.example`, password: 'pw' }, `rss-${m}`, `U0ADM${m.toUpperCase()}`)));
+      await Promise.all(
+        media.map((m) =>
+          linkThroughSlack(h, T, m, { [field[m]]: `rss-${m}@x.example`, password: 'pw' }, `rss-${m}`, `U0ADM${m.toUpperCase()}`),
+        ),
+      );
       const peak = s.stop();
       const b = median(browser);
       const a = median(api);
       return [
-        { metric: 'link_auth_browser_s', value: round(b), unit: 's', baseline: round(a), ratio: round(b / a, 2), n: browser.length, baseline_is: 'link_auth_wantedly_s' },
+        {
+          metric: 'link_auth_browser_s',
+          value: round(b),
+          unit: 's',
+          baseline: round(a),
+          ratio: round(b / a, 2),
+          n: browser.length,
+          baseline_is: 'link_auth_wantedly_s',
+        },
         { metric: 'link_peak_rss_mb', value: Math.round(peak), unit: 'MB', goal: '<= 1024', n: 4 },
       ];
     } finally {
@@ -188,7 +213,16 @@ const import100: BenchMetric = {
         }
         const v = median(runs);
         const b = median(fetches);
-        out.push({ metric: medium === 'wantedly' ? 'import_100_wantedly_s' : 'import_100_console_s', value: round(v), unit: 's', baseline: round(b), ratio: round(v / b, 2), n: runs.length, goal: medium === 'wantedly' ? '<= 1.5' : '<= 20', baseline_is: 'connector fetch of the same 100 alone' });
+        out.push({
+          metric: medium === 'wantedly' ? 'import_100_wantedly_s' : 'import_100_console_s',
+          value: round(v),
+          unit: 's',
+          baseline: round(b),
+          ratio: round(v / b, 2),
+          n: runs.length,
+          goal: medium === 'wantedly' ? '<= 1.5' : '<= 20',
+          baseline_is: 'connector fetch of the same 100 alone',
+        });
       }
       return out;
     } finally {
@@ -201,7 +235,10 @@ const cycle: BenchMetric = {
   name: 'import_cycle_',
   emits: ['import_cycle_1000_accounts_s', 'import_peak_rss_mb'],
   async run() {
-    const h = await startHarness({ media: true, env: { LOG_LEVEL: 'silent', IMPORT_BROWSER_CONCURRENCY: '4', IMPORT_API_CONCURRENCY: '8' } });
+    const h = await startHarness({
+      media: true,
+      env: { LOG_LEVEL: 'silent', IMPORT_BROWSER_CONCURRENCY: '4', IMPORT_API_CONCURRENCY: '8' },
+    });
     try {
       h.slack.setRateLimits(false);
       h.media!.wantedly.setRateLimit(0);
@@ -223,7 +260,8 @@ const cycle: BenchMetric = {
       // baseline: the same runs called directly, 8 at a time
       const direct = await make('direct');
       let t0 = now();
-      for (let i = 0; i < direct.length; i += 8) await Promise.all(direct.slice(i, i + 8).map((a) => runImport(h.app.deps, a.teamId, a.id)));
+      for (let i = 0; i < direct.length; i += 8)
+        await Promise.all(direct.slice(i, i + 8).map((a) => runImport(h.app.deps, a.teamId, a.id)));
       const baseline = (now() - t0) / 1000;
       await h.app.deps.store.mediaAccounts.updateMany({ label: /^direct-/ }, { $set: { paused: true } });
 
@@ -246,7 +284,10 @@ const cycle: BenchMetric = {
       t0 = now();
       for (const a of cycleAccounts) await jobs.scheduleImport({ id: a.id, teamId: a.teamId, medium: 'wantedly' });
       for (;;) {
-        const done = await h.app.deps.store.mediaAccounts.countDocuments({ label: /^agenda-/, 'lastRun.outcome': { $in: ['success', 'system_error', 'auth_failed'] } });
+        const done = await h.app.deps.store.mediaAccounts.countDocuments({
+          label: /^agenda-/,
+          'lastRun.outcome': { $in: ['success', 'system_error', 'auth_failed'] },
+        });
         if (done >= N) break;
         if ((now() - t0) / 1000 > 300) throw new Error(`cycle incomplete: ${done}/${N}`);
         await sleep(100);
@@ -260,7 +301,17 @@ const cycle: BenchMetric = {
       }
       const peak = s.stop();
       return [
-        { metric: 'import_cycle_1000_accounts_s', value: round(cycleS, 2), unit: 's', baseline: round(baseline, 2), ratio: round(cycleS / baseline, 2), n: N, goal: '<= 60', failed_runs: errors, baseline_is: 'the same 1,000 runs called directly, 8 at a time' },
+        {
+          metric: 'import_cycle_1000_accounts_s',
+          value: round(cycleS, 2),
+          unit: 's',
+          baseline: round(baseline, 2),
+          ratio: round(cycleS / baseline, 2),
+          n: N,
+          goal: '<= 60',
+          failed_runs: errors,
+          baseline_is: 'the same 1,000 runs called directly, 8 at a time',
+        },
         { metric: 'import_peak_rss_mb', value: Math.round(peak), unit: 'MB', goal: '<= 1536', n: 1 },
       ];
     } finally {

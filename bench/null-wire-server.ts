@@ -16,7 +16,18 @@ function reply(requestId: number, doc: object, legacy: boolean): Buffer {
   return Buffer.concat([head, Buffer.from(body)]);
 }
 
-const HELLO = { ismaster: true, isWritablePrimary: true, helloOk: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, minWireVersion: 0, maxWireVersion: 21, logicalSessionTimeoutMinutes: 30, ok: 1 };
+const HELLO = {
+  ismaster: true,
+  isWritablePrimary: true,
+  helloOk: true,
+  maxBsonObjectSize: 16777216,
+  maxMessageSizeBytes: 48000000,
+  maxWriteBatchSize: 100000,
+  minWireVersion: 0,
+  maxWireVersion: 21,
+  logicalSessionTimeoutMinutes: 30,
+  ok: 1,
+};
 
 export async function startNullWireServer(): Promise<{ uri: string; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();

@@ -27,17 +27,41 @@ const routeMetric: BenchMetric = {
       const teamId = 'T0BENCH';
       const N = 1000;
       const POSTINGS = 20;
-      const deps = { store, clock: () => new Date(), logger: pino({ level: 'silent' }), cardJobs: { wake: async () => undefined } } as unknown as Deps;
+      const deps = {
+        store,
+        clock: () => new Date(),
+        logger: pino({ level: 'silent' }),
+        cardJobs: { wake: async () => undefined },
+      } as unknown as Deps;
       const jobId = new ObjectId();
       const now = new Date();
-      await store.jobs.insertOne({ _id: jobId, teamId, name: 'Backend', channelId: 'C0BENCH', admins: [], members: [], createdBy: 'U0', createdAt: now, updatedAt: now });
+      await store.jobs.insertOne({
+        _id: jobId,
+        teamId,
+        name: 'Backend',
+        channelId: 'C0BENCH',
+        admins: [],
+        members: [],
+        createdBy: 'U0',
+        createdAt: now,
+        updatedAt: now,
+      });
       const postings: PostingDoc[] = Array.from({ length: POSTINGS }, (_, i) => ({
-        teamId, medium: 'wantedly', externalId: `p${i}`, accountId: new ObjectId(), accountLabel: 'Main',
-        title: i % 2 ? `Backend Engineer ${i}` : `Server-side Backend Engineer ${i}`, jobId: null, firstSeenAt: now, lastSeenAt: now,
+        teamId,
+        medium: 'wantedly',
+        externalId: `p${i}`,
+        accountId: new ObjectId(),
+        accountLabel: 'Main',
+        title: i % 2 ? `Backend Engineer ${i}` : `Server-side Backend Engineer ${i}`,
+        jobId: null,
+        firstSeenAt: now,
+        lastSeenAt: now,
       }));
       await store.postings.insertMany(postings);
       // noise: other teams' and other media's candidates in the same collection
-      const noise: CandidateDoc[] = Array.from({ length: 2000 }, (_, i) => candidate(i % 2 ? 'T0OTHER' : teamId, i % 2 ? 'wantedly' : 'green', `n${i}`, `p${i % POSTINGS}`));
+      const noise: CandidateDoc[] = Array.from({ length: 2000 }, (_, i) =>
+        candidate(i % 2 ? 'T0OTHER' : teamId, i % 2 ? 'wantedly' : 'green', `n${i}`, `p${i % POSTINGS}`),
+      );
       await store.candidates.insertMany(noise);
       const mine: CandidateDoc[] = Array.from({ length: N }, (_, i) => candidate(teamId, 'wantedly', `c${i}`, `p${i % POSTINGS}`));
       await store.candidates.insertMany(mine);
@@ -53,7 +77,15 @@ const routeMetric: BenchMetric = {
       const route = async () => {
         await store.candidates.updateMany({ teamId, medium: 'wantedly' }, { $set: { jobId: null }, $unset: { card: '' } });
         await store.mappingRules.deleteMany({ teamId });
-        await store.mappingRules.insertOne({ teamId, medium: 'wantedly', pattern: 'Backend Engineer', match: 'contains', jobId, createdBy: 'U0', createdAt: new Date() });
+        await store.mappingRules.insertOne({
+          teamId,
+          medium: 'wantedly',
+          pattern: 'Backend Engineer',
+          match: 'contains',
+          jobId,
+          createdBy: 'U0',
+          createdAt: new Date(),
+        });
         const t0 = process.hrtime.bigint();
         const moved = await routeMedium(deps, teamId, 'wantedly', { enqueue: false });
         const s = seconds(t0);
@@ -71,10 +103,20 @@ const routeMetric: BenchMetric = {
       const value = median(rr);
       const baseline = median(rb);
       const routed = await store.candidates.countDocuments({ teamId, jobId, 'card.state': 'pending' });
-      return [{
-        metric: 'route_1000_candidates_s', value: +value.toFixed(4), unit: 's', baseline: +baseline.toFixed(4),
-        ratio: +(value / baseline).toFixed(2), n: N, goal: 'ratio <= 3', routed, postings: POSTINGS, updates: 1,
-      }];
+      return [
+        {
+          metric: 'route_1000_candidates_s',
+          value: +value.toFixed(4),
+          unit: 's',
+          baseline: +baseline.toFixed(4),
+          ratio: +(value / baseline).toFixed(2),
+          n: N,
+          goal: 'ratio <= 3',
+          routed,
+          postings: POSTINGS,
+          updates: 1,
+        },
+      ];
     } finally {
       await store.close();
       await emb.close();
@@ -86,9 +128,20 @@ function candidate(teamId: string, medium: 'wantedly' | 'green', externalId: str
   const now = new Date();
   const accountId = new ObjectId();
   return {
-    teamId, medium, externalId, name: `Candidate ${externalId}`, postingExternalId: posting, postingTitle: 'Backend Engineer',
-    appliedAt: now, links: [{ label: 'profile', url: `https://example.test/${externalId}` }], jobId: null, stage: 'new',
-    assignees: [], accountIds: [accountId], importedAt: now, importHistory: [{ at: now, accountId, accountLabel: 'Main', runId: 'r1' }],
+    teamId,
+    medium,
+    externalId,
+    name: `Candidate ${externalId}`,
+    postingExternalId: posting,
+    postingTitle: 'Backend Engineer',
+    appliedAt: now,
+    links: [{ label: 'profile', url: `https://example.test/${externalId}` }],
+    jobId: null,
+    stage: 'new',
+    assignees: [],
+    accountIds: [accountId],
+    importedAt: now,
+    importHistory: [{ at: now, accountId, accountLabel: 'Main', runId: 'r1' }],
   };
 }
 

@@ -19,8 +19,7 @@ async function load(file: string): Promise<BenchMetric[]> {
   return ((await import(pathToFileURL(join(here, file)).href)) as { metrics: BenchMetric[] }).metrics;
 }
 
-const selected = (m: BenchMetric, prefix: string) =>
-  m.name.startsWith(prefix) || (m.emits ?? []).some((e) => e.startsWith(prefix));
+const selected = (m: BenchMetric, prefix: string) => m.name.startsWith(prefix) || (m.emits ?? []).some((e) => e.startsWith(prefix));
 
 async function runOne(file: string, name: string, prefix: string): Promise<boolean> {
   const m = (await load(file)).find((x) => x.name === name);
@@ -43,7 +42,8 @@ function child(file: string, name: string, prefix: string): Promise<boolean> {
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     p.once('exit', (code) => {
-      if (code !== 0 && code !== 1) process.stdout.write(`${JSON.stringify({ metric: name, error: `bench process ended with ${code}` })}\n`);
+      if (code !== 0 && code !== 1)
+        process.stdout.write(`${JSON.stringify({ metric: name, error: `bench process ended with ${code}` })}\n`);
       resolve(code === 0);
     });
   });
@@ -56,7 +56,9 @@ if (args[0] === '--one') {
 
 const prefix = args[0] ?? '';
 let failed = false;
-for (const file of readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort()) {
+for (const file of readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()) {
   for (const m of await load(file)) {
     if (selected(m, prefix) && !(await child(file, m.name, prefix))) failed = true;
   }

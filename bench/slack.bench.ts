@@ -89,7 +89,12 @@ parentPort.on('message', async ({ url, n, concurrency, secret, team, users, seq 
 });
 `;
 
-interface Round { lat: Float64Array; errors: number; firstError?: string; wallMs: number }
+interface Round {
+  lat: Float64Array;
+  errors: number;
+  firstError?: string;
+  wallMs: number;
+}
 
 function loadgen() {
   const worker = new Worker(LOADGEN, { eval: true });
@@ -130,7 +135,8 @@ const median = (xs: number[]) => {
 /** The embedded MongoDB in a child process (`npm run db`), like an external server. */
 async function startMongoProcess(): Promise<{ uri: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/storage/embedded/cli.ts'), '--port', '0'], {
-    cwd: root, stdio: ['ignore', 'pipe', 'ignore'],
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   const uri = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -166,13 +172,18 @@ async function startRealApp(mongoUri: string) {
   const logger = createLogger(config.LOG_LEVEL, new Writable({ write: (_c, _e, cb) => cb() }));
   const app = await startApp({ config, mongoUri, logger, port: 0 });
   slack.addTeam({ id: TEAM, name: 'Bench' });
-  for (const [i, id] of USERS.entries()) slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
+  for (const [i, id] of USERS.entries())
+    slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
   const bot = slack.botUser(TEAM);
   const installation: Installation<'v2', false> = {
-    team: { id: TEAM, name: 'Bench' }, enterprise: undefined,
+    team: { id: TEAM, name: 'Bench' },
+    enterprise: undefined,
     user: { id: USERS[0], token: undefined, scopes: undefined },
     bot: { token: slack.issueBotToken(TEAM), scopes: ['commands', 'chat:write', 'users:read'], id: bot.botId, userId: bot.userId },
-    tokenType: 'bot', isEnterpriseInstall: false, appId: 'A0BENCH', authVersion: 'v2',
+    tokenType: 'bot',
+    isEnterpriseInstall: false,
+    appId: 'A0BENCH',
+    authVersion: 'v2',
   };
   await mongoInstallationStore(app.deps).storeInstallation(installation);
   return {
@@ -222,7 +233,12 @@ const ackMetric: BenchMetric = {
           if (res.errors) throw new Error(`${which}: ${res.errors} errors, first: ${res.firstError}`);
           errors += res.errors;
           lat[which].push(...res.lat);
-          roundP99[which].push(pct([...res.lat].sort((a, b) => a - b), 0.99));
+          roundP99[which].push(
+            pct(
+              [...res.lat].sort((a, b) => a - b),
+              0.99,
+            ),
+          );
           wall[which] += res.wallMs;
           cpu[which] += c.user + c.system;
         }
@@ -234,37 +250,44 @@ const ackMetric: BenchMetric = {
       // the median of round p99s keeps the tail of the app's own latency. The pooled p99 is reported too.
       const value = median(roundP99.real);
       const baseline = median(roundP99.bare);
-      return [{
-        metric: 'slack_ack_p99_ms',
-        value: r2(value),
-        unit: 'ms',
-        baseline: r2(baseline),
-        ratio: r2(value / baseline),
-        n: sr.length,
-        goal: 'ratio <= 1.5',
-        concurrency: CONCURRENCY,
-        p50: r2(pct(sr, 0.5)),
-        baseline_p50: r2(pct(sb, 0.5)),
-        pooled_p99: r2(pct(sr, 0.99)),
-        baseline_pooled_p99: r2(pct(sb, 0.99)),
-        rounds: ROUNDS,
-        round_p99s: roundP99.real.map(r2),
-        baseline_round_p99s: roundP99.bare.map(r2),
-        rps: Math.round((sr.length / wall.real) * 1000),
-        baseline_rps: Math.round((sb.length / wall.bare) * 1000),
-        // CPU of this process (app + load generator thread) per request: steadier than latency
-        cpu_us_per_req: Math.round(cpu.real / sr.length),
-        baseline_cpu_us_per_req: Math.round(cpu.bare / sb.length),
-        // a stricter yardstick, not the goal's: Bolt without its conversation store (as hire-relay runs it)
-        lean_baseline: r2(median(roundP99.lean)),
-        lean_ratio: r2(value / median(roundP99.lean)),
-        lean_baseline_p50: r2(pct([...lat.lean].sort((a, b) => a - b), 0.5)),
-        // CPU of the MongoDB process per request of the real app (it shares the 2 cores)
-        db_cpu_us_per_req: Math.round(dbCpu / sr.length),
-        users_info_calls_measured: real.usersInfoCalls() - usersInfoAfterWarmup,
-        warmup_errors: warmupErrors,
-        errors,
-      }];
+      return [
+        {
+          metric: 'slack_ack_p99_ms',
+          value: r2(value),
+          unit: 'ms',
+          baseline: r2(baseline),
+          ratio: r2(value / baseline),
+          n: sr.length,
+          goal: 'ratio <= 1.5',
+          concurrency: CONCURRENCY,
+          p50: r2(pct(sr, 0.5)),
+          baseline_p50: r2(pct(sb, 0.5)),
+          pooled_p99: r2(pct(sr, 0.99)),
+          baseline_pooled_p99: r2(pct(sb, 0.99)),
+          rounds: ROUNDS,
+          round_p99s: roundP99.real.map(r2),
+          baseline_round_p99s: roundP99.bare.map(r2),
+          rps: Math.round((sr.length / wall.real) * 1000),
+          baseline_rps: Math.round((sb.length / wall.bare) * 1000),
+          // CPU of this process (app + load generator thread) per request: steadier than latency
+          cpu_us_per_req: Math.round(cpu.real / sr.length),
+          baseline_cpu_us_per_req: Math.round(cpu.bare / sb.length),
+          // a stricter yardstick, not the goal's: Bolt without its conversation store (as hire-relay runs it)
+          lean_baseline: r2(median(roundP99.lean)),
+          lean_ratio: r2(value / median(roundP99.lean)),
+          lean_baseline_p50: r2(
+            pct(
+              [...lat.lean].sort((a, b) => a - b),
+              0.5,
+            ),
+          ),
+          // CPU of the MongoDB process per request of the real app (it shares the 2 cores)
+          db_cpu_us_per_req: Math.round(dbCpu / sr.length),
+          users_info_calls_measured: real.usersInfoCalls() - usersInfoAfterWarmup,
+          warmup_errors: warmupErrors,
+          errors,
+        },
+      ];
     } finally {
       await gen.close();
       await bare.stop();

@@ -88,7 +88,15 @@ export async function submitLink({ ack, view, ctx }: ViewArgs) {
     const actor = await ctx.actor();
     const account = accountId
       ? await reenterCredentials(deps, actor, { accountId, credentials: form.credentials, label: form.label })
-      : (await linkAccount(deps, actor, { medium, label: form.label, credentials: form.credentials, requestId: view.id, defaultLabel: (n) => ctx.t('link.defaultLabel', { n }) })).account;
+      : (
+          await linkAccount(deps, actor, {
+            medium,
+            label: form.label,
+            credentials: form.credentials,
+            requestId: view.id,
+            defaultLabel: (n) => ctx.t('link.defaultLabel', { n }),
+          })
+        ).account;
     await ack();
     await ctx.reply({ text: ctx.t('link.started', { medium: ctx.t(`media.${medium}`), label: form.label ?? account.label }) });
   } catch (err) {

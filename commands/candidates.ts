@@ -15,7 +15,8 @@ import { truncateText } from '../src/text';
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 /** The stage select's option: `<candidate id>:<stage>`. */
-const stageChoice = z.object({ selected_option: z.object({ value: z.string() }) })
+const stageChoice = z
+  .object({ selected_option: z.object({ value: z.string() }) })
   .transform((a) => a.selected_option.value.split(':'))
   .pipe(z.tuple([idSchema, z.enum(STAGES)]));
 
@@ -41,12 +42,23 @@ export async function candidateCommand({ ctx, command, rest }: CommandArgs) {
     return;
   }
   const org = await getOrg(ctx.deps, ctx.teamId);
-  const jobs = await ctx.deps.store.jobs.find({ teamId: ctx.teamId, _id: { $in: found.map((c) => c.jobId!).filter(Boolean) } }, { projection: { name: 1 } }).toArray();
+  const jobs = await ctx.deps.store.jobs
+    .find({ teamId: ctx.teamId, _id: { $in: found.map((c) => c.jobId!).filter(Boolean) } }, { projection: { name: 1 } })
+    .toArray();
   const names = new Map(jobs.map((j) => [String(j._id), j.name]));
-  await ctx.reply(pickMessage(ctx.t, found.map((c) => ({
-    id: String(c._id), name: c.name, medium: c.medium,
-    job: c.jobId ? names.get(String(c.jobId)) ?? null : null, appliedAt: c.appliedAt,
-  })), org.zone));
+  await ctx.reply(
+    pickMessage(
+      ctx.t,
+      found.map((c) => ({
+        id: String(c._id),
+        name: c.name,
+        medium: c.medium,
+        job: c.jobId ? (names.get(String(c.jobId)) ?? null) : null,
+        appliedAt: c.appliedAt,
+      })),
+      org.zone,
+    ),
+  );
 }
 
 /** `cand:details` (a card) and `cand:pick` (the search answer): the details modal. */

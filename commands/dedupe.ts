@@ -14,7 +14,7 @@ import type { Deps } from '../src/domain/deps';
 import { isDuplicateKey } from '../src/storage/db';
 
 function deliveryKey(body: Record<string, unknown>): string | null {
-  const team = (body.team_id as string) ?? ((body.team as { id?: string } | undefined)?.id ?? '') ?? '';
+  const team = (body.team_id as string) ?? (body.team as { id?: string } | undefined)?.id ?? '';
   if (typeof body.event_id === 'string') return `${team}:event:${body.event_id}`;
   if (typeof body.trigger_id === 'string') return `${team}:trigger:${body.trigger_id}`;
   return null;

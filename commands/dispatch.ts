@@ -16,8 +16,15 @@
  * (field errors, the options list).
  */
 import type {
-  AllMiddlewareArgs, BlockAction, RespondFn, SlackActionMiddlewareArgs, SlackEventMiddlewareArgs, SlackOptionsMiddlewareArgs,
-  SlackViewMiddlewareArgs, ViewResponseAction, ViewSubmitAction,
+  AllMiddlewareArgs,
+  BlockAction,
+  RespondFn,
+  SlackActionMiddlewareArgs,
+  SlackEventMiddlewareArgs,
+  SlackOptionsMiddlewareArgs,
+  SlackViewMiddlewareArgs,
+  ViewResponseAction,
+  ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../src/domain/deps';
@@ -38,7 +45,6 @@ export type OptionsHandler = (a: OptionsArgs) => Promise<void>;
 export type Table<H> = Readonly<Record<string, H>>;
 /** Old id (or old id before its `:<arg>`) → today's id, for buttons in messages posted before the prefixes. */
 export type Aliases = Readonly<Record<string, string>>;
-
 
 /**
  * The RegExp a feature's listener is registered with: ids `<prefix>:…`, and the old ids that are

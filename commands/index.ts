@@ -20,11 +20,26 @@ import { dedupeMiddleware } from './dedupe';
 import { actions, ids, options, views, type Aliases } from './dispatch';
 import { atsCommand } from './ats';
 import {
-  accountsCommand, linkCommand, linkMedium, pauseAccount, reenterAccount, resumeAccount, showAccountsPage, submitLink, unlinkAccount,
+  accountsCommand,
+  linkCommand,
+  linkMedium,
+  pauseAccount,
+  reenterAccount,
+  resumeAccount,
+  showAccountsPage,
+  submitLink,
+  unlinkAccount,
 } from './accounts';
 import { botJoinedChannel, editJob, jobCommand, jobsCommand, newJob, submitJob } from './jobs';
 import {
-  deleteMappingRule, mappingCommand, openRuleModal, searchJobs, selectPostingJob, showMapping, showMappingPage, submitRule,
+  deleteMappingRule,
+  mappingCommand,
+  openRuleModal,
+  searchJobs,
+  selectPostingJob,
+  showMapping,
+  showMappingPage,
+  submitRule,
 } from './mapping';
 import { candidateCommand, changeCandidateStage, profileLinkOpened, showDetails } from './candidates';
 import { rolesCommand, submitRoles } from './roles';
@@ -58,16 +73,19 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   // Slack retries must not act twice: before every listener
   app.use(dedupeMiddleware(deps));
 
-  app.command('/ats', atsCommand(deps, {
-    link: linkCommand,
-    accounts: accountsCommand,
-    job: jobCommand,
-    jobs: jobsCommand,
-    mapping: mappingCommand,
-    candidate: candidateCommand,
-    roles: rolesCommand,
-    settings: settingsCommand,
-  }));
+  app.command(
+    '/ats',
+    atsCommand(deps, {
+      link: linkCommand,
+      accounts: accountsCommand,
+      job: jobCommand,
+      jobs: jobsCommand,
+      mapping: mappingCommand,
+      candidate: candidateCommand,
+      roles: rolesCommand,
+      settings: settingsCommand,
+    }),
+  );
 
   app.event('app_home_opened', (a) => appHomeOpened({ ...a, deps }));
   app.event('member_joined_channel', (a) => botJoinedChannel({ ...a, deps }));
@@ -77,14 +95,21 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   const legacy = LEGACY_ACTION_IDS;
 
   // media accounts
-  app.action(ids('acct', legacy), actions(deps, {
-    [ACCOUNT_ACTIONS.page]: showAccountsPage,
-    [ACCOUNT_ACTIONS.link]: linkMedium,
-    [ACCOUNT_ACTIONS.reenter]: reenterAccount,
-    [ACCOUNT_ACTIONS.pause]: pauseAccount,
-    [ACCOUNT_ACTIONS.resume]: resumeAccount,
-    [ACCOUNT_ACTIONS.unlink]: unlinkAccount,
-  }, legacy));
+  app.action(
+    ids('acct', legacy),
+    actions(
+      deps,
+      {
+        [ACCOUNT_ACTIONS.page]: showAccountsPage,
+        [ACCOUNT_ACTIONS.link]: linkMedium,
+        [ACCOUNT_ACTIONS.reenter]: reenterAccount,
+        [ACCOUNT_ACTIONS.pause]: pauseAccount,
+        [ACCOUNT_ACTIONS.resume]: resumeAccount,
+        [ACCOUNT_ACTIONS.unlink]: unlinkAccount,
+      },
+      legacy,
+    ),
+  );
   app.view(ids('acct'), views(deps, { [LINK_CALLBACK]: submitLink }));
 
   // jobs
@@ -92,23 +117,37 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.view(ids('job'), views(deps, { [JOB_CALLBACK]: submitJob }));
 
   // posting → job mapping
-  app.action(ids('map', legacy), actions(deps, {
-    [OPEN_MAPPING_ACTION]: showMapping,
-    [MAPPING_ACTIONS.job]: selectPostingJob,
-    [MAPPING_ACTIONS.page]: showMappingPage,
-    [MAPPING_ACTIONS.addRule]: openRuleModal,
-    [MAPPING_ACTIONS.deleteRule]: deleteMappingRule,
-  }, legacy));
+  app.action(
+    ids('map', legacy),
+    actions(
+      deps,
+      {
+        [OPEN_MAPPING_ACTION]: showMapping,
+        [MAPPING_ACTIONS.job]: selectPostingJob,
+        [MAPPING_ACTIONS.page]: showMappingPage,
+        [MAPPING_ACTIONS.addRule]: openRuleModal,
+        [MAPPING_ACTIONS.deleteRule]: deleteMappingRule,
+      },
+      legacy,
+    ),
+  );
   app.view(ids('map'), views(deps, { [RULE_CALLBACK]: submitRule }));
   app.options(ids('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
 
   // candidates
-  app.action(ids('cand', legacy), actions(deps, {
-    [CANDIDATE_ACTIONS.details]: showDetails,
-    [CANDIDATE_ACTIONS.pick]: showDetails,
-    [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
-    [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
-  }, legacy));
+  app.action(
+    ids('cand', legacy),
+    actions(
+      deps,
+      {
+        [CANDIDATE_ACTIONS.details]: showDetails,
+        [CANDIDATE_ACTIONS.pick]: showDetails,
+        [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
+        [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
+      },
+      legacy,
+    ),
+  );
 
   // App Home
   app.action(ids('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));

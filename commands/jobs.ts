@@ -23,7 +23,14 @@ export async function openJobModal(ctx: Ctx, triggerId: string, jobId?: string) 
     await authorize(ctx.deps, actor, 'jobs.edit', { jobId: job._id });
     await ctx.client.views.open({
       trigger_id: triggerId,
-      view: jobModal(ctx.t, { id: jobId, version: job.updatedAt.getTime(), name: job.name, channelId: job.channelId, admins: job.admins, members: job.members }),
+      view: jobModal(ctx.t, {
+        id: jobId,
+        version: job.updatedAt.getTime(),
+        name: job.name,
+        channelId: job.channelId,
+        admins: job.admins,
+        members: job.members,
+      }),
     });
     return;
   }
@@ -71,7 +78,9 @@ export async function submitJob({ ack, view, ctx }: ViewArgs) {
   };
   try {
     const actor = await ctx.actor();
-    const { job, channel } = meta.jobId ? await updateJob(deps, actor, meta.jobId, input, meta.version) : await createJob(deps, actor, input);
+    const { job, channel } = meta.jobId
+      ? await updateJob(deps, actor, meta.jobId, input, meta.version)
+      : await createJob(deps, actor, input);
     await ack();
     await ctx.reply({ text: jobSavedText(ctx.t, job, channel, !meta.jobId) });
     if (meta.jobId) await deps.cardJobs.wake(teamId, String(job._id));
@@ -96,7 +105,10 @@ export async function botJoinedChannel({ event, body, context, deps }: EventArgs
   const teamId = body.team_id;
   const jobs = await deps.store.jobs.find({ teamId, channelId: event.channel }, { projection: { _id: 1 } }).toArray();
   for (const j of jobs) {
-    await deps.store.jobs.updateOne({ teamId, _id: j._id, 'channelIssue.reason': { $ne: 'is_archived' } }, { $unset: { channelIssue: '' } });
+    await deps.store.jobs.updateOne(
+      { teamId, _id: j._id, 'channelIssue.reason': { $ne: 'is_archived' } },
+      { $unset: { channelIssue: '' } },
+    );
     await deps.cardJobs.wake(teamId, String(j._id));
   }
 }

@@ -36,7 +36,10 @@ async function buildView(ctx: Ctx, page: number, banner?: string) {
   const overview = await mappingOverview(ctx.deps, actor, page, MAPPING_PAGE_SIZE);
   const jobs = await jobChoices(ctx, actor);
   return mappingModal(ctx.t, {
-    overview, page, jobs, banner,
+    overview,
+    page,
+    jobs,
+    banner,
     canEditJob: (jobId) => decide(actor, 'mapping.edit', { jobId }).allowed,
   });
 }
@@ -137,7 +140,10 @@ export async function submitRule({ ack, view, client, ctx }: ViewArgs) {
       jobId: viewValue(view, 'job') ?? '',
     });
     await ack();
-    if (parentViewId) await client.views.update({ view_id: parentViewId, view: await buildView(ctx, 0, movedText(ctx, r)) }).catch((err) => deps.logger.warn({ err }, 'could not refresh the mapping modal'));
+    if (parentViewId)
+      await client.views
+        .update({ view_id: parentViewId, view: await buildView(ctx, 0, movedText(ctx, r)) })
+        .catch((err) => deps.logger.warn({ err }, 'could not refresh the mapping modal'));
     else await ctx.reply({ text: movedText(ctx, r) });
   } catch (err) {
     await ackSubmissionError(ack, ctx, err, 'job');

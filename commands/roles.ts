@@ -12,7 +12,11 @@ export async function openRoles(ctx: Ctx, triggerId: string) {
   await authorize(ctx.deps, await ctx.actor(), 'roles.manage');
   const [admins, jobs] = await Promise.all([
     orgAdmins(ctx.deps, ctx.teamId),
-    ctx.deps.store.jobs.find({ teamId: ctx.teamId }, { projection: { name: 1 } }).sort({ name: 1 }).limit(100).toArray(),
+    ctx.deps.store.jobs
+      .find({ teamId: ctx.teamId }, { projection: { name: 1 } })
+      .sort({ name: 1 })
+      .limit(100)
+      .toArray(),
   ]);
   await ctx.client.views.open({
     trigger_id: triggerId,
@@ -44,7 +48,12 @@ export async function submitRoles({ ack, view, ctx }: ViewArgs) {
     const lines: string[] = [];
     if (result.orgRole) lines.push(ctx.t('roles.saved', { user: parsed.data.userId, role: ctx.t(`roles.${result.orgRole}`) }));
     if (result.job) {
-      const jobRole = result.job.role === 'admin' ? ctx.t('roles.job_admin') : result.job.role === 'member' ? ctx.t('roles.job_member') : ctx.t('roles.jobRoleNone');
+      const jobRole =
+        result.job.role === 'admin'
+          ? ctx.t('roles.job_admin')
+          : result.job.role === 'member'
+            ? ctx.t('roles.job_member')
+            : ctx.t('roles.jobRoleNone');
       lines.push(ctx.t('roles.savedJob', { user: parsed.data.userId, job: result.job.name, role: jobRole }));
     }
     await ctx.reply({ text: lines.join('\n') });

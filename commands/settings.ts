@@ -13,13 +13,19 @@ import { inputErrors, viewValue } from './view-values';
 export async function settingsCommand({ ctx, command }: CommandArgs) {
   await authorize(ctx.deps, await ctx.actor(), 'settings.manage');
   const org = await getOrg(ctx.deps, ctx.teamId);
-  await ctx.client.views.open({ trigger_id: command.trigger_id, view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards }) });
+  await ctx.client.views.open({
+    trigger_id: command.trigger_id,
+    view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards }),
+  });
 }
 
 /** The settings modal submitted (`set:save`). */
 export async function submitSettings({ ack, view, ctx }: ViewArgs) {
   try {
-    await saveSettings(ctx.deps, await ctx.actor(), { zone: viewValue(view, 'zone') ?? '', privateCards: viewValue(view, 'cards') === 'private' });
+    await saveSettings(ctx.deps, await ctx.actor(), {
+      zone: viewValue(view, 'zone') ?? '',
+      privateCards: viewValue(view, 'cards') === 'private',
+    });
     await ack();
     await ctx.reply({ text: ctx.t('settings.saved') });
   } catch (err) {

@@ -106,7 +106,13 @@ export function configureBrowser(opts: { executablePath?: string; maxConcurrent?
 }
 
 export function browserStats(): { launches: number; activeSessions: number; waiting: number; maxConcurrent: number; connected: boolean } {
-  return { launches, activeSessions: active, waiting: waiters.length, maxConcurrent: config.maxConcurrent, connected: !!browser?.isConnected() };
+  return {
+    launches,
+    activeSessions: active,
+    waiting: waiters.length,
+    maxConcurrent: config.maxConcurrent,
+    connected: !!browser?.isConnected(),
+  };
 }
 
 async function executableExists(path: string): Promise<boolean> {
@@ -126,7 +132,13 @@ async function launch(): Promise<Browser> {
   const path = config.executablePath;
   if (!(await executableExists(path))) throw new ServiceError('browser_missing', missingMessage(path, 'not found'));
   try {
-    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, env: browserEnv(), timeout: config.launchTimeoutMs });
+    const b = await chromium.launch({
+      executablePath: path,
+      headless: true,
+      args: LAUNCH_ARGS,
+      env: browserEnv(),
+      timeout: config.launchTimeoutMs,
+    });
     launches++;
     b.on('disconnected', () => {
       if (browser === b) browser = null;
@@ -231,11 +243,19 @@ export async function checkChromium(
   if (!(await executableExists(path))) return { ok: false, message: missingMessage(path, 'not found') };
   if (opts.launch === false) return { ok: true };
   try {
-    const b = await chromium.launch({ executablePath: path, headless: true, args: LAUNCH_ARGS, env: browserEnv(), timeout: opts.timeoutMs ?? 30_000 });
+    const b = await chromium.launch({
+      executablePath: path,
+      headless: true,
+      args: LAUNCH_ARGS,
+      env: browserEnv(),
+      timeout: opts.timeoutMs ?? 30_000,
+    });
     await b.close();
     return { ok: true };
   } catch (err) {
-    const first = String((err as Error)?.message ?? err).split('\n')[0].slice(0, 200);
+    const first = String((err as Error)?.message ?? err)
+      .split('\n')[0]
+      .slice(0, 200);
     return { ok: false, message: missingMessage(path, first) };
   }
 }

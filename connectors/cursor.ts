@@ -51,7 +51,8 @@ export function decodeApiCursor(cursor: string | null): ApiCursor | null {
   const hasAfter = 't' in v || 'id' in v;
   if (hasAfter && (typeof v.t !== 'string' || typeof v.id !== 'string' || Number.isNaN(Date.parse(v.t))))
     throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
-  if (typeof v.api !== 'string' && !(v.api === null && hasAfter)) throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
+  if (typeof v.api !== 'string' && !(v.api === null && hasAfter))
+    throw new ServiceError('bad_response', 'stored cursor is not an API cursor');
   return hasAfter ? { v: 1, api: v.api as string | null, after: { t: v.t as string, id: v.id as string } } : { v: 1, api: v.api as string };
 }
 

@@ -14,25 +14,25 @@ export type Credentials =
 
 /** One applicant, normalized. Nothing else (e-mail, phone, messages) is imported. */
 export interface NormalizedApplicant {
-  externalId: string;          // the medium's own applicant/entry id, stable across runs
+  externalId: string; // the medium's own applicant/entry id, stable across runs
   name: string;
-  age?: number;                // absent for Findy and Wantedly (neither gives it)
-  postingId: string;           // the medium's posting (募集/求人) id
+  age?: number; // absent for Findy and Wantedly (neither gives it)
+  postingId: string; // the medium's posting (募集/求人) id
   postingTitle: string;
-  appliedAt: string;           // ISO 8601, UTC
-  profileUrl: string;          // the applicant's page on the medium (kept as a link)
-  isMeetup: boolean;           // Wantedly 「話を聞きに行きたい」 meetup entry (skipped by imports)
+  appliedAt: string; // ISO 8601, UTC
+  profileUrl: string; // the applicant's page on the medium (kept as a link)
+  isMeetup: boolean; // Wantedly 「話を聞きに行きたい」 meetup entry (skipped by imports)
 }
 
 export interface FetchResult {
-  applicants: NormalizedApplicant[];   // ascending by appliedAt, at most `limit`
-  nextCursor: string | null;           // opaque; store it only after `applicants` are stored
-  hasMore: boolean;                    // more waiting beyond this batch
+  applicants: NormalizedApplicant[]; // ascending by appliedAt, at most `limit`
+  nextCursor: string | null; // opaque; store it only after `applicants` are stored
+  hasMore: boolean; // more waiting beyond this batch
 }
 
 export interface ConnectorContext {
-  baseUrl: string;                     // from config (real host or emulator)
-  timeoutMs: number;                   // every network/browser step is bounded
+  baseUrl: string; // from config (real host or emulator)
+  timeoutMs: number; // every network/browser step is bounded
   signal?: AbortSignal;
 }
 
@@ -42,11 +42,7 @@ export interface MediaConnector {
   /** Resolves when the credentials are accepted; throws AuthError or ServiceError. */
   authenticate(creds: Credentials, ctx: ConnectorContext): Promise<void>;
   /** Applicants not yet seen after `cursor` (null = from the beginning), oldest first. */
-  fetchApplicants(
-    creds: Credentials,
-    args: { cursor: string | null; limit: number },
-    ctx: ConnectorContext,
-  ): Promise<FetchResult>;
+  fetchApplicants(creds: Credentials, args: { cursor: string | null; limit: number }, ctx: ConnectorContext): Promise<FetchResult>;
 }
 
 /** The medium refused the credentials (wrong password, locked, 2FA/CAPTCHA needs a human, role). */

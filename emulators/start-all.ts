@@ -4,7 +4,11 @@ import { startSlackEmulator } from './slack/index';
 import { startMediaEmulators } from './media';
 
 const signingSecret = process.env.SLACK_SIGNING_SECRET ?? randomBytes(16).toString('hex');
-const slack = await startSlackEmulator({ port: Number(process.env.SLACK_EMULATOR_PORT ?? 3001), signingSecret, appRequestUrl: process.env.APP_REQUEST_URL });
+const slack = await startSlackEmulator({
+  port: Number(process.env.SLACK_EMULATOR_PORT ?? 3001),
+  signingSecret,
+  appRequestUrl: process.env.APP_REQUEST_URL,
+});
 const media = await startMediaEmulators();
 process.stdout.write(
   [

@@ -20,7 +20,10 @@ const zone = z.string().refine((v) => {
 
 /** A keyring `id:base64key,id2:base64key` (first = current) or one bare base64 32-byte key. */
 const keyring = z.string().transform((raw, ctx) => {
-  const entries = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const keys: { id: string; key: Buffer }[] = [];
   for (const entry of entries) {
     const sep = entry.indexOf(':');
@@ -55,15 +58,24 @@ export const configSchema = z
     LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
     SLACK_SIGNING_SECRET: optionalSecret,
-    SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…)').optional(),
+    SLACK_BOT_TOKEN: z
+      .string()
+      .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+      .optional(),
     SLACK_CLIENT_ID: z.string().min(1).optional(),
     SLACK_CLIENT_SECRET: optionalSecret,
     SLACK_STATE_SECRET: optionalSecret,
     SLACK_API_URL: url.default('https://slack.com/api/'),
     SLACK_AUTHORIZE_URL: url.default('https://slack.com/oauth/v2/authorize'),
 
-    MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://').optional(),
-    MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('hire_relay'),
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+    MONGODB_DB: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,63}$/)
+      .default('hire_relay'),
     DATA_DIR: z.string().min(1).default('./.data'),
     ENCRYPTION_KEY: keyring.optional(),
     CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
@@ -102,19 +114,34 @@ export const configSchema = z
     const oauth = c.SLACK_CLIENT_ID || c.SLACK_CLIENT_SECRET || c.SLACK_STATE_SECRET;
     const anySlack = oauth || c.SLACK_BOT_TOKEN || c.SLACK_SIGNING_SECRET;
     if (!anySlack) return; // sandbox
-    if (!c.SLACK_SIGNING_SECRET) ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with Slack credentials' });
+    if (!c.SLACK_SIGNING_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with Slack credentials' });
     if (oauth) {
       for (const k of ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const) {
-        if (!c[k]) ctx.addIssue({ code: 'custom', path: [k], message: 'is required for OAuth distribution (set all of SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET)' });
+        if (!c[k])
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: 'is required for OAuth distribution (set all of SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET)',
+          });
       }
     } else if (!c.SLACK_BOT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required (or set SLACK_CLIENT_ID/SECRET/STATE_SECRET for OAuth distribution)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'is required (or set SLACK_CLIENT_ID/SECRET/STATE_SECRET for OAuth distribution)',
+      });
     }
     // With real Slack credentials the secrets are real: a key generated next to the data (the sandbox's
     // way) would sit in every backup of it, and each instance would make its own. Only an explicit
     // NODE_ENV=development or test (a developer's own workspace, the test suite) may go without.
     if (!c.ENCRYPTION_KEY && !explicitDev) {
-      ctx.addIssue({ code: 'custom', path: ['ENCRYPTION_KEY'], message: 'is required with Slack credentials (base64 32 bytes: `openssl rand -base64 32`; only NODE_ENV=development or test may go without)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEY'],
+        message:
+          'is required with Slack credentials (base64 32 bytes: `openssl rand -base64 32`; only NODE_ENV=development or test may go without)',
+      });
     }
   });
 
@@ -137,5 +164,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const c = parsed.data;
   const slackMode: SlackMode = c.SLACK_CLIENT_ID ? 'oauth' : c.SLACK_BOT_TOKEN ? 'single' : 'sandbox';
-  return { ...c, NODE_ENV: c.NODE_ENV ?? 'development', slackMode, publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, '') };
+  return {
+    ...c,
+    NODE_ENV: c.NODE_ENV ?? 'development',
+    slackMode,
+    publicUrl: (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/$/, ''),
+  };
 }

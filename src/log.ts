@@ -6,10 +6,31 @@ import { pino, type Logger, type DestinationStream } from 'pino';
 import pretty from 'pino-pretty';
 
 export const REDACT_PATHS = [
-  '*.password', '*.apiKey', '*.api_key', '*.token', '*.accessToken', '*.refreshToken', '*.botToken',
-  '*.clientSecret', '*.client_secret', '*.secret', '*.credentials', '*.authorization', '*.cookie',
-  'password', 'apiKey', 'token', 'credentials', 'authorization', 'headers.authorization', 'req.headers.authorization',
-  'req.headers.cookie', '*.*.password', '*.*.apiKey', '*.*.token', '*.*.credentials',
+  '*.password',
+  '*.apiKey',
+  '*.api_key',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.botToken',
+  '*.clientSecret',
+  '*.client_secret',
+  '*.secret',
+  '*.credentials',
+  '*.authorization',
+  '*.cookie',
+  'password',
+  'apiKey',
+  'token',
+  'credentials',
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.*.password',
+  '*.*.apiKey',
+  '*.*.token',
+  '*.*.credentials',
 ];
 
 /**
@@ -41,12 +62,15 @@ export function serializeError(err: unknown): unknown {
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({
-    level,
-    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: { err: serializeError, error: serializeError },
-    base: { app: 'hire-relay' },
-  }, destination);
+  return pino(
+    {
+      level,
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      serializers: { err: serializeError, error: serializeError },
+      base: { app: 'hire-relay' },
+    },
+    destination,
+  );
 }
 
 /**

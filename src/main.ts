@@ -27,10 +27,17 @@ async function main() {
 
   let mongoUri = config.MONGODB_URI;
   if (!mongoUri) {
-    const embedded = await startEmbeddedMongo({ dataDir: join(config.DATA_DIR, 'db'), port: 0, logger: logger.child({ component: 'embedded-mongo' }) });
+    const embedded = await startEmbeddedMongo({
+      dataDir: join(config.DATA_DIR, 'db'),
+      port: 0,
+      logger: logger.child({ component: 'embedded-mongo' }),
+    });
     mongoUri = embedded.uri;
     closers.push(() => embedded.close());
-    logger.info({ dataDir: join(config.DATA_DIR, 'db') }, 'using the embedded MongoDB-compatible server (set MONGODB_URI for a real MongoDB)');
+    logger.info(
+      { dataDir: join(config.DATA_DIR, 'db') },
+      'using the embedded MongoDB-compatible server (set MONGODB_URI for a real MongoDB)',
+    );
   }
 
   const chromium = await checkChromium(config.CHROMIUM_PATH);

@@ -67,13 +67,19 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const { config, logger } = opts;
   configureBrowser({ executablePath: config.CHROMIUM_PATH, maxConcurrent: config.IMPORT_BROWSER_CONCURRENCY });
   const store: Store = await openStore(opts.mongoUri, config.MONGODB_DB, { logger: logger.child({ component: 'storage' }) });
-  const keyring = new Keyring(config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null));
+  const keyring = new Keyring(
+    config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null),
+  );
   const gateway = createSlackGateway(config, store, keyring, logger);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
   logAgendaErrors(agenda, logger);
   await ensureAgendaIndexes(store.db);
   const deps: Deps = {
-    config, store, keyring, logger, slack: gateway,
+    config,
+    store,
+    keyring,
+    logger,
+    slack: gateway,
     accountJobs: agendaAccountJobs(agenda, store.db),
     cardJobs: agendaCardJobs(agenda, { store }),
     notifier: createNotifier({ slack: gateway, logger }),
@@ -140,7 +146,11 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
 
   let stopped = false;
   return {
-    app, deps, agenda, server, port,
+    app,
+    deps,
+    agenda,
+    server,
+    port,
     url: `http://127.0.0.1:${port}`,
     async stop() {
       if (stopped) return;

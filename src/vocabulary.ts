@@ -33,7 +33,12 @@ export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
 
 /** Why a medium could not be used right now (retried with backoff). */
 export const SERVICE_FAILURE_REASONS = [
-  'unavailable', 'rate_limited', 'timeout', 'layout_changed', 'browser_missing', 'bad_response',
+  'unavailable',
+  'rate_limited',
+  'timeout',
+  'layout_changed',
+  'browser_missing',
+  'bad_response',
 ] as const;
 export type ServiceFailureReason = (typeof SERVICE_FAILURE_REASONS)[number];
 

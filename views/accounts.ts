@@ -42,8 +42,9 @@ const STATE_EMOJI: Record<AccountDisplayState, string> = {
 const SEVERITY: Record<AccountDisplayState, number> = { auth_failed: 0, system_error: 1, authenticating: 2, paused: 3, linked: 4 };
 
 export function sortAccounts(accounts: AccountView[]): AccountView[] {
-  return [...accounts].sort((x, y) =>
-    SEVERITY[x.state] - SEVERITY[y.state] || MEDIA.indexOf(x.medium) - MEDIA.indexOf(y.medium) || x.label.localeCompare(y.label));
+  return [...accounts].sort(
+    (x, y) => SEVERITY[x.state] - SEVERITY[y.state] || MEDIA.indexOf(x.medium) - MEDIA.indexOf(y.medium) || x.label.localeCompare(y.label),
+  );
 }
 
 function accountRow(t: T, a: AccountView, canManage: boolean, zone: string): KnownBlock[] {
@@ -53,8 +54,12 @@ function accountRow(t: T, a: AccountView, canManage: boolean, zone: string): Kno
   if (a.lastRun) {
     facts.push(
       t('accounts.lastImportDetail', {
-        time: formatTime(a.lastRun.at, zone), fetched: a.lastRun.fetched, created: a.lastRun.created,
-        duplicates: a.lastRun.duplicates, meetups: a.lastRun.meetups, outcome: t(`accounts.outcome.${a.lastRun.outcome}`),
+        time: formatTime(a.lastRun.at, zone),
+        fetched: a.lastRun.fetched,
+        created: a.lastRun.created,
+        duplicates: a.lastRun.duplicates,
+        meetups: a.lastRun.meetups,
+        outcome: t(`accounts.outcome.${a.lastRun.outcome}`),
       }),
     );
   } else facts.push(t('accounts.lastImport', { time: t('common.never') }));
@@ -84,7 +89,11 @@ function mediaFooter(t: T, accounts: AccountView[], canManage: boolean): KnownBl
  * One page of accounts, those that need someone first (so a failed sign-in is never out of sight),
  * then the media without an account and the link buttons. `limit`: accounts shown.
  */
-export function accountBlocks(t: T, accounts: AccountView[], opts: { canManage: boolean; zone: string; offset?: number; limit?: number }): KnownBlock[] {
+export function accountBlocks(
+  t: T,
+  accounts: AccountView[],
+  opts: { canManage: boolean; zone: string; offset?: number; limit?: number },
+): KnownBlock[] {
   const sorted = sortAccounts(accounts);
   const offset = opts.offset ?? 0;
   const shown = sorted.slice(offset, offset + (opts.limit ?? sorted.length));
@@ -130,7 +139,9 @@ export function accountsMessage(t: T, accounts: AccountView[], opts: { canManage
     if (page > 0) nav.push(button(t('accounts.prev'), `${ACCOUNT_ACTIONS.page}:prev`, String(page - 1)));
     if (page < pages - 1) nav.push(button(t('accounts.next'), `${ACCOUNT_ACTIONS.page}:next`, String(page + 1)));
     blocks.push(
-      context(t('accounts.pageOf', { from: offset + 1, to: Math.min(offset + ACCOUNTS_PAGE_SIZE, accounts.length), total: accounts.length })),
+      context(
+        t('accounts.pageOf', { from: offset + 1, to: Math.min(offset + ACCOUNTS_PAGE_SIZE, accounts.length), total: accounts.length }),
+      ),
       { type: 'actions', block_id: 'account_pages', elements: nav },
     );
   }

@@ -3,7 +3,11 @@ import type { KnownBlock, PlainTextElement, Button, ContextBlock, SectionBlock }
 import { escapeSlack, truncateText, unescapeSlack } from '../src/text';
 
 /** plain_text shows characters as they are: the entities the catalogue escaped are turned back. */
-export const plain = (text: string, max = 75): PlainTextElement => ({ type: 'plain_text', text: truncate(unescapeSlack(text), max), emoji: true });
+export const plain = (text: string, max = 75): PlainTextElement => ({
+  type: 'plain_text',
+  text: truncate(unescapeSlack(text), max),
+  emoji: true,
+});
 
 export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${truncateText(text, max - 1)}…`;

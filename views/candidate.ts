@@ -27,8 +27,8 @@ export interface CandidateSummary {
 
 export interface CardData extends CandidateSummary {
   profileUrl?: string;
-  job: string | null;      // null: not in a job (shown as unassigned)
-  movedFrom?: string;      // the card's channel belongs to another job than the candidate's now
+  job: string | null; // null: not in a job (shown as unassigned)
+  movedFrom?: string; // the card's channel belongs to another job than the candidate's now
   private: boolean;
 }
 
@@ -149,9 +149,27 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
       : section(stageText),
   );
   const links = d.links.map((l) => ({ ...l, url: safeUrl(l.url) })).filter((l): l is { label: string; url: string } => Boolean(l.url));
-  if (links.length) blocks.push(section(links.slice(0, 10).map((l) => `• <${l.url}|${esc(l.label || l.url)}>`).join('\n')));
+  if (links.length)
+    blocks.push(
+      section(
+        links
+          .slice(0, 10)
+          .map((l) => `• <${l.url}|${esc(l.label || l.url)}>`)
+          .join('\n'),
+      ),
+    );
   if (d.history.length) {
-    blocks.push(section(`*${t('candidate.history')}*\n${d.history.slice(-20).map((h) => `• ${t('candidate.historyLine', { time: formatTime(h.at, d.zone), medium: t(`media.${h.medium}`), account: h.account })}`).join('\n')}`));
+    blocks.push(
+      section(
+        `*${t('candidate.history')}*\n${d.history
+          .slice(-20)
+          .map(
+            (h) =>
+              `• ${t('candidate.historyLine', { time: formatTime(h.at, d.zone), medium: t(`media.${h.medium}`), account: h.account })}`,
+          )
+          .join('\n')}`,
+      ),
+    );
   }
   return {
     type: 'modal',
@@ -164,7 +182,11 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
 }
 
 /** Search answer when several candidates match: one button per candidate (max 20). */
-export function pickMessage(t: T, found: { id: string; name: string; medium: Medium; job: string | null; appliedAt: Date }[], zone: string) {
+export function pickMessage(
+  t: T,
+  found: { id: string; name: string; medium: Medium; job: string | null; appliedAt: Date }[],
+  zone: string,
+) {
   const blocks: KnownBlock[] = [section(t('candidate.pick', { count: found.length }))];
   for (const c of found.slice(0, 20)) {
     const line = `*${esc(c.name)}* · ${t(`media.${c.medium}`)} · ${c.job ? esc(c.job) : t('candidate.unassigned')} · ${formatTime(c.appliedAt, zone)}`;

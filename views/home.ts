@@ -11,7 +11,7 @@ export interface DashboardData {
   role: DisplayRole;
   zone: string;
   updatedAt: Date;
-  accounts: AccountView[] | null;      // null: not allowed to see them
+  accounts: AccountView[] | null; // null: not allowed to see them
   canManageAccounts: boolean;
   unmappedCount: number | null;
   recent: { job: string; channelId: string; candidates: { name: string; medium: Medium; appliedAt: Date }[] }[];
@@ -21,7 +21,10 @@ export const HOME_OPEN_MAPPING = 'home:mapping';
 const HOME_ACCOUNTS = 8;
 
 export function homeView(t: T, d: DashboardData): HomeView {
-  const blocks: KnownBlock[] = [header(t('home.title')), context(t('home.role', { role: t(`roles.${d.role}`) }), t('home.updated', { time: formatTime(d.updatedAt, d.zone) }))];
+  const blocks: KnownBlock[] = [
+    header(t('home.title')),
+    context(t('home.role', { role: t(`roles.${d.role}`) }), t('home.updated', { time: formatTime(d.updatedAt, d.zone) })),
+  ];
 
   if (d.accounts) {
     blocks.push(divider(), header(t('home.accountsHeader')));

@@ -29,8 +29,12 @@ export function importFinishedMessage(
       header(t('imports.finished')),
       section(
         t('imports.finishedDetail', {
-          medium, label: d.label, created: d.run.created, fetched: d.run.fetched,
-          duplicates: d.run.duplicates, meetups: d.run.skippedMeetups,
+          medium,
+          label: d.label,
+          created: d.run.created,
+          fetched: d.run.fetched,
+          duplicates: d.run.duplicates,
+          meetups: d.run.skippedMeetups,
         }),
       ),
     );
@@ -39,8 +43,10 @@ export function importFinishedMessage(
   if (d.unmapped > 0) {
     texts.push(t('imports.setMapping', { medium }));
     blocks.push(
-      section(`*${t('imports.setMapping', { medium })}*\n${t('imports.setMappingDetail', { count: d.unmapped })}`,
-        button(t('imports.openMapping'), OPEN_MAPPING_ACTION, d.medium, 'primary')),
+      section(
+        `*${t('imports.setMapping', { medium })}*\n${t('imports.setMappingDetail', { count: d.unmapped })}`,
+        button(t('imports.openMapping'), OPEN_MAPPING_ACTION, d.medium, 'primary'),
+      ),
     );
   }
   return { text: texts.join(' / '), blocks };

@@ -39,23 +39,35 @@ export function jobModal(t: T, v: JobFormValues = {}): ModalView {
     close: plain(t('common.cancel'), 24),
     blocks: [
       {
-        type: 'input', block_id: 'name', label: plain(t('jobs.name'), 2000),
+        type: 'input',
+        block_id: 'name',
+        label: plain(t('jobs.name'), 2000),
         element: { type: 'plain_text_input', action_id: 'value', max_length: 80, ...(v.name ? { initial_value: v.name } : {}) },
       },
       {
-        type: 'input', block_id: 'channel', label: plain(t('jobs.channel'), 2000), hint: plain(t('jobs.channelHint'), 2000),
+        type: 'input',
+        block_id: 'channel',
+        label: plain(t('jobs.channel'), 2000),
+        hint: plain(t('jobs.channelHint'), 2000),
         element: {
-          type: 'conversations_select', action_id: 'value',
+          type: 'conversations_select',
+          action_id: 'value',
           filter: { include: ['public', 'private'], exclude_bot_users: true, exclude_external_shared_channels: true },
           ...(v.channelId ? { initial_conversation: v.channelId } : {}),
         },
       },
       {
-        type: 'input', block_id: 'admins', optional: true, label: plain(t('jobs.admins'), 2000),
+        type: 'input',
+        block_id: 'admins',
+        optional: true,
+        label: plain(t('jobs.admins'), 2000),
         element: { type: 'multi_users_select', action_id: 'value', ...(v.admins?.length ? { initial_users: v.admins } : {}) },
       },
       {
-        type: 'input', block_id: 'members', optional: true, label: plain(t('jobs.members'), 2000),
+        type: 'input',
+        block_id: 'members',
+        optional: true,
+        label: plain(t('jobs.members'), 2000),
         element: { type: 'multi_users_select', action_id: 'value', ...(v.members?.length ? { initial_users: v.members } : {}) },
       },
     ],
@@ -83,7 +95,12 @@ export function jobsMessage(t: T, d: { jobs: JobListItem[]; unmapped: number; ca
     const facts = [t('jobs.lineCounts', { candidates: j.candidates, pending: j.pendingCards })];
     const issue = issueText(t, j);
     if (issue) facts.push(issue);
-    blocks.push(section(`*${esc(j.name)}* → <#${j.channelId}>\n${facts.join('\n')}`, j.canEdit ? button(t('jobs.edit'), JOB_ACTIONS.edit, j.id) : undefined));
+    blocks.push(
+      section(
+        `*${esc(j.name)}* → <#${j.channelId}>\n${facts.join('\n')}`,
+        j.canEdit ? button(t('jobs.edit'), JOB_ACTIONS.edit, j.id) : undefined,
+      ),
+    );
   }
   if (d.jobs.length > 40) blocks.push(context(t('jobs.more', { count: d.jobs.length - 40 })));
   if (d.canCreate) blocks.push({ type: 'actions', elements: [button(t('jobs.newTitle'), JOB_ACTIONS.create, 'new', 'primary')] });
@@ -102,7 +119,10 @@ export function jobSavedText(t: T, job: { name: string; channelId: string }, sta
  * The DM to a job's admins when its cards cannot reach the channel: not invited (with the /invite
  * line), gone, or archived (the cards come by DM meanwhile). `waiting`: cards waiting for it.
  */
-export function channelProblemMessage(t: T, d: { reason: ChannelIssueReason; channelId: string; job: string; waiting: number }): { text: string } {
+export function channelProblemMessage(
+  t: T,
+  d: { reason: ChannelIssueReason; channelId: string; job: string; waiting: number },
+): { text: string } {
   if (d.reason === 'is_archived') return { text: t('candidate.archivedFallback', { channel: d.channelId, job: d.job }) };
   if (d.reason === 'not_in_channel') return { text: t('jobs.cardsWaitingInvite', { channel: d.channelId, job: d.job, count: d.waiting }) };
   return { text: t('jobs.cardsWaitingChannel', { job: d.job, count: d.waiting, channel: d.channelId }) };

@@ -55,7 +55,8 @@ export function linkModal(t: T, medium: Medium, opts: { accountId?: string; labe
  * system error), refused by the medium, or the medium unreachable. `reason`: a reason code.
  */
 export function linkResultMessage(
-  t: T, d: { medium: Medium; label: string; outcome: 'linked' | 'recovered' | 'auth_failed' | 'system_error'; reason?: string },
+  t: T,
+  d: { medium: Medium; label: string; outcome: 'linked' | 'recovered' | 'auth_failed' | 'system_error'; reason?: string },
 ): { text: string } {
   const vars = { medium: t(`media.${d.medium}`), label: d.label };
   if (d.outcome === 'linked') return { text: t('link.resultLinked', vars) };

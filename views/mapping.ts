@@ -62,7 +62,13 @@ export interface MappingViewInput {
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
 
-export function jobSelect(t: T, actionId: string, jobs: JobChoice[] | null, current?: JobChoice, withUnmap = false): StaticSelect | ExternalSelect {
+export function jobSelect(
+  t: T,
+  actionId: string,
+  jobs: JobChoice[] | null,
+  current?: JobChoice,
+  withUnmap = false,
+): StaticSelect | ExternalSelect {
   if (jobs === null) {
     return {
       type: 'external_select',
@@ -100,7 +106,13 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
       blocks.push(context(`*${t(`media.${p.medium}`)}* · ${esc(p.accountLabel)}`));
     }
     const via = p.source === 'rule' ? t('mapping.viaRule') : '';
-    const line = t('mapping.postingLine', { title: p.title, medium: t(`media.${p.medium}`), account: p.accountLabel, count: p.candidates, via });
+    const line = t('mapping.postingLine', {
+      title: p.title,
+      medium: t(`media.${p.medium}`),
+      account: p.accountLabel,
+      count: p.candidates,
+      via,
+    });
     const state = p.effectiveJobId ? `→ *${esc(p.jobName ?? '?')}*` : `:warning: ${t('mapping.notMapped', { waiting: p.waiting })}`;
     const current = p.jobId ? { id: hex(p.jobId), name: p.jobName ?? '?' } : undefined;
     const editable = mayMap && (!p.effectiveJobId || v.canEditJob(hex(p.effectiveJobId)));
@@ -129,11 +141,23 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
       match: r.match === 'exact' ? t('mapping.matchExact') : t('mapping.matchContains'),
       job: esc(r.jobName),
     });
-    blocks.push(section(text, v.canEditJob(hex(r.jobId)) ? {
-      ...button(t('mapping.deleteRule'), MAPPING_ACTIONS.deleteRule, hex(r._id), 'danger'),
-    } : undefined));
+    blocks.push(
+      section(
+        text,
+        v.canEditJob(hex(r.jobId))
+          ? {
+              ...button(t('mapping.deleteRule'), MAPPING_ACTIONS.deleteRule, hex(r._id), 'danger'),
+            }
+          : undefined,
+      ),
+    );
   }
-  if (mayMap) blocks.push({ type: 'actions', block_id: 'mapping_rules', elements: [button(t('mapping.addRule'), MAPPING_ACTIONS.addRule, 'add', 'primary')] });
+  if (mayMap)
+    blocks.push({
+      type: 'actions',
+      block_id: 'mapping_rules',
+      elements: [button(t('mapping.addRule'), MAPPING_ACTIONS.addRule, 'add', 'primary')],
+    });
   return {
     type: 'modal',
     callback_id: MAPPING_CALLBACK,
@@ -144,7 +168,12 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
   };
 }
 
-export function ruleModal(t: T, jobs: JobChoice[] | null, parentViewId: string, preset: { medium?: string; pattern?: string } = {}): ModalView {
+export function ruleModal(
+  t: T,
+  jobs: JobChoice[] | null,
+  parentViewId: string,
+  preset: { medium?: string; pattern?: string } = {},
+): ModalView {
   const mediumOptions = MEDIA.map((m) => option(t(`media.${m}`), m));
   const initialMedium = mediumOptions.find((o) => o.value === preset.medium);
   return {
@@ -155,12 +184,35 @@ export function ruleModal(t: T, jobs: JobChoice[] | null, parentViewId: string, 
     submit: plain(t('common.save'), 24),
     close: plain(t('common.cancel'), 24),
     blocks: [
-      { type: 'input', block_id: 'medium', label: plain(t('mapping.ruleMedium'), 2000), element: { type: 'static_select', action_id: 'value', options: mediumOptions, ...(initialMedium ? { initial_option: initialMedium } : {}) } },
-      { type: 'input', block_id: 'pattern', label: plain(t('mapping.rulePattern'), 2000), element: { type: 'plain_text_input', action_id: 'value', max_length: 200, ...(preset.pattern ? { initial_value: preset.pattern } : {}) } },
       {
-        type: 'input', block_id: 'match', label: plain(t('mapping.ruleMatch'), 2000),
+        type: 'input',
+        block_id: 'medium',
+        label: plain(t('mapping.ruleMedium'), 2000),
         element: {
-          type: 'radio_buttons', action_id: 'value',
+          type: 'static_select',
+          action_id: 'value',
+          options: mediumOptions,
+          ...(initialMedium ? { initial_option: initialMedium } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'pattern',
+        label: plain(t('mapping.rulePattern'), 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: 'value',
+          max_length: 200,
+          ...(preset.pattern ? { initial_value: preset.pattern } : {}),
+        },
+      },
+      {
+        type: 'input',
+        block_id: 'match',
+        label: plain(t('mapping.ruleMatch'), 2000),
+        element: {
+          type: 'radio_buttons',
+          action_id: 'value',
           options: [option(t('mapping.matchExactOption'), 'exact'), option(t('mapping.matchContainsOption'), 'contains')],
           initial_option: option(t('mapping.matchExactOption'), 'exact'),
         },

@@ -16,9 +16,16 @@ export function settingsModal(t: T, s: { zone: string; privateCards: boolean }):
     submit: plain(t('common.save'), 24),
     close: plain(t('common.cancel'), 24),
     blocks: [
-      { type: 'input', block_id: 'zone', label: plain(t('settings.timezone'), 2000), element: { type: 'plain_text_input', action_id: 'value', initial_value: s.zone, max_length: 64 } },
       {
-        type: 'input', block_id: 'cards', label: plain(t('settings.privateCards'), 2000),
+        type: 'input',
+        block_id: 'zone',
+        label: plain(t('settings.timezone'), 2000),
+        element: { type: 'plain_text_input', action_id: 'value', initial_value: s.zone, max_length: 64 },
+      },
+      {
+        type: 'input',
+        block_id: 'cards',
+        label: plain(t('settings.privateCards'), 2000),
         hint: plain(`${t('settings.privateCardsOn')} / ${t('settings.privateCardsOff')}`, 2000),
         element: { type: 'radio_buttons', action_id: 'value', options: [off, on], initial_option: s.privateCards ? on : off },
       },

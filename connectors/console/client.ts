@@ -38,7 +38,8 @@ export function assertSameOrigin(config: ConsoleConfig, origin: string, url: str
   } catch {
     throw new ServiceError('layout_changed', `${config.label}: ${what} is not a URL`);
   }
-  if (target !== origin) throw new ServiceError('layout_changed', `${config.label}: ${what} points to another origin (${target.slice(0, 100)}); not followed`);
+  if (target !== origin)
+    throw new ServiceError('layout_changed', `${config.label}: ${what} points to another origin (${target.slice(0, 100)}); not followed`);
 }
 
 async function goto(page: Page, config: ConsoleConfig, origin: string, url: string): Promise<Loaded> {
@@ -80,7 +81,13 @@ async function confineToOrigin(page: Page, origin: string): Promise<void> {
   await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*', resourceType: 'Document', requestStage: 'Request' }] });
 }
 
-async function submitAndWait(page: Page, config: ConsoleConfig, origin: string, click: () => Promise<void>, timeoutMs: number): Promise<Loaded> {
+async function submitAndWait(
+  page: Page,
+  config: ConsoleConfig,
+  origin: string,
+  click: () => Promise<void>,
+  timeoutMs: number,
+): Promise<Loaded> {
   const respP = page.waitForResponse(
     (r) => r.request().isNavigationRequest() && r.frame() === page.mainFrame() && !(r.status() >= 300 && r.status() < 400),
     { timeout: timeoutMs },
@@ -102,7 +109,8 @@ export function checkStatus(config: ConsoleConfig, r: Loaded): void {
     throw new ServiceError('unavailable', `${config.label}: under maintenance (503)`, parseRetryAfter(r.retryAfter));
   if (r.status >= 500) throw new ServiceError('unavailable', `${config.label}: server error ${r.status}`, parseRetryAfter(r.retryAfter));
   if (r.status === 403) {
-    if (/権限がありません/.test(text())) throw new AuthError('insufficient_role', `${config.label}: the account may not view applicants (権限がありません)`);
+    if (/権限がありません/.test(text()))
+      throw new AuthError('insufficient_role', `${config.label}: the account may not view applicants (権限がありません)`);
     throw new ServiceError('bad_response', `${config.label}: request refused (403)`);
   }
   if (r.status === 404) throw new ServiceError('layout_changed', `${config.label}: page not found (404) at ${new URL(r.url).pathname}`);
@@ -157,7 +165,8 @@ async function login(page: Page, config: ConsoleConfig, loginId: string, passwor
     .filter({ has: pwField })
     .first()
     .evaluate((f) => (f as unknown as { checkValidity(): boolean }).checkValidity());
-  if (!valid) throw new AuthError('invalid_credentials', `${config.label}: the ${config.loginFieldLabel} is not in the form the login page accepts`);
+  if (!valid)
+    throw new AuthError('invalid_credentials', `${config.label}: the ${config.loginFieldLabel} is not in the form the login page accepts`);
   const after = await submitAndWait(page, config, origin, () => submit.click(), ctx.timeoutMs);
   checkStatus(config, after);
   const kind = classifyPage(after.html, after.url, config);

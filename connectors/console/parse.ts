@@ -100,12 +100,16 @@ export function parseListPage(html: string, config: ConsoleConfig, pageUrl: stri
     config.headers.age && idx.age < 0 && config.headers.age,
     idx.postingTitle < 0 && config.headers.postingTitle,
   ].filter(Boolean);
-  if (missing.length) throw new ServiceError('layout_changed', `${config.label}: column(s) ${missing.join(', ')} not found in the applicant table`);
+  if (missing.length)
+    throw new ServiceError('layout_changed', `${config.label}: column(s) ${missing.join(', ')} not found in the applicant table`);
 
   const applicants: NormalizedApplicant[] = [];
   table.rows.forEach((r, i) => {
     if (r.text.length !== table.headers.length)
-      throw new ServiceError('layout_changed', `${config.label}: row ${i + 1} has ${r.text.length} cells, header has ${table.headers.length}`);
+      throw new ServiceError(
+        'layout_changed',
+        `${config.label}: row ${i + 1} has ${r.text.length} cells, header has ${table.headers.length}`,
+      );
     const raw: ConsoleRow = {
       appliedAtText: r.text[idx.appliedAt],
       name: r.text[idx.name],
@@ -128,8 +132,10 @@ export function rowToApplicant(raw: ConsoleRow, config: ConsoleConfig, pageUrl: 
   const profileUrl = new URL(row.applicantHref, pageUrl);
   const postingUrl = new URL(row.postingHref, pageUrl);
   // The profile link is shown in Slack as the applicant's page on the medium: never another site.
-  if (profileUrl.origin !== pageOrigin) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: applicant link points to another origin`);
-  if (postingUrl.origin !== pageOrigin) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: posting link points to another origin`);
+  if (profileUrl.origin !== pageOrigin)
+    throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: applicant link points to another origin`);
+  if (postingUrl.origin !== pageOrigin)
+    throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: posting link points to another origin`);
   const idMatch = profileUrl.pathname.match(config.applicantPath);
   const postingMatch = postingUrl.pathname.match(config.postingPath);
   if (!idMatch) throw new ServiceError('layout_changed', `${config.label}: row ${rowNo}: applicant link is not a detail page`);

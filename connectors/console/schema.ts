@@ -4,13 +4,20 @@ import { TEXT_LIMITS } from '../limits';
 import { truncateText } from '../../src/text';
 
 /** A string of at least one character, cut (not rejected) beyond `max` (connectors/limits.ts). */
-const bounded = (max: number, message?: string) => z.string().min(1, message).transform((s) => truncateText(s, max));
+const bounded = (max: number, message?: string) =>
+  z
+    .string()
+    .min(1, message)
+    .transform((s) => truncateText(s, max));
 
 /** One table row as read from the list page (text of the needed cells + the two links). */
 export const consoleRowSchema = z.object({
   appliedAtText: z.string().regex(/^\d{4}[/-]\d{1,2}[/-]\d{1,2}[ T]\d{1,2}:\d{2}(:\d{2})?$/, 'applied-at not in YYYY/MM/DD HH:mm'),
   name: bounded(TEXT_LIMITS.name, 'empty name'),
-  ageText: z.string().regex(/^(\d{1,3}\s*歳?)?$/, 'age not a number').nullable(),
+  ageText: z
+    .string()
+    .regex(/^(\d{1,3}\s*歳?)?$/, 'age not a number')
+    .nullable(),
   applicantHref: z.string().min(1, 'no applicant link'),
   postingHref: z.string().min(1, 'no posting link'),
   postingTitle: bounded(TEXT_LIMITS.title, 'empty posting title'),
@@ -25,6 +32,9 @@ export const normalizedApplicantSchema = z.object({
   postingId: bounded(TEXT_LIMITS.id),
   postingTitle: bounded(TEXT_LIMITS.title),
   appliedAt: z.string().datetime(),
-  profileUrl: z.string().url().transform((s) => truncateText(s, TEXT_LIMITS.url)),
+  profileUrl: z
+    .string()
+    .url()
+    .transform((s) => truncateText(s, TEXT_LIMITS.url)),
   isMeetup: z.boolean(),
 });

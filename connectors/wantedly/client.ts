@@ -15,7 +15,8 @@ export async function wantedlyGet(path: string, apiKey: string, ctx: ConnectorCo
     });
   } catch (err) {
     const name = (err as Error)?.name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new ServiceError('timeout', `Wantedly did not answer within ${ctx.timeoutMs} ms`);
+    if (name === 'TimeoutError' || name === 'AbortError')
+      throw new ServiceError('timeout', `Wantedly did not answer within ${ctx.timeoutMs} ms`);
     throw new ServiceError('unavailable', `Wantedly unreachable: ${(err as { cause?: { code?: string } }).cause?.code ?? 'network error'}`);
   }
   let text: string;
@@ -24,7 +25,7 @@ export async function wantedlyGet(path: string, apiKey: string, ctx: ConnectorCo
   } catch {
     throw new ServiceError('timeout', 'Wantedly response was cut off');
   }
-  let body: unknown ;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
@@ -34,10 +35,12 @@ export async function wantedlyGet(path: string, apiKey: string, ctx: ConnectorCo
   const code = errBody.success ? errBody.data.error.code : undefined;
   if (res.status === 401) throw new AuthError('invalid_credentials', 'Wantedly refused the API key (401)');
   if (res.status === 403) {
-    if (code === 'insufficient_role') throw new AuthError('insufficient_role', 'Wantedly: the key belongs to an account without 管理者/担当 role (403)');
+    if (code === 'insufficient_role')
+      throw new AuthError('insufficient_role', 'Wantedly: the key belongs to an account without 管理者/担当 role (403)');
     throw new AuthError('invalid_credentials', `Wantedly refused the API key (403${code ? ` ${code}` : ''})`);
   }
-  if (res.status === 429) throw new ServiceError('rate_limited', 'Wantedly rate limit (429)', parseRetryAfter(res.headers.get('retry-after')) ?? 60_000);
+  if (res.status === 429)
+    throw new ServiceError('rate_limited', 'Wantedly rate limit (429)', parseRetryAfter(res.headers.get('retry-after')) ?? 60_000);
   if (res.status >= 500) {
     const ra = parseRetryAfter(res.headers.get('retry-after'));
     throw new ServiceError('unavailable', `Wantedly error ${res.status}${code ? ` ${code}` : ''}`, ra);

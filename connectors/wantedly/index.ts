@@ -1,5 +1,13 @@
 /** Wantedly Visit connector: JSON API with an API key issued in Wantedly Visit. */
-import { AuthError, ServiceError, type ConnectorContext, type Credentials, type FetchResult, type MediaConnector, type NormalizedApplicant } from '../types';
+import {
+  AuthError,
+  ServiceError,
+  type ConnectorContext,
+  type Credentials,
+  type FetchResult,
+  type MediaConnector,
+  type NormalizedApplicant,
+} from '../types';
 import { decodeApiCursor, encodeApiCursor, isAfter } from '../cursor';
 import { secretsOf, toConnectorError, zodIssueSummary } from '../errors';
 import { wantedlyGet } from './client';
@@ -30,7 +38,8 @@ export const wantedlyConnector: MediaConnector = {
     return guard(creds, async () => {
       const body = await wantedlyGet('v1/projects', apiKeyOf(creds), ctx);
       const r = wantedlyProjectsResponseSchema.safeParse(body);
-      if (!r.success) throw new ServiceError('bad_response', `Wantedly projects response not understood: ${zodIssueSummary(r.error.issues)}`);
+      if (!r.success)
+        throw new ServiceError('bad_response', `Wantedly projects response not understood: ${zodIssueSummary(r.error.issues)}`);
     });
   },
 

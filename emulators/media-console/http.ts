@@ -145,7 +145,10 @@ export class FaultBox {
  * reset — and the 404 for anything else. Called last by an emulator's own admin handler.
  */
 export function commonAdmin(
-  res: http.ServerResponse, parts: string[], method: string, body: any,
+  res: http.ServerResponse,
+  parts: string[],
+  method: string,
+  body: any,
   e: { faults: FaultBox; counters: () => unknown; reset: () => void },
 ): void {
   if (parts[0] === 'faults' && method === 'POST') {

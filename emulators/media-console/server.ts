@@ -176,7 +176,15 @@ export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: { port?:
   let sessionIdleMs = 30 * 60_000;
   let lockAfter = 5;
   let seq = 1;
-  let counters: ConsoleCounters = { requests: 0, logins: 0, loginFailures: 0, otpPrompts: 0, listPages: 0, detailPages: 0, csrfRejected: 0 };
+  let counters: ConsoleCounters = {
+    requests: 0,
+    logins: 0,
+    loginFailures: 0,
+    otpPrompts: 0,
+    listPages: 0,
+    detailPages: 0,
+    csrfRejected: 0,
+  };
 
   const account = (login: string): Account => {
     const a = accounts.get(login);
@@ -340,10 +348,16 @@ ${message ? `<p class="error" role="alert">${esc(message)}</p>` : ''}
     );
 
   const lockedPage = () =>
-    page('ログイン', `<h1>ログインできません</h1><p class="error" role="alert">アカウントがロックされています。管理者にお問い合わせください。</p><p><a href="/login">ログイン画面へ</a></p>`);
+    page(
+      'ログイン',
+      `<h1>ログインできません</h1><p class="error" role="alert">アカウントがロックされています。管理者にお問い合わせください。</p><p><a href="/login">ログイン画面へ</a></p>`,
+    );
 
   const maintenancePage = () =>
-    page('メンテナンス中', `<h1>メンテナンス中</h1><p>現在システムメンテナンスを実施しております。ご不便をおかけしますが、しばらくお待ちください。</p>`);
+    page(
+      'メンテナンス中',
+      `<h1>メンテナンス中</h1><p>現在システムメンテナンスを実施しております。ご不便をおかけしますが、しばらくお待ちください。</p>`,
+    );
 
   const errorPage = (status: number) =>
     page('エラー', `<h1>${status} エラー</h1><p>システムエラーが発生しました。時間をおいて再度お試しください。</p>`);
@@ -512,9 +526,14 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     if (err && err.kind === 'error') return sendHtml(res, err.status ?? 500, errorPage(err.status ?? 500));
     const rl = faults.take(path, ['rate_limit']);
     if (rl && rl.kind === 'rate_limit')
-      return sendHtml(res, 429, page('アクセス制限', '<h1>アクセスが集中しています</h1><p>しばらく時間をおいてから再度アクセスしてください。</p>'), {
-        'retry-after': String(rl.retryAfterSec ?? 60),
-      });
+      return sendHtml(
+        res,
+        429,
+        page('アクセス制限', '<h1>アクセスが集中しています</h1><p>しばらく時間をおいてから再度アクセスしてください。</p>'),
+        {
+          'retry-after': String(rl.retryAfterSec ?? 60),
+        },
+      );
 
     if (path === '/' || path === '') return redirect(res, '/applicants');
 
@@ -523,7 +542,14 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
       const form = await readForm(req);
       if (!form.csrf_token || !csrfTokens.delete(form.csrf_token)) {
         counters.csrfRejected++;
-        return sendHtml(res, 403, page('不正なリクエスト', '<h1>403 Forbidden</h1><p class="error">不正なリクエストです。ページを再読み込みしてからもう一度お試しください。</p>'));
+        return sendHtml(
+          res,
+          403,
+          page(
+            '不正なリクエスト',
+            '<h1>403 Forbidden</h1><p class="error">不正なリクエストです。ページを再読み込みしてからもう一度お試しください。</p>',
+          ),
+        );
       }
       const login = (form[flavor.loginField.name] ?? '').trim();
       const acc = accounts.get(login);
@@ -586,13 +612,27 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     const acc = accounts.get(cur.s.login);
     if (!acc) return redirect(res, '/login');
     if (path === '/password/change')
-      return sendHtml(res, 200, page('パスワード変更', '<h1>パスワードの変更が必要です</h1><p>セキュリティのため、パスワードを変更してください。</p>', { loggedIn: acc }));
+      return sendHtml(
+        res,
+        200,
+        page('パスワード変更', '<h1>パスワードの変更が必要です</h1><p>セキュリティのため、パスワードを変更してください。</p>', {
+          loggedIn: acc,
+        }),
+      );
     const changed = faults.has('layout_changed', path);
 
     if (path === '/applicants') {
       if (acc.mustChangePassword) return redirect(res, '/password/change');
       if (acc.role === 'none')
-        return sendHtml(res, 403, page('権限エラー', '<h1>権限がありません</h1><p class="error">このページを閲覧する権限がありません。管理者にお問い合わせください。</p>', { loggedIn: acc }));
+        return sendHtml(
+          res,
+          403,
+          page(
+            '権限エラー',
+            '<h1>権限がありません</h1><p class="error">このページを閲覧する権限がありません。管理者にお問い合わせください。</p>',
+            { loggedIn: acc },
+          ),
+        );
       counters.listPages++;
       return sendHtml(res, 200, listPage(acc, url, changed));
     }

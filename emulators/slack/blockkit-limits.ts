@@ -53,31 +53,92 @@ export const LIMITS = {
 } as const;
 
 const BLOCK_TYPES = new Set([
-  'section', 'divider', 'image', 'actions', 'context', 'input', 'header', 'rich_text', 'video',
-  'file', 'markdown', 'call', 'context_actions', 'table',
+  'section',
+  'divider',
+  'image',
+  'actions',
+  'context',
+  'input',
+  'header',
+  'rich_text',
+  'video',
+  'file',
+  'markdown',
+  'call',
+  'context_actions',
+  'table',
 ]);
 
 const INTERACTIVE = new Set([
-  'button', 'static_select', 'external_select', 'users_select', 'conversations_select',
-  'channels_select', 'multi_static_select', 'multi_external_select', 'multi_users_select',
-  'multi_conversations_select', 'multi_channels_select', 'overflow', 'datepicker', 'timepicker',
-  'datetimepicker', 'checkboxes', 'radio_buttons', 'plain_text_input', 'email_text_input',
-  'url_text_input', 'number_input', 'rich_text_input', 'file_input', 'workflow_button',
+  'button',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'overflow',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'checkboxes',
+  'radio_buttons',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
+  'file_input',
+  'workflow_button',
 ]);
 
 const INPUT_ELEMENTS = new Set([
-  'plain_text_input', 'email_text_input', 'url_text_input', 'number_input', 'rich_text_input',
-  'file_input', 'static_select', 'external_select', 'users_select', 'conversations_select',
-  'channels_select', 'multi_static_select', 'multi_external_select', 'multi_users_select',
-  'multi_conversations_select', 'multi_channels_select', 'datepicker', 'timepicker',
-  'datetimepicker', 'checkboxes', 'radio_buttons',
+  'plain_text_input',
+  'email_text_input',
+  'url_text_input',
+  'number_input',
+  'rich_text_input',
+  'file_input',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'datepicker',
+  'timepicker',
+  'datetimepicker',
+  'checkboxes',
+  'radio_buttons',
 ]);
 
 const ACCESSORY = new Set([
-  'button', 'static_select', 'external_select', 'users_select', 'conversations_select',
-  'channels_select', 'multi_static_select', 'multi_external_select', 'multi_users_select',
-  'multi_conversations_select', 'multi_channels_select', 'overflow', 'datepicker', 'timepicker',
-  'checkboxes', 'radio_buttons', 'image', 'workflow_button',
+  'button',
+  'static_select',
+  'external_select',
+  'users_select',
+  'conversations_select',
+  'channels_select',
+  'multi_static_select',
+  'multi_external_select',
+  'multi_users_select',
+  'multi_conversations_select',
+  'multi_channels_select',
+  'overflow',
+  'datepicker',
+  'timepicker',
+  'checkboxes',
+  'radio_buttons',
+  'image',
+  'workflow_button',
 ]);
 
 class Checker {
@@ -196,9 +257,9 @@ class Checker {
           groups?.forEach((g, i) => {
             const gp = `${ptr}/option_groups/${i}`;
             if (!this.isObj(g)) {
-      this.err('must provide an object', gp);
-      return;
-    }
+              this.err('must provide an object', gp);
+              return;
+            }
             this.text(g.label, `${gp}/label`, LIMITS.optionGroupLabel, 'plain');
             this.options(g.options, `${gp}/options`, LIMITS.selectOptions, 'plain', true);
           });
@@ -217,7 +278,10 @@ class Checker {
         if (el.min_length !== undefined && (typeof el.min_length !== 'number' || el.min_length > LIMITS.textInputLength)) {
           this.err(`must be less than ${LIMITS.textInputLength + 1}`, `${ptr}/min_length`);
         }
-        if (el.max_length !== undefined && (typeof el.max_length !== 'number' || el.max_length > LIMITS.textInputLength || el.max_length < 1)) {
+        if (
+          el.max_length !== undefined &&
+          (typeof el.max_length !== 'number' || el.max_length > LIMITS.textInputLength || el.max_length < 1)
+        ) {
           this.err(`must be less than ${LIMITS.textInputLength + 1}`, `${ptr}/max_length`);
         }
         if (el.initial_value !== undefined) this.str(el.initial_value, `${ptr}/initial_value`, LIMITS.textInputLength);
@@ -268,8 +332,8 @@ class Checker {
         if (b.fields !== undefined) {
           const f = this.array(b.fields, `${ptr}/fields`, LIMITS.sectionFields, { min: 1 });
           f?.forEach((t, i) => {
-      this.text(t, `${ptr}/fields/${i}`, LIMITS.fieldText, 'any');
-    });
+            this.text(t, `${ptr}/fields/${i}`, LIMITS.fieldText, 'any');
+          });
         }
         if (b.accessory !== undefined) this.element(b.accessory, `${ptr}/accessory`, ACCESSORY, actionIds);
         break;
@@ -280,8 +344,8 @@ class Checker {
       case 'actions': {
         const els = this.array(b.elements, `${ptr}/elements`, LIMITS.actionsElements, { required: true, min: 1 });
         els?.forEach((e, i) => {
-      this.element(e, `${ptr}/elements/${i}`, INTERACTIVE, actionIds);
-    });
+          this.element(e, `${ptr}/elements/${i}`, INTERACTIVE, actionIds);
+        });
         break;
       }
       case 'context': {
@@ -289,9 +353,9 @@ class Checker {
         els?.forEach((e, i) => {
           const ep = `${ptr}/elements/${i}`;
           if (!this.isObj(e)) {
-      this.err('must provide an object', ep);
-      return;
-    }
+            this.err('must provide an object', ep);
+            return;
+          }
           if (e.type === 'image') this.imageFields(e, ep);
           else if (e.type === 'plain_text' || e.type === 'mrkdwn') this.text(e, ep, LIMITS.sectionText, 'any');
           else this.err('failed to match all allowed schemas', ep);
@@ -361,8 +425,12 @@ export function validateView(view: unknown, expected?: 'modal' | 'home'): ViewCh
   if (view.close !== undefined) c.text(view.close, '/view/close', LIMITS.viewButton, 'plain');
   if (view.blocks === undefined) c.err('missing required field: blocks', '/view');
   else c.blocks(view.blocks, '/view/blocks', LIMITS.viewBlocks, surface, true);
-  if (type === 'modal' && view.submit === undefined && Array.isArray(view.blocks)
-    && view.blocks.some((b) => c.isObj(b) && b.type === 'input')) {
+  if (
+    type === 'modal' &&
+    view.submit === undefined &&
+    Array.isArray(view.blocks) &&
+    view.blocks.some((b) => c.isObj(b) && b.type === 'input')
+  ) {
     c.err('must provide submit when the view contains input blocks', '/view/submit');
   }
   if (view.private_metadata !== undefined) c.str(view.private_metadata, '/view/private_metadata', LIMITS.privateMetadata);

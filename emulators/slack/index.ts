@@ -7,8 +7,18 @@ import type { AddressInfo } from 'node:net';
 import { LIMITS, validateMessageBlocks, validateView } from './blockkit-limits';
 import { RateLimiter, type PostMessageLimitOptions } from './rate-limits';
 import {
-  randomHex, randomId, SlackState, type CallRecord, type Channel, type Json, type ResponseUrl, type ResponseUrlPost,
-  type StoredMessage, type StoredView, type TokenInfo, type User,
+  randomHex,
+  randomId,
+  SlackState,
+  type CallRecord,
+  type Channel,
+  type Json,
+  type ResponseUrl,
+  type ResponseUrlPost,
+  type StoredMessage,
+  type StoredView,
+  type TokenInfo,
+  type User,
 } from './state';
 import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
@@ -48,13 +58,33 @@ export interface SlackEmulatorOptions {
   triggerTtlMs?: number;
 }
 
-export interface AddTeamInput { id: string; name: string; domain?: string; homeTabEnabled?: boolean }
+export interface AddTeamInput {
+  id: string;
+  name: string;
+  domain?: string;
+  homeTabEnabled?: boolean;
+}
 export interface AddUserInput {
-  teamId: string; id: string; name: string; realName?: string; locale?: 'ja-JP' | 'en-US' | string;
-  email?: string; tz?: string; isAdmin?: boolean; isOwner?: boolean; isBot?: boolean; isRestricted?: boolean; deleted?: boolean;
+  teamId: string;
+  id: string;
+  name: string;
+  realName?: string;
+  locale?: 'ja-JP' | 'en-US' | string;
+  email?: string;
+  tz?: string;
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  isBot?: boolean;
+  isRestricted?: boolean;
+  deleted?: boolean;
 }
 export interface AddChannelInput {
-  teamId: string; id: string; name: string; isPrivate?: boolean; isArchived?: boolean; members?: string[];
+  teamId: string;
+  id: string;
+  name: string;
+  isPrivate?: boolean;
+  isArchived?: boolean;
+  members?: string[];
   /** Slack Connect: the channel is shared with another organization. */
   extShared?: boolean;
 }
@@ -181,7 +211,10 @@ function escapeRe(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-interface FoundElement { block: Json; element: Json }
+interface FoundElement {
+  block: Json;
+  element: Json;
+}
 
 function findElement(blocks: Json[] | undefined, actionId: string, blockId?: string): FoundElement | undefined {
   for (const b of blocks ?? []) {
@@ -216,9 +249,22 @@ function stateValue(el: Json, raw: unknown, where: string): Json {
   const type = el.type as string;
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     const obj = raw as Json;
-    const known = ['value', 'selected_option', 'selected_options', 'selected_user', 'selected_users', 'selected_conversation',
-      'selected_conversations', 'selected_channel', 'selected_channels', 'selected_date', 'selected_time',
-      'selected_date_time', 'rich_text_value', 'files'];
+    const known = [
+      'value',
+      'selected_option',
+      'selected_options',
+      'selected_user',
+      'selected_users',
+      'selected_conversation',
+      'selected_conversations',
+      'selected_channel',
+      'selected_channels',
+      'selected_date',
+      'selected_time',
+      'selected_date_time',
+      'rich_text_value',
+      'files',
+    ];
     if (Object.keys(obj).some((k) => known.includes(k))) return { type, ...obj };
   }
   switch (type) {
@@ -256,17 +302,30 @@ function stateValue(el: Json, raw: unknown, where: string): Json {
     case 'rich_text_input':
       return {
         type,
-        rich_text_value: typeof raw === 'string'
-          ? { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: raw }] }] }
-          : raw,
+        rich_text_value:
+          typeof raw === 'string'
+            ? { type: 'rich_text', elements: [{ type: 'rich_text_section', elements: [{ type: 'text', text: raw }] }] }
+            : raw,
       };
     default:
       return { type, value: raw };
   }
 }
 
-const STATE_KEYS = ['value', 'selected_option', 'selected_options', 'selected_user', 'selected_users', 'selected_conversation',
-  'selected_conversations', 'selected_channel', 'selected_channels', 'selected_date', 'selected_time', 'selected_date_time'];
+const STATE_KEYS = [
+  'value',
+  'selected_option',
+  'selected_options',
+  'selected_user',
+  'selected_users',
+  'selected_conversation',
+  'selected_conversations',
+  'selected_channel',
+  'selected_channels',
+  'selected_date',
+  'selected_time',
+  'selected_date_time',
+];
 
 function isEmptyState(v: Json): boolean {
   for (const [k, x] of Object.entries(v)) {
@@ -381,7 +440,9 @@ export class SlackEmulator {
 
   addTeam(t: AddTeamInput): this {
     this.state.teams.set(t.id, {
-      id: t.id, name: t.name, domain: t.domain ?? t.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
+      id: t.id,
+      name: t.name,
+      domain: t.domain ?? t.name.toLowerCase().replace(/[^a-z0-9-]/g, '-'),
       homeTabEnabled: t.homeTabEnabled ?? true,
     });
     return this;
@@ -392,10 +453,19 @@ export class SlackEmulator {
     const locale = u.locale ?? 'en-US';
     const tz = u.tz ?? (locale === 'ja-JP' ? 'Asia/Tokyo' : 'America/Los_Angeles');
     const user: User = {
-      id: u.id, teamId: u.teamId, name: u.name, realName: u.realName ?? u.name, locale, tz,
-      tzOffset: tz === 'Asia/Tokyo' ? 32400 : tz === 'UTC' ? 0 : -28800, email: u.email ?? `${u.name}@example.com`,
-      isAdmin: u.isAdmin ?? false, isOwner: u.isOwner ?? false, isBot: u.isBot ?? false,
-      isRestricted: u.isRestricted ?? false, deleted: u.deleted ?? false,
+      id: u.id,
+      teamId: u.teamId,
+      name: u.name,
+      realName: u.realName ?? u.name,
+      locale,
+      tz,
+      tzOffset: tz === 'Asia/Tokyo' ? 32400 : tz === 'UTC' ? 0 : -28800,
+      email: u.email ?? `${u.name}@example.com`,
+      isAdmin: u.isAdmin ?? false,
+      isOwner: u.isOwner ?? false,
+      isBot: u.isBot ?? false,
+      isRestricted: u.isRestricted ?? false,
+      deleted: u.deleted ?? false,
     };
     this.state.users.set(u.id, user);
     return this;
@@ -410,8 +480,15 @@ export class SlackEmulator {
   addChannel(c: AddChannelInput): this {
     this.state.team(c.teamId);
     this.state.channels.set(c.id, {
-      id: c.id, teamId: c.teamId, name: c.name, isPrivate: c.isPrivate ?? false, isArchived: c.isArchived ?? false,
-      isIm: false, members: new Set(c.members ?? []), created: Math.floor(this.now() / 1000), extShared: c.extShared ?? false,
+      id: c.id,
+      teamId: c.teamId,
+      name: c.name,
+      isPrivate: c.isPrivate ?? false,
+      isArchived: c.isArchived ?? false,
+      isIm: false,
+      members: new Set(c.members ?? []),
+      created: Math.floor(this.now() / 1000),
+      extShared: c.extShared ?? false,
     });
     return this;
   }
@@ -449,15 +526,32 @@ export class SlackEmulator {
         if (existing) this.state.users.delete(existing.userId);
         this.state.botUsers.set(teamId, { userId: o.botUserId, botId });
         this.state.users.set(o.botUserId, {
-          id: o.botUserId, teamId, name: 'hire-relay', realName: 'hire-relay', locale: 'en-US', tz: 'America/Los_Angeles',
-          tzOffset: -28800, isAdmin: false, isOwner: false, isBot: true, isRestricted: false, deleted: false, botId,
+          id: o.botUserId,
+          teamId,
+          name: 'hire-relay',
+          realName: 'hire-relay',
+          locale: 'en-US',
+          tz: 'America/Los_Angeles',
+          tzOffset: -28800,
+          isAdmin: false,
+          isOwner: false,
+          isBot: true,
+          isRestricted: false,
+          deleted: false,
+          botId,
         });
       }
     }
     const bot = this.state.bot(teamId);
     const token = `xoxb-${teamId.slice(1).toLowerCase()}-${randomHex(12)}-${randomBytes(18).toString('base64url')}`;
     this.state.tokens.set(token, {
-      token, teamId, kind: 'bot', userId: bot.userId, botId: bot.botId, scopes: [...(o.scopes ?? DEFAULT_BOT_SCOPES)], revoked: false,
+      token,
+      teamId,
+      kind: 'bot',
+      userId: bot.userId,
+      botId: bot.botId,
+      scopes: [...(o.scopes ?? DEFAULT_BOT_SCOPES)],
+      revoked: false,
     });
     return token;
   }
@@ -489,7 +583,9 @@ export class SlackEmulator {
     }
     if (o.notify === false || !this.appRequestUrl) return [];
     const out: AppResponse[] = [];
-    out.push(await this.sendEvent({ teamId, event: { type: 'tokens_revoked', tokens: { oauth: [...new Set(users)], bot: [...new Set(bots)] } } }));
+    out.push(
+      await this.sendEvent({ teamId, event: { type: 'tokens_revoked', tokens: { oauth: [...new Set(users)], bot: [...new Set(bots)] } } }),
+    );
     out.push(await this.sendEvent({ teamId, event: { type: 'app_uninstalled' } }));
     return out;
   }
@@ -522,12 +618,17 @@ export class SlackEmulator {
   }
 
   /** Messages the app posted/updated (not deleted unless includeDeleted), oldest first. */
-  messages(f: { channel?: string; teamId?: string; threadTs?: string; includeDeleted?: boolean; ephemeral?: boolean } = {}): StoredMessage[] {
-    return this.state.messages.filter((m) => (f.channel === undefined || m.channel === f.channel)
-      && (f.teamId === undefined || m.teamId === f.teamId)
-      && (f.threadTs === undefined || m.threadTs === f.threadTs)
-      && (f.includeDeleted || !m.deleted)
-      && (f.ephemeral === undefined || Boolean(m.ephemeralTo) === f.ephemeral));
+  messages(
+    f: { channel?: string; teamId?: string; threadTs?: string; includeDeleted?: boolean; ephemeral?: boolean } = {},
+  ): StoredMessage[] {
+    return this.state.messages.filter(
+      (m) =>
+        (f.channel === undefined || m.channel === f.channel) &&
+        (f.teamId === undefined || m.teamId === f.teamId) &&
+        (f.threadTs === undefined || m.threadTs === f.threadTs) &&
+        (f.includeDeleted || !m.deleted) &&
+        (f.ephemeral === undefined || Boolean(m.ephemeralTo) === f.ephemeral),
+    );
   }
 
   /** The user's modal stack (bottom first), as Slack's view objects. */
@@ -717,10 +818,25 @@ export class SlackEmulator {
     return { id: t.id, domain: t.domain };
   }
 
-  private newResponseUrl(teamId: string, userId: string, channelId: string, kind: ResponseUrl['kind'], original?: { channel: string; ts: string }): ResponseUrl {
+  private newResponseUrl(
+    teamId: string,
+    userId: string,
+    channelId: string,
+    kind: ResponseUrl['kind'],
+    original?: { channel: string; ts: string },
+  ): ResponseUrl {
     const id = `${teamId}/${Math.floor(Math.random() * 1e12)}/${randomBytes(12).toString('base64url')}`;
     const ru: ResponseUrl = {
-      id, url: `${this.url}/response/${id}`, teamId, userId, channelId, kind, original, createdAt: this.now(), uses: 0, posts: [],
+      id,
+      url: `${this.url}/response/${id}`,
+      teamId,
+      userId,
+      channelId,
+      kind,
+      original,
+      createdAt: this.now(),
+      uses: 0,
+      posts: [],
     };
     this.state.responseUrls.set(id, ru);
     return ru;
@@ -737,7 +853,9 @@ export class SlackEmulator {
       const c = this.state.channelIn(teamId, i.channelId);
       if (!c) throw new Error(`slack emulator: channel ${i.channelId} not in team ${teamId}`);
       if (!c.members.has(i.userId)) {
-        throw new Error(`slack emulator: ${i.userId} is not a member of ${i.channelId}; a user types commands only where they are a member (joinChannel first)`);
+        throw new Error(
+          `slack emulator: ${i.userId} is not a member of ${i.channelId}; a user types commands only where they are a member (joinChannel first)`,
+        );
       }
       if (c.isArchived) throw new Error(`slack emulator: channel ${i.channelId} is archived`);
       channel = c;
@@ -773,7 +891,11 @@ export class SlackEmulator {
     }
     this.interactions.push({ kind: 'command', at: this.now(), request: req, response: res });
     const out: SlashResult = {
-      ...res, triggerId, responseUrl: ru.url, channelId: channel.id, responses: () => this.responses(ru.id),
+      ...res,
+      triggerId,
+      responseUrl: ru.url,
+      channelId: channel.id,
+      responses: () => this.responses(ru.id),
     };
     this.notify();
     return out;
@@ -797,7 +919,8 @@ export class SlackEmulator {
     if (i.message) {
       const m = this.state.findMessage(i.message.channel, i.message.ts);
       if (!m || m.teamId !== teamId) throw new Error(`slack emulator: no message ${i.message.channel}/${i.message.ts} in ${teamId}`);
-      if (m.ephemeralTo && m.ephemeralTo !== i.userId) throw new Error('slack emulator: that ephemeral message is not visible to this user');
+      if (m.ephemeralTo && m.ephemeralTo !== i.userId)
+        throw new Error('slack emulator: that ephemeral message is not visible to this user');
       found = findElement(m.blocks, i.actionId, i.blockId);
       if (!found) throw new Error(`slack emulator: no element with action_id ${i.actionId} in message ${m.ts}`);
       const c = this.state.channels.get(m.channel)!;
@@ -818,7 +941,8 @@ export class SlackEmulator {
     } else {
       const viewId = i.viewId ?? this.currentViewId(teamId, i.userId);
       stored = viewId ? this.state.views.get(viewId) : undefined;
-      if (!stored || stored.closed || stored.userId !== i.userId) throw new Error(`slack emulator: no open view ${viewId ?? ''} for ${i.userId}`);
+      if (!stored || stored.closed || stored.userId !== i.userId)
+        throw new Error(`slack emulator: no open view ${viewId ?? ''} for ${i.userId}`);
       if (i.values) this.applyValues(stored, i.values);
       found = findElement(stored.view.blocks, i.actionId, i.blockId);
       if (!found) throw new Error(`slack emulator: no element with action_id ${i.actionId} in view ${stored.id}`);
@@ -884,7 +1008,10 @@ export class SlackEmulator {
   private actionObject(f: FoundElement, i: ClickInput): Json {
     const el = f.element;
     const a: Json = {
-      type: el.type, action_id: el.action_id, block_id: f.block.block_id, action_ts: `${(this.now() / 1000).toFixed(6)}`,
+      type: el.type,
+      action_id: el.action_id,
+      block_id: f.block.block_id,
+      action_ts: `${(this.now() / 1000).toFixed(6)}`,
     };
     const where = `${f.block.block_id}/${el.action_id}`;
     switch (el.type) {
@@ -959,8 +1086,10 @@ export class SlackEmulator {
     const stack = this.state.modalStack(teamId, i.userId);
     const viewId = i.viewId ?? stack[stack.length - 1];
     const v = viewId ? this.state.views.get(viewId) : undefined;
-    if (!v || v.closed || v.type !== 'modal' || v.userId !== i.userId) throw new Error(`slack emulator: no open modal ${viewId ?? ''} for ${i.userId}`);
-    if (stack[stack.length - 1] !== v.id) throw new Error(`slack emulator: view ${v.id} is not the top of the stack; only the visible view can be submitted`);
+    if (!v || v.closed || v.type !== 'modal' || v.userId !== i.userId)
+      throw new Error(`slack emulator: no open modal ${viewId ?? ''} for ${i.userId}`);
+    if (stack[stack.length - 1] !== v.id)
+      throw new Error(`slack emulator: view ${v.id} is not the top of the stack; only the visible view can be submitted`);
     if (!v.view.submit) throw new Error(`slack emulator: view ${v.id} has no submit button`);
     if (i.values) this.applyValues(v, i.values);
     // Slack's client refuses to send a submission with an empty required input or a too short/long text
@@ -972,8 +1101,10 @@ export class SlackEmulator {
       }
       const val = st?.value;
       if (typeof val === 'string' && b.element.type === 'plain_text_input') {
-        if (b.element.max_length && val.length > b.element.max_length) throw new Error(`slack emulator: ${b.block_id} longer than max_length; Slack would not submit`);
-        if (b.element.min_length && val.length < b.element.min_length && val.length > 0) throw new Error(`slack emulator: ${b.block_id} shorter than min_length; Slack would not submit`);
+        if (b.element.max_length && val.length > b.element.max_length)
+          throw new Error(`slack emulator: ${b.block_id} longer than max_length; Slack would not submit`);
+        if (b.element.min_length && val.length < b.element.min_length && val.length > 0)
+          throw new Error(`slack emulator: ${b.block_id} shorter than min_length; Slack would not submit`);
       }
     }
     const triggerId = this.state.issueTrigger(teamId, i.userId);
@@ -1081,7 +1212,15 @@ export class SlackEmulator {
 
   // ---- block_suggestion -----------------------------------------------------------------
 
-  async options(i: { teamId?: string; userId: string; actionId: string; blockId?: string; value: string; viewId?: string; message?: { channel: string; ts: string } }): Promise<OptionsResult> {
+  async options(i: {
+    teamId?: string;
+    userId: string;
+    actionId: string;
+    blockId?: string;
+    value: string;
+    viewId?: string;
+    message?: { channel: string; ts: string };
+  }): Promise<OptionsResult> {
     const teamId = this.teamOf(i.userId, i.teamId);
     let blocks: Json[] | undefined;
     const payload: Json = {
@@ -1188,7 +1327,10 @@ export class SlackEmulator {
     return this.sendEvent({
       teamId,
       event: {
-        type: 'app_home_opened', user: i.userId, channel: dm.id, tab: i.tab ?? 'home',
+        type: 'app_home_opened',
+        user: i.userId,
+        channel: dm.id,
+        tab: i.tab ?? 'home',
         ...(home && (i.tab ?? 'home') === 'home' ? { view: this.state.viewPayload(home) } : {}),
       },
     });
@@ -1203,7 +1345,11 @@ export class SlackEmulator {
     return this.sendEvent({
       teamId,
       event: {
-        type: 'member_joined_channel', user: i.userId, channel: c.id, channel_type: c.isPrivate ? 'G' : 'C', team: teamId,
+        type: 'member_joined_channel',
+        user: i.userId,
+        channel: c.id,
+        channel_type: c.isPrivate ? 'G' : 'C',
+        team: teamId,
         ...(i.inviter ? { inviter: i.inviter } : {}),
       },
     });
@@ -1216,13 +1362,28 @@ export class SlackEmulator {
     if (!c) throw new Error(`slack emulator: unknown channel ${i.channelId}`);
     const ts = this.state.nextTs();
     this.state.messages.push({
-      teamId, channel: c.id, ts, text: i.text, threadTs: i.threadTs, user: i.userId, via: 'seed', deleted: false, history: [], at: this.now(),
+      teamId,
+      channel: c.id,
+      ts,
+      text: i.text,
+      threadTs: i.threadTs,
+      user: i.userId,
+      via: 'seed',
+      deleted: false,
+      history: [],
+      at: this.now(),
     });
     return this.sendEvent({
       teamId,
       event: {
-        type: 'message', user: i.userId, text: i.text, ts, channel: c.id, team: teamId,
-        channel_type: c.isIm ? 'im' : c.isPrivate ? 'group' : 'channel', ...(i.threadTs ? { thread_ts: i.threadTs } : {}),
+        type: 'message',
+        user: i.userId,
+        text: i.text,
+        ts,
+        channel: c.id,
+        team: teamId,
+        channel_type: c.isIm ? 'im' : c.isPrivate ? 'group' : 'channel',
+        ...(i.threadTs ? { thread_ts: i.threadTs } : {}),
       },
     });
   }
@@ -1230,7 +1391,11 @@ export class SlackEmulator {
   /** Slack's Request URL check: answers true when the app echoes the challenge. */
   async urlVerification(): Promise<{ ok: boolean; response: AppResponse }> {
     const challenge = randomBytes(24).toString('base64url');
-    const req = this.build('url_verification', JSON.stringify({ token: this.verificationToken, challenge, type: 'url_verification' }), 'application/json');
+    const req = this.build(
+      'url_verification',
+      JSON.stringify({ token: this.verificationToken, challenge, type: 'url_verification' }),
+      'application/json',
+    );
     const res = await this.deliver(req);
     const ok = res.status === 200 && (res.body === challenge || res.json?.challenge === challenge || res.body === `challenge=${challenge}`);
     return { ok, response: res };
@@ -1354,12 +1519,18 @@ export class SlackEmulator {
 
   // ---- OAuth ----------------------------------------------------------------------------
 
-  private authorizeDecision(q: URLSearchParams, teamId: string, userId: string, deny = false): { location?: string; error?: string; code?: string } {
+  private authorizeDecision(
+    q: URLSearchParams,
+    teamId: string,
+    userId: string,
+    deny = false,
+  ): { location?: string; error?: string; code?: string } {
     const cfg = this.opts.oauth;
     if (!cfg || q.get('client_id') !== cfg.clientId) return { error: 'invalid_client_id' };
     const redirect = q.get('redirect_uri') ?? cfg.redirectUri;
     if (!redirect) return { error: 'no_redirect_uri' };
-    if (cfg.redirectUri && q.get('redirect_uri') && !q.get('redirect_uri')!.startsWith(cfg.redirectUri)) return { error: 'bad_redirect_uri' };
+    if (cfg.redirectUri && q.get('redirect_uri') && !q.get('redirect_uri')!.startsWith(cfg.redirectUri))
+      return { error: 'bad_redirect_uri' };
     const state = q.get('state') ?? '';
     const u = new URL(redirect);
     if (deny) {
@@ -1371,8 +1542,14 @@ export class SlackEmulator {
     const code = `${Math.floor(this.now() / 1000)}.${randomHex(12)}.${randomHex(32)}`;
     const split = (s: string | null) => (s ?? '').split(/[ ,]+/).filter(Boolean);
     this.oauthCodes.set(code, {
-      code, teamId, userId, scopes: split(q.get('scope')), userScopes: split(q.get('user_scope')),
-      redirectUri: q.get('redirect_uri') ?? undefined, createdAt: this.now(), used: false,
+      code,
+      teamId,
+      userId,
+      scopes: split(q.get('scope')),
+      userScopes: split(q.get('user_scope')),
+      redirectUri: q.get('redirect_uri') ?? undefined,
+      createdAt: this.now(),
+      used: false,
     });
     u.searchParams.set('code', code);
     u.searchParams.set('state', state);
@@ -1468,7 +1645,8 @@ export class SlackEmulator {
     // Slack reads the token of a JSON body only from the Authorization header
     const callArgs = ct === 'application/json' && raw ? (({ token: _t, ...rest }) => rest)(args) : args;
     let result: ReturnType<typeof this.api.call>;
-    if (parseError) result = { status: 200, body: { ok: false, error: parseError } as Json, headers: {} as Record<string, string>, teamId: undefined };
+    if (parseError)
+      result = { status: 200, body: { ok: false, error: parseError } as Json, headers: {} as Record<string, string>, teamId: undefined };
     else result = this.api.call(method, callArgs, method === 'oauth.v2.access' ? (auth?.startsWith('Basic ') ? auth : undefined) : bearer);
     if (warnings.length && result.status === 200) {
       const prev = result.body.response_metadata?.warnings ?? [];
@@ -1525,7 +1703,12 @@ export class SlackEmulator {
     }
     const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
     const users = [...this.state.users.values()].filter((x) => !x.isBot);
-    const opts = users.map((x) => `<option value="${esc(x.teamId)}|${esc(x.id)}">${esc(this.state.teams.get(x.teamId)?.name ?? x.teamId)} — ${esc(x.name)}</option>`).join('');
+    const opts = users
+      .map(
+        (x) =>
+          `<option value="${esc(x.teamId)}|${esc(x.id)}">${esc(this.state.teams.get(x.teamId)?.name ?? x.teamId)} — ${esc(x.name)}</option>`,
+      )
+      .join('');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
     res.end(`<!doctype html><html><head><meta charset="utf-8"><title>Install app</title></head><body style="font-family:sans-serif">
 <h1>Install app ${esc(this.appId)}</h1><p>Bot scopes: <code>${esc(q.get('scope') ?? '')}</code> · user scopes: <code>${esc(q.get('user_scope') ?? '')}</code></p>
@@ -1541,11 +1724,41 @@ export class SlackEmulator {
    */
   private async handleControl(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
     const allowed = new Set([
-      'addTeam', 'addUser', 'addChannel', 'archiveChannel', 'joinChannel', 'issueBotToken', 'issueUserToken', 'revokeToken',
-      'deactivateUser', 'uninstall', 'setAppRequestUrl', 'setOAuthRedirectUri', 'setRateLimits', 'injectRateLimit', 'failNext',
-      'reset', 'slash', 'clickButton', 'submitView', 'closeView', 'options', 'sendEvent', 'openHome', 'memberJoined',
-      'userMessage', 'urlVerification', 'messages', 'calls', 'lastCall', 'openViews', 'homeView', 'topView', 'responses',
-      'botUser', 'dmChannel',
+      'addTeam',
+      'addUser',
+      'addChannel',
+      'archiveChannel',
+      'joinChannel',
+      'issueBotToken',
+      'issueUserToken',
+      'revokeToken',
+      'deactivateUser',
+      'uninstall',
+      'setAppRequestUrl',
+      'setOAuthRedirectUri',
+      'setRateLimits',
+      'injectRateLimit',
+      'failNext',
+      'reset',
+      'slash',
+      'clickButton',
+      'submitView',
+      'closeView',
+      'options',
+      'sendEvent',
+      'openHome',
+      'memberJoined',
+      'userMessage',
+      'urlVerification',
+      'messages',
+      'calls',
+      'lastCall',
+      'openViews',
+      'homeView',
+      'topView',
+      'responses',
+      'botUser',
+      'dmChannel',
     ]);
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -1562,7 +1775,7 @@ export class SlackEmulator {
         const { responses: _r, ...rest } = result as Json;
         result = rest;
       }
-      send(200, { result: result === this ? null : result ?? null });
+      send(200, { result: result === this ? null : (result ?? null) });
     } catch (e) {
       send(400, { error: (e as Error).message });
     }
@@ -1574,13 +1787,25 @@ export class SlackEmulator {
     let note = '';
     try {
       if (action === 'slash') {
-        const r = await this.slash({ teamId: g('teamId'), userId: g('userId')!, channelId: g('channelId') || undefined, command: g('command') || '/ats', text: g('text') ?? '' });
+        const r = await this.slash({
+          teamId: g('teamId'),
+          userId: g('userId')!,
+          channelId: g('channelId') || undefined,
+          command: g('command') || '/ats',
+          text: g('text') ?? '',
+        });
         note = `slash: ${r.status}${r.error ? ` ${r.error}` : ''}`;
       } else if (action === 'click') {
         const msg = g('channel') && g('ts') ? { channel: g('channel')!, ts: g('ts')! } : undefined;
         const r = await this.clickButton({
-          teamId: g('teamId'), userId: g('userId')!, actionId: g('actionId')!, blockId: g('blockId'), viewId: msg ? undefined : g('viewId'),
-          message: msg, value: g('value'), selectedOption: g('selectedOption'),
+          teamId: g('teamId'),
+          userId: g('userId')!,
+          actionId: g('actionId')!,
+          blockId: g('blockId'),
+          viewId: msg ? undefined : g('viewId'),
+          message: msg,
+          value: g('value'),
+          selectedOption: g('selectedOption'),
         });
         note = `click: ${r.status}${r.error ? ` ${r.error}` : ''}`;
       } else if (action === 'submit') {

@@ -71,7 +71,10 @@ export class RateLimiter {
   private buckets = new Map<string, { tokens: number; at: number }>();
   readonly postMessage: PostMessageLimitOptions;
 
-  constructor(private now: () => number, post?: Partial<PostMessageLimitOptions>) {
+  constructor(
+    private now: () => number,
+    post?: Partial<PostMessageLimitOptions>,
+  ) {
     this.postMessage = { burst: 5, perSecond: 1, workspacePerMinute: 300, ...post };
   }
 

@@ -154,7 +154,9 @@ export function randomId(prefix: string, len = 10): string {
 }
 
 export function randomHex(n: number): string {
-  return randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
+  return randomBytes(Math.ceil(n / 2))
+    .toString('hex')
+    .slice(0, n);
 }
 
 export class SlackState {
@@ -175,7 +177,10 @@ export class SlackState {
   calls: CallRecord[] = [];
   private lastTsMicros = 0;
 
-  constructor(readonly now: () => number, readonly appId: string) {}
+  constructor(
+    readonly now: () => number,
+    readonly appId: string,
+  ) {}
 
   /** Slack-like message ts: "<unix seconds>.<6 digits>", unique and increasing. */
   nextTs(): string {
@@ -220,8 +225,19 @@ export class SlackState {
       b = { userId, botId };
       this.botUsers.set(teamId, b);
       this.users.set(userId, {
-        id: userId, teamId, name: 'hire-relay', realName: 'hire-relay', locale: 'en-US', tz: 'America/Los_Angeles',
-        tzOffset: -28800, isAdmin: false, isOwner: false, isBot: true, isRestricted: false, deleted: false, botId,
+        id: userId,
+        teamId,
+        name: 'hire-relay',
+        realName: 'hire-relay',
+        locale: 'en-US',
+        tz: 'America/Los_Angeles',
+        tzOffset: -28800,
+        isAdmin: false,
+        isOwner: false,
+        isBot: true,
+        isRestricted: false,
+        deleted: false,
+        botId,
       });
     }
     return b;
@@ -232,8 +248,15 @@ export class SlackState {
     for (const c of this.channels.values()) if (c.teamId === teamId && c.isIm && c.imUser === userId) return c;
     const bot = this.bot(teamId);
     const ch: Channel = {
-      id: randomId('D'), teamId, name: userId, isPrivate: true, isArchived: false, isIm: true, imUser: userId,
-      members: new Set([bot.userId, userId]), created: Math.floor(this.now() / 1000),
+      id: randomId('D'),
+      teamId,
+      name: userId,
+      isPrivate: true,
+      isArchived: false,
+      isIm: true,
+      imUser: userId,
+      members: new Set([bot.userId, userId]),
+      created: Math.floor(this.now() / 1000),
     };
     this.channels.set(ch.id, ch);
     return ch;

@@ -8,8 +8,12 @@ function mrkdwn(t: Json | undefined): string {
   if (!t) return '';
   let s = esc(t.text);
   if (t.type === 'mrkdwn') {
-    s = s.replace(/\*([^*\n]+)\*/g, '<b>$1</b>').replace(/_([^_\n]+)_/g, '<i>$1</i>').replace(/`([^`\n]+)`/g, '<code>$1</code>')
-      .replace(/&#60;([^|&]+)\|([^&]+)&#62;/g, '<u>$2</u>').replace(/&#60;@([A-Z0-9]+)&#62;/g, '@$1');
+    s = s
+      .replace(/\*([^*\n]+)\*/g, '<b>$1</b>')
+      .replace(/_([^_\n]+)_/g, '<i>$1</i>')
+      .replace(/`([^`\n]+)`/g, '<code>$1</code>')
+      .replace(/&#60;([^|&]+)\|([^&]+)&#62;/g, '<u>$2</u>')
+      .replace(/&#60;@([A-Z0-9]+)&#62;/g, '@$1');
   }
   return s.replace(/\n/g, '<br>');
 }
@@ -24,13 +28,21 @@ interface Ctx {
 }
 
 function hidden(o: Record<string, string | undefined>): string {
-  return Object.entries(o).filter(([, v]) => v !== undefined).map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v)}">`).join('');
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `<input type="hidden" name="${k}" value="${esc(v)}">`)
+    .join('');
 }
 
 function clickForm(ctx: Ctx, blockId: string, el: Json, label: string, extra = ''): string {
   const target = ctx.message ? { channel: ctx.message.channel, ts: ctx.message.ts } : { viewId: ctx.view?.id };
   return `<form method="post" action="/_emu/click" class="inline">${hidden({
-    teamId: ctx.teamId, userId: ctx.userId, actionId: el.action_id, blockId, as: `${ctx.teamId}|${ctx.userId}`, ...target,
+    teamId: ctx.teamId,
+    userId: ctx.userId,
+    actionId: el.action_id,
+    blockId,
+    as: `${ctx.teamId}|${ctx.userId}`,
+    ...target,
   })}${extra}<button class="${esc(el.style ?? '')}">${label}</button></form>`;
 }
 
@@ -42,7 +54,9 @@ function renderElement(ctx: Ctx, blockId: string, el: Json): string {
     case 'static_select':
     case 'overflow':
     case 'radio_buttons': {
-      const opts = (el.options ?? (el.option_groups ?? []).flatMap((g: Json) => g.options)).map((o: Json) => `<option value="${esc(o.value)}">${esc(o.text?.text)}</option>`).join('');
+      const opts = (el.options ?? (el.option_groups ?? []).flatMap((g: Json) => g.options))
+        .map((o: Json) => `<option value="${esc(o.value)}">${esc(o.text?.text)}</option>`)
+        .join('');
       return clickForm(ctx, blockId, el, 'choose', `<select name="selectedOption">${opts}</select>`);
     }
     case 'image':
@@ -68,7 +82,12 @@ function inputField(ctx: Ctx, b: Json): string {
     case 'static_select':
     case 'radio_buttons':
     case 'external_select': {
-      const opts = (el.options ?? (el.option_groups ?? []).flatMap((g: Json) => g.options)).map((o: Json) => `<option value="${esc(o.value)}"${cur.selected_option?.value === o.value ? ' selected' : ''}>${esc(o.text?.text)}</option>`).join('');
+      const opts = (el.options ?? (el.option_groups ?? []).flatMap((g: Json) => g.options))
+        .map(
+          (o: Json) =>
+            `<option value="${esc(o.value)}"${cur.selected_option?.value === o.value ? ' selected' : ''}>${esc(o.text?.text)}</option>`,
+        )
+        .join('');
       return `<select name="${esc(name)}"><option value=""></option>${opts}</select>`;
     }
     case 'users_select':
@@ -86,38 +105,52 @@ function inputField(ctx: Ctx, b: Json): string {
 }
 
 function renderBlocks(ctx: Ctx, blocks: Json[] | undefined): string {
-  return (blocks ?? []).map((b) => {
-    switch (b.type) {
-      case 'header':
-        return `<h4>${esc(b.text?.text)}</h4>`;
-      case 'divider':
-        return '<hr>';
-      case 'section': {
-        const fields = b.fields ? `<div class="fields">${b.fields.map((f: Json) => `<div>${mrkdwn(f)}</div>`).join('')}</div>` : '';
-        return `<div class="section">${mrkdwn(b.text)}${fields}${b.accessory ? `<div class="acc">${renderElement(ctx, b.block_id, b.accessory)}</div>` : ''}</div>`;
+  return (blocks ?? [])
+    .map((b) => {
+      switch (b.type) {
+        case 'header':
+          return `<h4>${esc(b.text?.text)}</h4>`;
+        case 'divider':
+          return '<hr>';
+        case 'section': {
+          const fields = b.fields ? `<div class="fields">${b.fields.map((f: Json) => `<div>${mrkdwn(f)}</div>`).join('')}</div>` : '';
+          return `<div class="section">${mrkdwn(b.text)}${fields}${b.accessory ? `<div class="acc">${renderElement(ctx, b.block_id, b.accessory)}</div>` : ''}</div>`;
+        }
+        case 'context':
+          return `<div class="context">${(b.elements ?? []).map((e: Json) => (e.type === 'image' ? `[${esc(e.alt_text)}]` : mrkdwn(e))).join(' · ')}</div>`;
+        case 'actions':
+          return `<div class="actions">${(b.elements ?? []).map((e: Json) => renderElement(ctx, b.block_id, e)).join(' ')}</div>`;
+        case 'input': {
+          const err = ctx.view?.errors?.[b.block_id];
+          return `<div class="input"><label>${esc(b.label?.text)}${b.optional ? ' <span class="muted">(optional)</span>' : ''}<br>${inputField(ctx, b)}</label>${b.hint ? `<div class="muted">${esc(b.hint.text)}</div>` : ''}${err ? `<div class="err">${esc(err)}</div>` : ''}</div>`;
+        }
+        case 'image':
+          return `<div class="muted">[image: ${esc(b.alt_text)}]</div>`;
+        default:
+          return `<div class="muted">[${esc(b.type)}]</div>`;
       }
-      case 'context':
-        return `<div class="context">${(b.elements ?? []).map((e: Json) => (e.type === 'image' ? `[${esc(e.alt_text)}]` : mrkdwn(e))).join(' · ')}</div>`;
-      case 'actions':
-        return `<div class="actions">${(b.elements ?? []).map((e: Json) => renderElement(ctx, b.block_id, e)).join(' ')}</div>`;
-      case 'input': {
-        const err = ctx.view?.errors?.[b.block_id];
-        return `<div class="input"><label>${esc(b.label?.text)}${b.optional ? ' <span class="muted">(optional)</span>' : ''}<br>${inputField(ctx, b)}</label>${b.hint ? `<div class="muted">${esc(b.hint.text)}</div>` : ''}${err ? `<div class="err">${esc(err)}</div>` : ''}</div>`;
-      }
-      case 'image':
-        return `<div class="muted">[image: ${esc(b.alt_text)}]</div>`;
-      default:
-        return `<div class="muted">[${esc(b.type)}]</div>`;
-    }
-  }).join('');
+    })
+    .join('');
 }
 
-function renderMessage(emu: SlackEmulator, m: StoredMessage, teamId: string, asUser: string, ctxBase: Omit<Ctx, 'teamId' | 'userId'>): string {
+function renderMessage(
+  emu: SlackEmulator,
+  m: StoredMessage,
+  teamId: string,
+  asUser: string,
+  ctxBase: Omit<Ctx, 'teamId' | 'userId'>,
+): string {
   const who = m.ephemeralTo ?? asUser;
   const ctx: Ctx = { ...ctxBase, teamId, userId: who, message: m };
   const author = emu.state.users.get(m.user)?.name ?? m.user;
-  const tags = [m.ephemeralTo ? `only visible to ${esc(emu.state.users.get(m.ephemeralTo)?.name ?? m.ephemeralTo)}` : '', m.threadTs && m.threadTs !== m.ts ? `reply in thread ${esc(m.threadTs)}` : '', m.edited ? 'edited' : '', esc(m.via)]
-    .filter(Boolean).join(' · ');
+  const tags = [
+    m.ephemeralTo ? `only visible to ${esc(emu.state.users.get(m.ephemeralTo)?.name ?? m.ephemeralTo)}` : '',
+    m.threadTs && m.threadTs !== m.ts ? `reply in thread ${esc(m.threadTs)}` : '',
+    m.edited ? 'edited' : '',
+    esc(m.via),
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return `<div class="msg${m.ephemeralTo ? ' eph' : ''}"><div class="meta"><b>${esc(author)}</b> <span class="muted">${esc(m.ts)} ${tags}</span></div>
 ${m.text && !m.blocks ? `<div>${mrkdwn({ type: 'mrkdwn', text: m.text })}</div>` : ''}${renderBlocks(ctx, m.blocks)}${(m.attachments ?? []).map((a) => `<div class="att">${esc(a.text ?? a.fallback ?? '')}${renderBlocks(ctx, a.blocks)}</div>`).join('')}</div>`;
 }
@@ -129,9 +162,13 @@ export function renderViewer(emu: SlackEmulator, q: URLSearchParams): string {
   const [asTeam, asUser] = as.split('|');
   const note = q.get('note');
   const parts: string[] = [];
-  parts.push(`<h1>Slack emulator <span class="muted">${esc(emu.url)} · app ${esc(emu.appId)} · app URL ${esc(emu.appRequestUrl ?? '(not set)')}</span></h1>`);
+  parts.push(
+    `<h1>Slack emulator <span class="muted">${esc(emu.url)} · app ${esc(emu.appId)} · app URL ${esc(emu.appRequestUrl ?? '(not set)')}</span></h1>`,
+  );
   if (note) parts.push(`<p class="note">${esc(note)}</p>`);
-  parts.push(`<form method="get" action="/" class="inline">Acting as <select name="as" onchange="this.form.submit()">${humans.map((u) => `<option value="${esc(`${u.teamId}|${u.id}`)}"${`${u.teamId}|${u.id}` === as ? ' selected' : ''}>${esc(s.teams.get(u.teamId)?.name)} — ${esc(u.name)}${u.locale === 'ja-JP' ? ' (ja)' : ''}</option>`).join('')}</select> <button>switch</button> <a href="/?as=${encodeURIComponent(as)}">refresh</a></form>`);
+  parts.push(
+    `<form method="get" action="/" class="inline">Acting as <select name="as" onchange="this.form.submit()">${humans.map((u) => `<option value="${esc(`${u.teamId}|${u.id}`)}"${`${u.teamId}|${u.id}` === as ? ' selected' : ''}>${esc(s.teams.get(u.teamId)?.name)} — ${esc(u.name)}${u.locale === 'ja-JP' ? ' (ja)' : ''}</option>`).join('')}</select> <button>switch</button> <a href="/?as=${encodeURIComponent(as)}">refresh</a></form>`,
+  );
   if (asUser) {
     const chans = [...s.channels.values()].filter((c) => c.teamId === asTeam && !c.isIm && c.members.has(asUser));
     parts.push(`<form method="post" action="/_emu/slash" class="box">${hidden({ teamId: asTeam, userId: asUser, as })}
@@ -143,7 +180,7 @@ export function renderViewer(emu: SlackEmulator, q: URLSearchParams): string {
     const users = [...s.users.values()].filter((u) => u.teamId === team.id).map((u) => ({ id: u.id, name: u.name }));
     const channels = [...s.channels.values()].filter((c) => c.teamId === team.id && !c.isIm).map((c) => ({ id: c.id, name: c.name }));
     const base = { users, channels };
-    const me = team.id === asTeam ? asUser : humans.find((u) => u.teamId === team.id)?.id ?? '';
+    const me = team.id === asTeam ? asUser : (humans.find((u) => u.teamId === team.id)?.id ?? '');
     parts.push(`<h2>${esc(team.name)} <span class="muted">${esc(team.id)}</span></h2>`);
     for (const c of s.channels.values()) {
       if (c.teamId !== team.id) continue;
@@ -171,7 +208,9 @@ ${top.view.submit ? `<button>${esc(top.view.submit.text)}</button>` : ''}</form>
       }
       if (home) {
         const ctx: Ctx = { ...base, teamId: team.id, userId: u.id, view: home };
-        parts.push(`<div class="home"><div class="meta"><b>Home tab</b> <span class="muted">${esc(home.id)}</span></div>${renderBlocks(ctx, home.view.blocks)}</div>`);
+        parts.push(
+          `<div class="home"><div class="meta"><b>Home tab</b> <span class="muted">${esc(home.id)}</span></div>${renderBlocks(ctx, home.view.blocks)}</div>`,
+        );
       }
     }
   }

@@ -3,11 +3,21 @@
 import { LIMITS, validateMessageBlocks, validateView } from './blockkit-limits';
 import type { RateLimiter } from './rate-limits';
 import {
-  randomId, type Channel, type Json, type SlackState, type StoredMessage, type StoredView, type TokenInfo, type User,
+  randomId,
+  type Channel,
+  type Json,
+  type SlackState,
+  type StoredMessage,
+  type StoredView,
+  type TokenInfo,
+  type User,
 } from './state';
 
 export class ApiError extends Error {
-  constructor(readonly code: string, readonly extra: Json = {}) {
+  constructor(
+    readonly code: string,
+    readonly extra: Json = {},
+  ) {
     super(code);
   }
 }
@@ -47,9 +57,24 @@ export interface ApiResult {
 }
 
 export const DEFAULT_BOT_SCOPES = [
-  'commands', 'chat:write', 'im:write', 'im:read', 'im:history', 'mpim:write', 'mpim:read', 'users:read',
-  'users:read.email', 'channels:read', 'groups:read', 'channels:join', 'channels:history', 'groups:history',
-  'team:read', 'reactions:write', 'channels:manage', 'groups:write',
+  'commands',
+  'chat:write',
+  'im:write',
+  'im:read',
+  'im:history',
+  'mpim:write',
+  'mpim:read',
+  'users:read',
+  'users:read.email',
+  'channels:read',
+  'groups:read',
+  'channels:join',
+  'channels:history',
+  'groups:history',
+  'team:read',
+  'reactions:write',
+  'channels:manage',
+  'groups:write',
 ];
 
 const JSON_FIELDS = ['blocks', 'attachments', 'view', 'metadata'];
@@ -160,8 +185,16 @@ export class WebApi {
   channelObject(c: Channel, botUserId: string, opts: { locale?: boolean; numMembers?: boolean } = {}): Json {
     if (c.isIm) {
       return {
-        id: c.id, created: c.created, is_archived: false, is_im: true, is_org_shared: false,
-        context_team_id: c.teamId, updated: c.created * 1000, user: c.imUser, is_user_deleted: false, priority: 0,
+        id: c.id,
+        created: c.created,
+        is_archived: false,
+        is_im: true,
+        is_org_shared: false,
+        context_team_id: c.teamId,
+        updated: c.created * 1000,
+        user: c.imUser,
+        is_user_deleted: false,
+        priority: 0,
         ...(opts.locale ? { locale: 'en-US' } : {}),
       };
     }
@@ -208,7 +241,13 @@ export class WebApi {
       o.app_id = m.appId;
       o.team = m.teamId;
       o.bot_profile = {
-        id: m.botId, app_id: m.appId, name: 'hire-relay', icons: {}, deleted: false, updated: 1700000000, team_id: m.teamId,
+        id: m.botId,
+        app_id: m.appId,
+        name: 'hire-relay',
+        icons: {},
+        deleted: false,
+        updated: 1700000000,
+        team_id: m.teamId,
       };
     } else {
       o.text = m.text ?? '';
@@ -221,7 +260,9 @@ export class WebApi {
     if (m.threadTs) o.thread_ts = m.threadTs;
     if (m.metadata) o.metadata = m.metadata;
     if (m.edited) o.edited = { user: m.user, ts: m.edited.ts };
-    const replies = this.s.messages.filter((r) => r.channel === m.channel && r.threadTs === m.ts && r.ts !== m.ts && !r.deleted && !r.ephemeralTo);
+    const replies = this.s.messages.filter(
+      (r) => r.channel === m.channel && r.threadTs === m.ts && r.ts !== m.ts && !r.deleted && !r.ephemeralTo,
+    );
     if (!m.threadTs && replies.length) {
       o.thread_ts = m.ts;
       o.reply_count = replies.length;
@@ -251,7 +292,8 @@ export class WebApi {
       forcedRl.times -= 1;
       if (forcedRl.times === 0) this.ctx.forcedRateLimits.delete(method);
       return {
-        status: 429, body: { ok: false, error: 'ratelimited' },
+        status: 429,
+        body: { ok: false, error: 'ratelimited' },
         headers: { 'retry-after': String(forcedRl.retryAfterSec) },
       };
     }
@@ -266,7 +308,8 @@ export class WebApi {
     try {
       if (method === 'oauth.v2.access') {
         const rl = this.ctx.limiter.check(method, 'oauth');
-        if (rl.limited) return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(rl.retryAfterSec) } };
+        if (rl.limited)
+          return { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': String(rl.retryAfterSec) } };
         const body = this.oauthV2Access(args, bearer);
         return { status: 200, body: { ok: true, ...body }, headers, teamId: body.team?.id };
       }
@@ -325,7 +368,12 @@ export class WebApi {
       if (!b || b.botId !== botId) throw new ApiError('bot_not_found');
       return {
         bot: {
-          id: b.botId, deleted: false, name: 'hire-relay', updated: 1700000000, app_id: this.s.appId, user_id: b.userId,
+          id: b.botId,
+          deleted: false,
+          name: 'hire-relay',
+          updated: 1700000000,
+          app_id: this.s.appId,
+          user_id: b.userId,
           icons: { image_36: '', image_48: '', image_72: '' },
         },
       };
@@ -337,9 +385,23 @@ export class WebApi {
       const t = this.s.team(tok.teamId);
       return {
         team: {
-          id: t.id, name: t.name, url: `https://${t.domain}.slack.com/`, domain: t.domain, email_domain: '',
-          icon: { image_default: true, image_34: '', image_44: '', image_68: '', image_88: '', image_102: '', image_132: '', image_230: '' },
-          avatar_base_url: 'https://ca.slack-edge.com/', is_verified: false,
+          id: t.id,
+          name: t.name,
+          url: `https://${t.domain}.slack.com/`,
+          domain: t.domain,
+          email_domain: '',
+          icon: {
+            image_default: true,
+            image_34: '',
+            image_44: '',
+            image_68: '',
+            image_88: '',
+            image_102: '',
+            image_132: '',
+            image_230: '',
+          },
+          avatar_base_url: 'https://ca.slack-edge.com/',
+          is_verified: false,
         },
       };
     },
@@ -376,8 +438,7 @@ export class WebApi {
         if (!c?.isIm) throw new ApiError('channel_not_found');
         return { channel: bool(args.return_im) ? this.channelObject(c, tok.userId) : { id: c.id } };
       }
-      const ids = (Array.isArray(usersArg) ? usersArg.map(String) : (str(usersArg) ?? '').split(','))
-        .map((x) => x.trim()).filter(Boolean);
+      const ids = (Array.isArray(usersArg) ? usersArg.map(String) : (str(usersArg) ?? '').split(',')).map((x) => x.trim()).filter(Boolean);
       if (ids.length === 0) throw new ApiError('users_list_not_supplied');
       if (ids.length > 8) throw new ApiError('too_many_users');
       for (const id of ids) {
@@ -393,7 +454,8 @@ export class WebApi {
         const existing = this.s.findIm(tok.teamId, other);
         if (existing) {
           return {
-            no_op: true, already_open: true,
+            no_op: true,
+            already_open: true,
             channel: bool(args.return_im) ? this.channelObject(existing, tok.userId) : { id: existing.id },
           };
         }
@@ -404,20 +466,33 @@ export class WebApi {
       need(tok, 'mpim:write');
       const members = new Set([tok.userId, ...others]);
       for (const c of this.s.channels.values()) {
-        if (c.teamId === tok.teamId && c.name.startsWith('mpdm-') && c.members.size === members.size && [...members].every((m) => c.members.has(m))) {
+        if (
+          c.teamId === tok.teamId &&
+          c.name.startsWith('mpdm-') &&
+          c.members.size === members.size &&
+          [...members].every((m) => c.members.has(m))
+        ) {
           return { no_op: true, already_open: true, channel: { id: c.id } };
         }
       }
       const c: Channel = {
-        id: randomId('C'), teamId: tok.teamId, name: `mpdm-${others.join('--')}-1`, isPrivate: true, isArchived: false,
-        isIm: false, members, created: Math.floor(this.ctx.now() / 1000),
+        id: randomId('C'),
+        teamId: tok.teamId,
+        name: `mpdm-${others.join('--')}-1`,
+        isPrivate: true,
+        isArchived: false,
+        isIm: false,
+        members,
+        created: Math.floor(this.ctx.now() / 1000),
       };
       this.s.channels.set(c.id, c);
       return { channel: { id: c.id } };
     },
     'conversations.info': function (tok, args) {
       const c = this.readableChannel(tok, str(args.channel));
-      return { channel: this.channelObject(c, tok.userId, { locale: bool(args.include_locale), numMembers: bool(args.include_num_members) }) };
+      return {
+        channel: this.channelObject(c, tok.userId, { locale: bool(args.include_locale), numMembers: bool(args.include_num_members) }),
+      };
     },
     'conversations.members': function (tok, args) {
       const c = this.readableChannel(tok, str(args.channel));
@@ -453,7 +528,8 @@ export class WebApi {
       if (c.isArchived) throw new ApiError('is_archived');
       if (c.members.has(tok.userId)) {
         return {
-          channel: this.channelObject(c, tok.userId), warning: 'already_in_channel',
+          channel: this.channelObject(c, tok.userId),
+          warning: 'already_in_channel',
           response_metadata: { warnings: ['already_in_channel'] },
         };
       }
@@ -469,8 +545,14 @@ export class WebApi {
       if (!/^[\p{Ll}\p{Lo}\p{N}_-]+$/u.test(name)) throw new ApiError('invalid_name_specials');
       for (const c of this.s.channels.values()) if (c.teamId === tok.teamId && c.name === name) throw new ApiError('name_taken');
       const c: Channel = {
-        id: randomId('C'), teamId: tok.teamId, name, isPrivate, isArchived: false, isIm: false,
-        members: new Set([tok.userId]), created: Math.floor(this.ctx.now() / 1000),
+        id: randomId('C'),
+        teamId: tok.teamId,
+        name,
+        isPrivate,
+        isArchived: false,
+        isIm: false,
+        members: new Set([tok.userId]),
+        created: Math.floor(this.ctx.now() / 1000),
       };
       this.s.channels.set(c.id, c);
       return { channel: this.channelObject(c, tok.userId) };
@@ -483,7 +565,10 @@ export class WebApi {
       if (c.isIm) throw new ApiError('method_not_supported_for_channel_type');
       if (c.isArchived) throw new ApiError('is_archived');
       if (!c.members.has(tok.userId)) throw new ApiError('not_in_channel');
-      const ids = (str(args.users) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const ids = (str(args.users) ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
       if (!ids.length) throw new ApiError('no_user');
       if (ids.length > 1000) throw new ApiError('too_many_users');
       for (const u of ids) {
@@ -501,9 +586,13 @@ export class WebApi {
       if (types.includes('private_channel')) need(tok, 'groups:read');
       const who = str(args.user) ?? tok.userId;
       if (!this.s.userIn(tok.teamId, who)) throw new ApiError('user_not_found');
-      const all = [...this.s.channels.values()].filter((c) => c.teamId === tok.teamId && c.members.has(who)
-        && (bool(args.exclude_archived) ? !c.isArchived : true)
-        && (c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') : types.includes('public_channel')));
+      const all = [...this.s.channels.values()].filter(
+        (c) =>
+          c.teamId === tok.teamId &&
+          c.members.has(who) &&
+          (bool(args.exclude_archived) ? !c.isArchived : true) &&
+          (c.isIm ? types.includes('im') : c.isPrivate ? types.includes('private_channel') : types.includes('public_channel')),
+      );
       const { page, next } = paginate(all, args, 100, 1000);
       return { channels: page.map((c) => this.channelObject(c, tok.userId)), response_metadata: { next_cursor: next } };
     },
@@ -520,7 +609,12 @@ export class WebApi {
         .filter((m) => m.channel === c.id && !m.deleted && !m.ephemeralTo && (!m.threadTs || m.threadTs === m.ts || m.replyBroadcast))
         .sort((a, b) => (a.ts < b.ts ? 1 : -1));
       const { page, next } = paginate(msgs, args, 100, 999);
-      return { messages: page.map((m) => this.messageObject(m)), has_more: next !== '', pin_count: 0, response_metadata: { next_cursor: next } };
+      return {
+        messages: page.map((m) => this.messageObject(m)),
+        has_more: next !== '',
+        pin_count: 0,
+        response_metadata: { next_cursor: next },
+      };
     },
     'conversations.replies': function (tok, args) {
       const c = this.readableChannel(tok, str(args.channel), 'history');
@@ -639,7 +733,9 @@ export class WebApi {
       const viewId = str(args.view_id);
       const externalId = str(args.external_id);
       if (!viewId && !externalId) {
-        throw new ApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] either view_id or external_id must be provided [json-pointer:/]'] } });
+        throw new ApiError('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] either view_id or external_id must be provided [json-pointer:/]'] },
+        });
       }
       let v: StoredView | undefined;
       if (viewId) v = this.s.views.get(viewId);
@@ -730,7 +826,7 @@ export class WebApi {
     if (blocks !== undefined && !Array.isArray(blocks)) throw new ApiError('invalid_blocks_format');
     if (attachments !== undefined && !Array.isArray(attachments)) throw new ApiError('invalid_attachments');
     const hasBlocks = Array.isArray(blocks) && (blocks.length > 0 || isUpdate);
-    if (!isUpdate && !text && !hasBlocks && !(attachments?.length) && !markdown) throw new ApiError('no_text');
+    if (!isUpdate && !text && !hasBlocks && !attachments?.length && !markdown) throw new ApiError('no_text');
     if (isUpdate && text === undefined && blocks === undefined && attachments === undefined && !markdown) {
       throw new ApiError('no_text');
     }
@@ -785,10 +881,13 @@ export class WebApi {
   }
 
   private checkView(args: Json, expected: 'modal' | 'home', existing?: StoredView): Json {
-    if (args.__bad_view) throw new ApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] invalid json [json-pointer:/view]'] } });
+    if (args.__bad_view)
+      throw new ApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] invalid json [json-pointer:/view]'] } });
     const view = args.view;
     if (view === undefined) {
-      throw new ApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: view [json-pointer:/]'] } });
+      throw new ApiError('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] missing required field: view [json-pointer:/]'] },
+      });
     }
     const r = validateView(view, expected);
     if (r.tooLarge) throw new ApiError('view_too_large');
@@ -807,7 +906,9 @@ export class WebApi {
   private peekTrigger(tok: TokenInfo, args: Json): { userId: string } {
     const id = str(args.trigger_id) ?? str(args.interactivity_pointer);
     if (!id) {
-      throw new ApiError('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: trigger_id [json-pointer:/]'] } });
+      throw new ApiError('invalid_arguments', {
+        response_metadata: { messages: ['[ERROR] missing required field: trigger_id [json-pointer:/]'] },
+      });
     }
     const t = this.s.triggers.get(id);
     if (!t || t.teamId !== tok.teamId) throw new ApiError('invalid_trigger_id');
@@ -919,25 +1020,46 @@ export class WebApi {
 }
 
 const INPUT_TYPES_NULL_VALUE: Record<string, string> = {
-  plain_text_input: 'value', email_text_input: 'value', url_text_input: 'value', number_input: 'value',
-  static_select: 'selected_option', external_select: 'selected_option', radio_buttons: 'selected_option',
-  users_select: 'selected_user', conversations_select: 'selected_conversation', channels_select: 'selected_channel',
-  datepicker: 'selected_date', timepicker: 'selected_time', datetimepicker: 'selected_date_time',
+  plain_text_input: 'value',
+  email_text_input: 'value',
+  url_text_input: 'value',
+  number_input: 'value',
+  static_select: 'selected_option',
+  external_select: 'selected_option',
+  radio_buttons: 'selected_option',
+  users_select: 'selected_user',
+  conversations_select: 'selected_conversation',
+  channels_select: 'selected_channel',
+  datepicker: 'selected_date',
+  timepicker: 'selected_time',
+  datetimepicker: 'selected_date_time',
 };
 const INPUT_TYPES_ARRAY: Record<string, string> = {
-  multi_static_select: 'selected_options', multi_external_select: 'selected_options', checkboxes: 'selected_options',
-  multi_users_select: 'selected_users', multi_conversations_select: 'selected_conversations',
-  multi_channels_select: 'selected_channels', file_input: 'files',
+  multi_static_select: 'selected_options',
+  multi_external_select: 'selected_options',
+  checkboxes: 'selected_options',
+  multi_users_select: 'selected_users',
+  multi_conversations_select: 'selected_conversations',
+  multi_channels_select: 'selected_channels',
+  file_input: 'files',
 };
 
 /** The state.values Slack reports for an element nobody has touched (initial_* or empty). */
 export function initialElementValue(el: Json): Json | undefined {
   const type = el.type as string;
   const init: Record<string, string> = {
-    value: 'initial_value', selected_option: 'initial_option', selected_user: 'initial_user',
-    selected_conversation: 'initial_conversation', selected_channel: 'initial_channel', selected_date: 'initial_date',
-    selected_time: 'initial_time', selected_date_time: 'initial_date_time', selected_options: 'initial_options',
-    selected_users: 'initial_users', selected_conversations: 'initial_conversations', selected_channels: 'initial_channels',
+    value: 'initial_value',
+    selected_option: 'initial_option',
+    selected_user: 'initial_user',
+    selected_conversation: 'initial_conversation',
+    selected_channel: 'initial_channel',
+    selected_date: 'initial_date',
+    selected_time: 'initial_time',
+    selected_date_time: 'initial_date_time',
+    selected_options: 'initial_options',
+    selected_users: 'initial_users',
+    selected_conversations: 'initial_conversations',
+    selected_channels: 'initial_channels',
   };
   if (type === 'rich_text_input') return { type, rich_text_value: el.initial_value ?? null };
   const single = INPUT_TYPES_NULL_VALUE[type];
@@ -977,8 +1099,10 @@ export function fillBlockIds(blocksIn: Json[]): Json[] {
     if (!b || typeof b !== 'object') return b;
     const nb: Json = { ...b };
     if (nb.block_id === undefined) nb.block_id = rid();
-    const fix = (el: Json) => (el && typeof el === 'object' && el.type !== 'image' && !['plain_text', 'mrkdwn'].includes(el.type) && el.action_id === undefined
-      ? { ...el, action_id: rid() } : el);
+    const fix = (el: Json) =>
+      el && typeof el === 'object' && el.type !== 'image' && !['plain_text', 'mrkdwn'].includes(el.type) && el.action_id === undefined
+        ? { ...el, action_id: rid() }
+        : el;
     if (nb.element) nb.element = fix(nb.element);
     if (nb.accessory) nb.accessory = fix(nb.accessory);
     if (nb.type === 'actions' && Array.isArray(nb.elements)) nb.elements = nb.elements.map(fix);

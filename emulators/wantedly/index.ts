@@ -190,12 +190,16 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
       const p = person(rng, i);
       const pi = Math.floor(rng() * POSTING_TITLES.length);
       const r = rng();
-      const kind: WantedlyEntryKind = r < meetupRatio ? 'meetup' : r < meetupRatio + (1 - meetupRatio) * 0.7 ? 'application' : 'scout_reply';
+      const kind: WantedlyEntryKind =
+        r < meetupRatio ? 'meetup' : r < meetupRatio + (1 - meetupRatio) * 0.7 ? 'application' : 'scout_reply';
       return {
         project_id: PROJECT_BASE + pi,
         project_title: POSTING_TITLES[pi],
         kind,
-        interest_level: kind === 'meetup' ? (['want_to_work_now', 'want_to_hear', 'a_little_interested'] as const)[rng() < 0.8 ? 1 : rng() < 0.5 ? 0 : 2] : undefined,
+        interest_level:
+          kind === 'meetup'
+            ? (['want_to_work_now', 'want_to_hear', 'a_little_interested'] as const)[rng() < 0.8 ? 1 : rng() < 0.5 ? 0 : 2]
+            : undefined,
         status: (['未対応', '対応中', '対応済み'] as const)[Math.floor(rng() * 3)],
         created_at: t,
         user: {
@@ -206,7 +210,10 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
           future_goal: 'プロダクトの成長に事業と技術の両面から関わりたい',
           educations: [{ school: p.school, faculty: p.faculty, graduated_year: p.graduationYear }],
           careers: [{ company: p.currentCompany, title: p.role, from: `${p.graduationYear}-04`, to: null }],
-          languages: [{ name: '日本語', level: 'ネイティブ' }, { name: '英語', level: rng() < 0.5 ? 'ビジネス' : '日常会話' }],
+          languages: [
+            { name: '日本語', level: 'ネイティブ' },
+            { name: '英語', level: rng() < 0.5 ? 'ビジネス' : '日常会話' },
+          ],
           social_links: [{ service: 'github', url: `https://github.com/${p.nameRomaji.split(' ')[0].toLowerCase()}${i}` }],
         },
       };
@@ -265,7 +272,9 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
     const slow = faults.take(url.pathname, ['slow']);
     if (slow && slow.kind === 'slow') await sleep(slow.delayMs);
     if (faults.has('maintenance', url.pathname))
-      return apiError(res, 503, 'maintenance', 'ただいまメンテナンス中です。しばらくしてから再度お試しください。', { 'retry-after': '600' });
+      return apiError(res, 503, 'maintenance', 'ただいまメンテナンス中です。しばらくしてから再度お試しください。', {
+        'retry-after': '600',
+      });
     const err = faults.take(url.pathname, ['error']);
     if (err && err.kind === 'error') return apiError(res, err.status ?? 500, 'internal_server_error', 'Internal Server Error');
     const rl = faults.take(url.pathname, ['rate_limit']);
@@ -300,7 +309,8 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
       return apiError(res, 401, 'unauthorized', 'The API key is invalid.', { 'www-authenticate': 'Bearer realm="wantedly"' });
     }
     if (a.revoked) return apiError(res, 403, 'api_key_revoked', 'The API key has been revoked.');
-    if (a.role === 'member') return apiError(res, 403, 'insufficient_role', 'The account that issued this key is not an admin or staff (管理者・担当).');
+    if (a.role === 'member')
+      return apiError(res, 403, 'insufficient_role', 'The account that issued this key is not an admin or staff (管理者・担当).');
 
     if (rate.perMinute > 0) {
       const now = Date.now();

@@ -40,7 +40,10 @@ export function accountStatus(a: Omit<MediaAccountDoc, 'credentials'>, next?: Da
 
 /** Every account of the org, by medium then age. */
 export async function listAccounts(deps: Deps, teamId: string): Promise<AccountStatus[]> {
-  const accounts = await deps.store.mediaAccounts.find({ teamId }, { projection: { credentials: 0 } }).sort({ medium: 1, createdAt: 1 }).toArray();
+  const accounts = await deps.store.mediaAccounts
+    .find({ teamId }, { projection: { credentials: 0 } })
+    .sort({ medium: 1, createdAt: 1 })
+    .toArray();
   const next = await deps.accountJobs.nextRuns(accounts.map((a) => String(a._id)));
   return accounts.map((a) => accountStatus(a, next.get(String(a._id))));
 }

@@ -18,7 +18,11 @@ import { credentialFingerprints, credentialsAad } from './credentials';
 import { backoffMs } from './import-schedule';
 import { connectorFor } from './connector-context';
 
-export const accountRef = (a: Pick<MediaAccountDoc, '_id' | 'teamId' | 'medium'>) => ({ id: String(a._id), teamId: a.teamId, medium: a.medium });
+export const accountRef = (a: Pick<MediaAccountDoc, '_id' | 'teamId' | 'medium'>) => ({
+  id: String(a._id),
+  teamId: a.teamId,
+  medium: a.medium,
+});
 
 export async function getAccount(deps: Deps, teamId: string, accountId: string): Promise<MediaAccountDoc> {
   if (!ObjectId.isValid(accountId)) throw new NotFoundError('accounts.notFound');
@@ -28,7 +32,8 @@ export async function getAccount(deps: Deps, teamId: string, accountId: string):
 }
 
 export async function linkAccount(
-  deps: Deps, actor: Actor,
+  deps: Deps,
+  actor: Actor,
   input: { medium: Medium; label?: string; credentials: Credentials; requestId: string; defaultLabel?: (n: number) => string },
 ): Promise<{ account: MediaAccountDoc; created: boolean }> {
   await authorize(deps, actor, 'accounts.manage', {}, { medium: input.medium });
@@ -42,12 +47,21 @@ export async function linkAccount(
   const now = deps.clock();
   const count = await deps.store.mediaAccounts.countDocuments({ teamId, medium: input.medium });
   const doc: MediaAccountDoc = {
-    _id, teamId, medium: input.medium,
+    _id,
+    teamId,
+    medium: input.medium,
     label: input.label ?? input.defaultLabel?.(count + 1) ?? `${input.medium} ${count + 1}`,
     credentials: deps.keyring.encryptJson(input.credentials, credentialsAad(teamId, String(_id))),
     credentialFingerprint: fingerprint,
-    state: 'authenticating', paused: false, linkedBy: actor.userId, requestId: input.requestId,
-    cursor: null, firstImportDone: false, failures: 0, createdAt: now, updatedAt: now,
+    state: 'authenticating',
+    paused: false,
+    linkedBy: actor.userId,
+    requestId: input.requestId,
+    cursor: null,
+    firstImportDone: false,
+    failures: 0,
+    createdAt: now,
+    updatedAt: now,
   };
   try {
     await deps.store.mediaAccounts.insertOne(doc);
@@ -57,7 +71,13 @@ export async function linkAccount(
     if (again) return { account: again, created: false };
     throw duplicateLogin(input.medium, await accountWithLogin(deps, teamId, input.medium, [fingerprint, ...older]));
   }
-  await audit(deps, { teamId, actorId: actor.userId, action: 'accounts.link', allowed: true, target: { accountId: String(_id), medium: input.medium } });
+  await audit(deps, {
+    teamId,
+    actorId: actor.userId,
+    action: 'accounts.link',
+    allowed: true,
+    target: { accountId: String(_id), medium: input.medium },
+  });
   await deps.accountJobs.checkAuth(accountRef(doc));
   return { account: doc, created: true };
 }
@@ -77,7 +97,9 @@ function accountWithLogin(deps: Deps, teamId: string, medium: Medium, fingerprin
  */
 function duplicateLogin(medium: Medium, clash: { label: string } | null): ValidationError {
   const field = MEDIUM_FIELDS[medium][0];
-  return new ValidationError({ [field]: clash ? { key: 'link.errors.duplicateOf', vars: { label: clash.label } } : { key: 'link.errors.duplicate' } });
+  return new ValidationError({
+    [field]: clash ? { key: 'link.errors.duplicateOf', vars: { label: clash.label } } : { key: 'link.errors.duplicate' },
+  });
 }
 
 /**
@@ -91,7 +113,8 @@ async function refuseLinkedUnderOlderKey(deps: Deps, teamId: string, medium: Med
 }
 
 export async function reenterCredentials(
-  deps: Deps, actor: Actor,
+  deps: Deps,
+  actor: Actor,
   input: { accountId: string; credentials: Credentials; label?: string },
 ): Promise<MediaAccountDoc> {
   await authorize(deps, actor, 'accounts.manage', {}, { accountId: input.accountId });
@@ -106,19 +129,32 @@ export async function reenterCredentials(
         $set: {
           credentials: deps.keyring.encryptJson(input.credentials, credentialsAad(actor.teamId, String(account._id))),
           credentialFingerprint: fingerprint,
-          state: 'authenticating', failures: 0, linkedBy: actor.userId, updatedAt: deps.clock(),
+          state: 'authenticating',
+          failures: 0,
+          linkedBy: actor.userId,
+          updatedAt: deps.clock(),
           ...(input.label ? { label: input.label } : {}),
         },
         $unset: { lastError: '' },
       },
     );
   } catch (err) {
-    if (isDuplicateKey(err)) throw duplicateLogin(account.medium, await accountWithLogin(deps, actor.teamId, account.medium, [fingerprint, ...older], account._id));
+    if (isDuplicateKey(err))
+      throw duplicateLogin(
+        account.medium,
+        await accountWithLogin(deps, actor.teamId, account.medium, [fingerprint, ...older], account._id),
+      );
     throw err;
   }
   // only once the new credentials are stored: a refused re-enter leaves the account importing as before
   await deps.accountJobs.disableImport(String(account._id));
-  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'accounts.reenter', allowed: true, target: { accountId: input.accountId } });
+  await audit(deps, {
+    teamId: actor.teamId,
+    actorId: actor.userId,
+    action: 'accounts.reenter',
+    allowed: true,
+    target: { accountId: input.accountId },
+  });
   await deps.accountJobs.checkAuth(accountRef(account));
   return account;
 }
@@ -131,7 +167,13 @@ export async function setPaused(deps: Deps, actor: Actor, accountId: string, pau
     await deps.store.mediaAccounts.updateOne({ _id: account._id, teamId: actor.teamId }, { $set: { paused, updatedAt: deps.clock() } });
     if (paused) await deps.accountJobs.disableImport(accountId);
     else await deps.accountJobs.scheduleImport(accountRef(account));
-    await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: paused ? 'accounts.pause' : 'accounts.resume', allowed: true, target: { accountId } });
+    await audit(deps, {
+      teamId: actor.teamId,
+      actorId: actor.userId,
+      action: paused ? 'accounts.pause' : 'accounts.resume',
+      allowed: true,
+      target: { accountId },
+    });
   }
   return { ...account, paused };
 }
@@ -142,7 +184,13 @@ export async function unlinkAccount(deps: Deps, actor: Actor, accountId: string)
   const account = await getAccount(deps, actor.teamId, accountId);
   await deps.accountJobs.removeAll(accountId);
   await deps.store.mediaAccounts.deleteOne({ _id: account._id, teamId: actor.teamId });
-  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'accounts.unlink', allowed: true, target: { accountId, medium: account.medium } });
+  await audit(deps, {
+    teamId: actor.teamId,
+    actorId: actor.userId,
+    action: 'accounts.unlink',
+    allowed: true,
+    target: { accountId, medium: account.medium },
+  });
   return account;
 }
 
@@ -159,7 +207,7 @@ export type AuthCheckOutcome =
 /** The credentials check (an Agenda job). Moves the account to linked / auth_failed / system_error. */
 export async function checkCredentials(deps: Deps, teamId: string, accountId: string): Promise<AuthCheckOutcome> {
   const account = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId });
-  if (!account || account.state !== 'authenticating' && account.state !== 'system_error') return { state: 'gone' };
+  if (!account || (account.state !== 'authenticating' && account.state !== 'system_error')) return { state: 'gone' };
   const { connector, ctx } = connectorFor(deps, account.medium);
   const now = () => deps.clock();
   let outcome: AuthCheckOutcome;
@@ -179,15 +227,29 @@ export async function checkCredentials(deps: Deps, teamId: string, accountId: st
   // Only act if nobody changed the account meanwhile (re-entered, unlinked).
   const filter = { _id: account._id, teamId, credentials: account.credentials };
   if (outcome.state === 'linked') {
-    const res = await deps.store.mediaAccounts.updateOne(filter, { $set: { state: 'linked', failures: 0, updatedAt: now() }, $unset: { lastError: '' } });
+    const res = await deps.store.mediaAccounts.updateOne(filter, {
+      $set: { state: 'linked', failures: 0, updatedAt: now() },
+      $unset: { lastError: '' },
+    });
     if (!res.matchedCount) return { state: 'gone' };
     await deps.accountJobs.scheduleImport(accountRef(account));
-    await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: account.state === 'system_error' ? 'recovered' : 'linked' });
+    await deps.notifier.linkResult(teamId, account.linkedBy, {
+      medium: account.medium,
+      label: account.label,
+      outcome: account.state === 'system_error' ? 'recovered' : 'linked',
+    });
   } else if (outcome.state === 'auth_failed') {
-    const res = await deps.store.mediaAccounts.updateOne(filter, { $set: { state: 'auth_failed', updatedAt: now(), lastError: { reason: outcome.reason, at: now(), notified: true } } });
+    const res = await deps.store.mediaAccounts.updateOne(filter, {
+      $set: { state: 'auth_failed', updatedAt: now(), lastError: { reason: outcome.reason, at: now(), notified: true } },
+    });
     if (!res.matchedCount) return { state: 'gone' };
     await deps.accountJobs.disableImport(accountId);
-    await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: 'auth_failed', reason: outcome.reason });
+    await deps.notifier.linkResult(teamId, account.linkedBy, {
+      medium: account.medium,
+      label: account.label,
+      outcome: 'auth_failed',
+      reason: outcome.reason,
+    });
   } else if (outcome.state === 'system_error') {
     const notified = account.lastError?.notified ?? false;
     const res = await deps.store.mediaAccounts.updateOne(filter, {
@@ -196,7 +258,12 @@ export async function checkCredentials(deps: Deps, teamId: string, accountId: st
     });
     if (!res.matchedCount) return { state: 'gone' };
     if (!notified) {
-      await deps.notifier.linkResult(teamId, account.linkedBy, { medium: account.medium, label: account.label, outcome: 'system_error', reason: outcome.reason });
+      await deps.notifier.linkResult(teamId, account.linkedBy, {
+        medium: account.medium,
+        label: account.label,
+        outcome: 'system_error',
+        reason: outcome.reason,
+      });
     }
     // the job processor reschedules itself at outcome.retryAt (see src/jobs/account-jobs.ts)
   }

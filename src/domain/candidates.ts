@@ -22,7 +22,6 @@ export interface CandidateDetails extends CandidateSummary {
   canChangeStage: boolean;
 }
 
-
 /**
  * Candidates the actor may see whose name (or id, or the medium's id) matches the query. Names are
  * compared through searchKey (NFKC, lower case, no spaces): 山田太郎 finds 山田 太郎, Yamada finds

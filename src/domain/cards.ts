@@ -66,9 +66,8 @@ export function cardFacts(c: CandidateDoc, jobs: { current: JobDoc | null; cardJ
 
 /** The card of a candidate posted for `cardJob` (the channel's job), whatever job they are in now. */
 export async function loadCardFacts(deps: Deps, c: CandidateDoc, cardJob: JobDoc, org: OrgDoc): Promise<CardFacts> {
-  const current = c.jobId && String(c.jobId) !== String(cardJob._id)
-    ? await deps.store.jobs.findOne({ teamId: c.teamId, _id: c.jobId })
-    : cardJob;
+  const current =
+    c.jobId && String(c.jobId) !== String(cardJob._id) ? await deps.store.jobs.findOne({ teamId: c.teamId, _id: c.jobId }) : cardJob;
   return cardFacts(c, { current, cardJob }, org);
 }
 
@@ -98,7 +97,13 @@ export async function changeStage(deps: Deps, actor: Actor, candidateId: string,
   await authorize(deps, actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }, { candidateId });
   if (c.stage === stage) return c;
   await deps.store.candidates.updateOne({ teamId: actor.teamId, _id: c._id }, { $set: { stage } });
-  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'candidates.stage', allowed: true, target: { candidateId, stage } });
+  await audit(deps, {
+    teamId: actor.teamId,
+    actorId: actor.userId,
+    action: 'candidates.stage',
+    allowed: true,
+    target: { candidateId, stage },
+  });
   await touchCard(deps, actor.teamId, c._id!);
   return { ...c, stage };
 }

@@ -13,7 +13,11 @@ const BASE_URL_VAR = {
   openwork: 'OPENWORK_URL',
 } as const satisfies Record<Medium, string>;
 
-export function connectorFor(deps: Pick<Deps, 'config'>, medium: Medium, signal?: AbortSignal): { connector: MediaConnector; ctx: ConnectorContext } {
+export function connectorFor(
+  deps: Pick<Deps, 'config'>,
+  medium: Medium,
+  signal?: AbortSignal,
+): { connector: MediaConnector; ctx: ConnectorContext } {
   return {
     connector: getConnector(medium),
     ctx: { baseUrl: deps.config[BASE_URL_VAR[medium]], timeoutMs: deps.config.CONNECTOR_TIMEOUT_MS, signal },

@@ -9,11 +9,29 @@ import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../vocabul
 import type { Keyring } from '../security/crypto';
 
 const FIELD_SCHEMAS: Record<FieldKey, { schema: z.ZodType<string>; errorKey: string }> = {
-  api_key: { schema: z.string().trim().regex(/^[A-Za-z0-9_-]{16,128}$/), errorKey: 'link.errors.apiKey' },
+  api_key: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{16,128}$/),
+    errorKey: 'link.errors.apiKey',
+  },
   email: { schema: z.string().trim().max(254).pipe(z.email()), errorKey: 'link.errors.email' },
   password: { schema: z.string().min(1).max(128), errorKey: 'link.errors.tooLong' },
-  company_id: { schema: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/), errorKey: 'link.errors.id' },
-  user_id: { schema: z.string().trim().regex(/^[A-Za-z0-9_.@-]{1,64}$/), errorKey: 'link.errors.id' },
+  company_id: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.@-]{1,64}$/),
+    errorKey: 'link.errors.id',
+  },
+  user_id: {
+    schema: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.@-]{1,64}$/),
+    errorKey: 'link.errors.id',
+  },
 };
 
 export interface LinkFormInput {
@@ -73,8 +91,9 @@ export function credentialFingerprint(keyring: Keyring, teamId: string, creds: C
 export function credentialFingerprints(keyring: Keyring, teamId: string, creds: Credentials): string[] {
   const identity =
     'apiKey' in creds ? creds.apiKey : 'email' in creds ? creds.email : 'companyId' in creds ? creds.companyId : creds.userId;
-  return keyring.deriveKeys('credential-fingerprint').map((key) =>
-    createHmac('sha256', key).update(`${teamId}\u0000${creds.medium}\u0000${identity}`).digest('base64url'));
+  return keyring
+    .deriveKeys('credential-fingerprint')
+    .map((key) => createHmac('sha256', key).update(`${teamId}\u0000${creds.medium}\u0000${identity}`).digest('base64url'));
 }
 
 export const credentialsAad = (teamId: string, accountId: string) => `${teamId}:mediaAccount:${accountId}`;

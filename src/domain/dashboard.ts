@@ -32,7 +32,13 @@ export async function loadDashboard(deps: Deps, actor: Actor): Promise<Dashboard
   // the latest 5 visible candidates of each job, the jobs queried side by side
   const visible = visibleCandidateFilter(actor);
   const latest = await Promise.all(
-    jobs.map((job) => deps.store.candidates.find({ ...visible, jobId: job._id! }, { projection: { name: 1, medium: 1, appliedAt: 1 } }).sort({ appliedAt: -1 }).limit(5).toArray()),
+    jobs.map((job) =>
+      deps.store.candidates
+        .find({ ...visible, jobId: job._id! }, { projection: { name: 1, medium: 1, appliedAt: 1 } })
+        .sort({ appliedAt: -1 })
+        .limit(5)
+        .toArray(),
+    ),
   );
   const recent: Dashboard['recent'] = [];
   for (const [i, job] of jobs.entries()) {

@@ -23,7 +23,12 @@ export async function importAudience(deps: Deps, teamId: string): Promise<string
   return [...people].filter((u) => !limited.has(u));
 }
 
-export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, run: RunSummary, opts: { firstImport: boolean; hasMore: boolean }) {
+export async function notifyRunFinished(
+  deps: Deps,
+  account: MediaAccountDoc,
+  run: RunSummary,
+  opts: { firstImport: boolean; hasMore: boolean },
+) {
   let unmapped = 0;
   if (opts.firstImport) {
     unmapped = await countUnmappedPostings(deps, account.teamId, account.medium);
@@ -31,15 +36,23 @@ export async function notifyRunFinished(deps: Deps, account: MediaAccountDoc, ru
   if (run.created === 0 && unmapped === 0) return;
   const audience = await importAudience(deps, account.teamId);
   await deps.notifier.importFinished(account.teamId, audience, {
-    medium: account.medium, label: account.label,
+    medium: account.medium,
+    label: account.label,
     run: { created: run.created, fetched: run.fetched, duplicates: run.duplicates, skippedMeetups: run.skippedMeetups },
-    hasMore: opts.hasMore, unmapped,
+    hasMore: opts.hasMore,
+    unmapped,
   });
 }
 
 export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, reason: string, nextRunAt: Date | null) {
   const [org, admins] = await Promise.all([getOrg(deps, account.teamId), orgAdmins(deps, account.teamId)]);
-  await deps.notifier.importFailed(account.teamId, admins, { medium: account.medium, label: account.label, reason, nextRunAt, zone: org.zone });
+  await deps.notifier.importFailed(account.teamId, admins, {
+    medium: account.medium,
+    label: account.label,
+    reason,
+    nextRunAt,
+    zone: org.zone,
+  });
 }
 
 export async function notifyRecovered(deps: Deps, account: MediaAccountDoc) {

@@ -48,7 +48,10 @@ export function backoffMs(consecutiveFailures: number): number {
 
 /** Next run after a run that ended at `now`: regular, or backed off after failures / a Retry-After. */
 export function nextRunAfter(
-  medium: Medium, accountId: string, zone: string, now: Date,
+  medium: Medium,
+  accountId: string,
+  zone: string,
+  now: Date,
   opts: { consecutiveFailures?: number; retryAfterMs?: number } = {},
 ): Date {
   if (opts.consecutiveFailures && opts.consecutiveFailures > 0) {

@@ -28,7 +28,7 @@ const INSTANCE = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}
 export interface RunResult {
   outcome: RunSummary['outcome'] | 'skipped';
   summary?: RunSummary;
-  nextRunAt: Date | null;       // null: do not run again (auth failure, paused, unlinked)
+  nextRunAt: Date | null; // null: do not run again (auth failure, paused, unlinked)
 }
 
 export interface RunOptions {
@@ -50,7 +50,9 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   }
   const account = await deps.store.mediaAccounts.findOneAndUpdate(
     {
-      _id: new ObjectId(accountId), teamId, paused: false,
+      _id: new ObjectId(accountId),
+      teamId,
+      paused: false,
       state: { $in: ['linked', 'system_error'] },
       $or: [{ runLease: null }, { 'runLease.until': { $lt: now } }],
     },
@@ -58,8 +60,12 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     { returnDocument: 'after' },
   );
   if (!account) {
-    const exists = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId }, { projection: { paused: 1, state: 1, medium: 1 } });
-    if (!exists || exists.paused || exists.state === 'auth_failed' || exists.state === 'authenticating') return { outcome: 'skipped', nextRunAt: null };
+    const exists = await deps.store.mediaAccounts.findOne(
+      { _id: new ObjectId(accountId), teamId },
+      { projection: { paused: 1, state: 1, medium: 1 } },
+    );
+    if (!exists || exists.paused || exists.state === 'auth_failed' || exists.state === 'authenticating')
+      return { outcome: 'skipped', nextRunAt: null };
     // another run holds the lease: try again at the next regular time
     const org = await getOrg(deps, teamId);
     return { outcome: 'skipped', nextRunAt: nextRunAfter(exists.medium, accountId, org.zone, now) };
@@ -76,7 +82,9 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     const fetched = await Promise.race([
       connector.fetchApplicants(decryptCredentials(deps, account), { cursor: account.cursor, limit: RUN_LIMIT }, ctx),
       new Promise<never>((_, reject) =>
-        controller.signal.addEventListener('abort', () => reject(new ServiceError('timeout', 'import run time limit reached')), { once: true }),
+        controller.signal.addEventListener('abort', () => reject(new ServiceError('timeout', 'import run time limit reached')), {
+          once: true,
+        }),
       ),
     ]);
     const applicants = fetched.applicants.slice(0, RUN_LIMIT);
@@ -94,7 +102,14 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     const res = await deps.store.mediaAccounts.updateOne(
       { _id: account._id, teamId, 'runLease.by': leaseBy, credentials: account.credentials },
       {
-        $set: { cursor: fetched.nextCursor ?? account.cursor, lastRun: summary, state: 'linked', failures: 0, firstImportDone: true, updatedAt: deps.clock() },
+        $set: {
+          cursor: fetched.nextCursor ?? account.cursor,
+          lastRun: summary,
+          state: 'linked',
+          failures: 0,
+          firstImportDone: true,
+          updatedAt: deps.clock(),
+        },
         $unset: { runLease: '', lastError: '' },
       },
     );
@@ -114,7 +129,14 @@ async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
   await deps.store.importRuns.updateOne({ runId }, { $set: { ...summary } });
 }
 
-async function failRun(deps: Deps, account: MediaAccountDoc, leaseBy: string, summary: RunSummary, err: unknown, zone: string): Promise<RunResult> {
+async function failRun(
+  deps: Deps,
+  account: MediaAccountDoc,
+  leaseBy: string,
+  summary: RunSummary,
+  err: unknown,
+  zone: string,
+): Promise<RunResult> {
   const now = deps.clock();
   summary.finishedAt = now;
   const filter = { _id: account._id, teamId: account.teamId, 'runLease.by': leaseBy, credentials: account.credentials };
@@ -151,7 +173,10 @@ async function failRun(deps: Deps, account: MediaAccountDoc, leaseBy: string, su
 
 /** Upserts the candidates and postings of a batch; counts new, duplicates and skipped meetups. */
 export async function storeApplicants(
-  deps: Deps, account: MediaAccountDoc, applicants: NormalizedApplicant[], runId: string,
+  deps: Deps,
+  account: MediaAccountDoc,
+  applicants: NormalizedApplicant[],
+  runId: string,
 ): Promise<{ created: number; duplicates: number; meetups: number; postingIds: string[] }> {
   const now = deps.clock();
   const { teamId, medium } = account;
@@ -180,12 +205,20 @@ export async function storeApplicants(
         $setOnInsert: {
           // the search key is written with the name, always (both only on insert: a later import
           // does not rename a stored candidate)
-          teamId, medium, externalId: a.externalId, name: a.name, searchKey: searchKey(a.name),
+          teamId,
+          medium,
+          externalId: a.externalId,
+          name: a.name,
+          searchKey: searchKey(a.name),
           ...(a.age !== undefined && medium !== 'findy' ? { age: a.age } : {}),
-          postingExternalId: a.postingId, postingTitle: a.postingTitle,
+          postingExternalId: a.postingId,
+          postingTitle: a.postingTitle,
           appliedAt: new Date(a.appliedAt),
           links: [{ label: medium, url: a.profileUrl }],
-          jobId: null, stage: 'new', assignees: [], importedAt: now,
+          jobId: null,
+          stage: 'new',
+          assignees: [],
+          importedAt: now,
           importHistory: [{ at: now, accountId: account._id, accountLabel: account.label, runId }],
         },
         $addToSet: { accountIds: account._id },
@@ -198,7 +231,11 @@ export async function storeApplicants(
 }
 
 /** Unordered bulk upserts; a duplicate-key race with another writer counts as "already there". */
-async function bulkUpsert<T extends PostingDoc | CandidateDoc>(deps: Deps, name: 'postings' | 'candidates', ops: AnyBulkWriteOperation<T>[]): Promise<number> {
+async function bulkUpsert<T extends PostingDoc | CandidateDoc>(
+  deps: Deps,
+  name: 'postings' | 'candidates',
+  ops: AnyBulkWriteOperation<T>[],
+): Promise<number> {
   const coll = deps.store[name] as unknown as import('mongodb').Collection<T>;
   try {
     const res = await coll.bulkWrite(ops, { ordered: false });

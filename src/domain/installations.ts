@@ -27,7 +27,10 @@ function forgetCached(deps: Pick<Deps, 'store'>, teamId: string) {
   const c = cacheOf(deps);
   c.delete(teamId);
   for (const [id, v] of c) {
-    void v.value.then((inst) => inst.team?.id === teamId && c.get(id) === v && c.delete(id), () => undefined);
+    void v.value.then(
+      (inst) => inst.team?.id === teamId && c.get(id) === v && c.delete(id),
+      () => undefined,
+    );
   }
 }
 
@@ -117,6 +120,9 @@ export async function removeUserTokens(deps: Deps, teamId: string, userIds: stri
   const inst = deps.keyring.decryptJson<Installation>(doc.encrypted, installationAad(teamId));
   if (!userIds.includes(inst.user.id)) return;
   inst.user = { id: inst.user.id, token: undefined, scopes: undefined };
-  await deps.store.installations.updateOne({ _id: teamId }, { $set: { encrypted: deps.keyring.encryptJson(inst, installationAad(teamId)), updatedAt: deps.clock() } });
+  await deps.store.installations.updateOne(
+    { _id: teamId },
+    { $set: { encrypted: deps.keyring.encryptJson(inst, installationAad(teamId)), updatedAt: deps.clock() } },
+  );
   forgetCached(deps, teamId);
 }

@@ -54,7 +54,12 @@ function validate(input: JobInput): JobInput {
  * the candidate cards) is refused under the channel field; when Slack cannot say (a private channel
  * the bot is not in), the usual channel warnings follow.
  */
-export async function channelStatus(deps: Deps, teamId: string, channelId: string, opts: { refuseShared?: boolean } = {}): Promise<ChannelStatus> {
+export async function channelStatus(
+  deps: Deps,
+  teamId: string,
+  channelId: string,
+  opts: { refuseShared?: boolean } = {},
+): Promise<ChannelStatus> {
   const client = await deps.slack.clientFor(teamId);
   if (!client) return 'unknown';
   let res: Awaited<ReturnType<typeof client.conversations.info>>;
@@ -79,7 +84,9 @@ export async function channelStatus(deps: Deps, teamId: string, channelId: strin
  * card fails. Without notifiedAt: the card poster still tells the job's admins once cards wait.
  */
 function issueOf(status: ChannelStatus, at: Date): JobDoc['channelIssue'] {
-  return status === 'not_in_channel' || status === 'is_archived' || status === 'channel_not_found' ? { reason: status, since: at } : undefined;
+  return status === 'not_in_channel' || status === 'is_archived' || status === 'channel_not_found'
+    ? { reason: status, since: at }
+    : undefined;
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
@@ -108,7 +115,13 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
     if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
     throw err;
   }
-  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.create', allowed: true, target: { jobId: String(job._id), name: job.name } });
+  await audit(deps, {
+    teamId: actor.teamId,
+    actorId: actor.userId,
+    action: 'jobs.create',
+    allowed: true,
+    target: { jobId: String(job._id), name: job.name },
+  });
   return { job, channel };
 }
 
@@ -117,7 +130,13 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
  * member lists, so a save over a change made meanwhile (someone's role given in /ats roles, another
  * edit) would undo it: such a save is refused and the user reopens the job.
  */
-export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: JobInput, version?: number): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+export async function updateJob(
+  deps: Deps,
+  actor: Actor,
+  jobId: string,
+  raw: JobInput,
+  version?: number,
+): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   const before = await getJob(deps, actor.teamId, jobId);
   await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
   const input = validate(raw);
@@ -136,8 +155,10 @@ export async function updateJob(deps: Deps, actor: Actor, jobId: string, raw: Jo
     const job = await deps.store.jobs.findOneAndUpdate(
       { teamId: actor.teamId, _id: before._id, ...(version !== undefined ? { updatedAt: new Date(version) } : {}) },
       // a new channel: its own problem (if any) replaces the old channel's
-      input.channelId === before.channelId ? { $set: set }
-        : issueOf(channel, set.updatedAt!) ? { $set: { ...set, channelIssue: issueOf(channel, set.updatedAt!) } }
+      input.channelId === before.channelId
+        ? { $set: set }
+        : issueOf(channel, set.updatedAt!)
+          ? { $set: { ...set, channelIssue: issueOf(channel, set.updatedAt!) } }
           : { $set: set, $unset: { channelIssue: '' } },
       { returnDocument: 'after' },
     );
@@ -172,14 +193,18 @@ export async function listJobs(deps: Deps, actor: Actor): Promise<{ jobs: JobSum
   const teamId = actor.teamId;
   const [jobs, counts, pending, unmapped] = await Promise.all([
     deps.store.jobs.find({ teamId }).sort({ name: 1 }).limit(200).toArray(),
-    deps.store.candidates.aggregate<{ _id: ObjectId; n: number }>([
-      { $match: { teamId, jobId: { $ne: null } } },
-      { $group: { _id: '$jobId', n: { $sum: 1 } } },
-    ]).toArray(),
-    deps.store.candidates.aggregate<{ _id: ObjectId; n: number }>([
-      { $match: { teamId, 'card.state': { $in: ['pending', 'posting'] } } },
-      { $group: { _id: '$card.jobId', n: { $sum: 1 } } },
-    ]).toArray(),
+    deps.store.candidates
+      .aggregate<{ _id: ObjectId; n: number }>([
+        { $match: { teamId, jobId: { $ne: null } } },
+        { $group: { _id: '$jobId', n: { $sum: 1 } } },
+      ])
+      .toArray(),
+    deps.store.candidates
+      .aggregate<{ _id: ObjectId; n: number }>([
+        { $match: { teamId, 'card.state': { $in: ['pending', 'posting'] } } },
+        { $group: { _id: '$card.jobId', n: { $sum: 1 } } },
+      ])
+      .toArray(),
     countUnmappedPostings(deps, teamId),
   ]);
   const count = new Map(counts.map((c) => [String(c._id), c.n]));
@@ -205,6 +230,10 @@ export async function mappableJobs(deps: Deps, actor: Actor, query = '', limit =
   if (actor.orgRole !== 'org_admin') filter._id = { $in: actor.jobAdminOf.map((id) => new ObjectId(id)) };
   const q = query.trim();
   // the same folding as job names (width, case, spaces); a job from before the key falls back to its name
-  if (q) filter.$or = [{ nameKey: { $regex: escapeRegExp(normalizeName(q)) } }, { nameKey: { $exists: false }, name: { $regex: escapeRegExp(q), $options: 'i' } }];
+  if (q)
+    filter.$or = [
+      { nameKey: { $regex: escapeRegExp(normalizeName(q)) } },
+      { nameKey: { $exists: false }, name: { $regex: escapeRegExp(q), $options: 'i' } },
+    ];
   return deps.store.jobs.find(filter).sort({ name: 1 }).limit(limit).toArray();
 }

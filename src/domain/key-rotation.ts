@@ -42,13 +42,18 @@ export async function rotateSecrets(deps: Pick<Deps, 'store' | 'keyring' | 'logg
     const credentials = keyring.encryptJson(creds, aad);
     const filter = { _id: a._id, teamId: a.teamId, credentials: a.credentials };
     try {
-      const r = await store.mediaAccounts.updateOne(filter, { $set: { credentials, credentialFingerprint: credentialFingerprint(keyring, a.teamId, creds) } });
+      const r = await store.mediaAccounts.updateOne(filter, {
+        $set: { credentials, credentialFingerprint: credentialFingerprint(keyring, a.teamId, creds) },
+      });
       report.accounts += r.modifiedCount;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       // the same login was linked again under the new key before this ran: keep both, say so
       report.duplicateLogins++;
-      logger.warn({ accountId: String(a._id), teamId: a.teamId }, 'key rotation: this login is linked twice; unlink one of the two accounts');
+      logger.warn(
+        { accountId: String(a._id), teamId: a.teamId },
+        'key rotation: this login is linked twice; unlink one of the two accounts',
+      );
       const r = await store.mediaAccounts.updateOne(filter, { $set: { credentials } });
       report.accounts += r.modifiedCount;
     }

@@ -23,7 +23,10 @@ export interface ResolvedPosting extends PostingDoc {
 
 export async function resolvePostingJobs(deps: Deps, teamId: string, medium?: Medium): Promise<ResolvedPosting[]> {
   const [postings, rules] = await Promise.all([
-    deps.store.postings.find({ teamId, ...(medium ? { medium } : {}) }).sort({ medium: 1, accountLabel: 1, title: 1 }).toArray(),
+    deps.store.postings
+      .find({ teamId, ...(medium ? { medium } : {}) })
+      .sort({ medium: 1, accountLabel: 1, title: 1 })
+      .toArray(),
     deps.store.mappingRules.find({ teamId, ...(medium ? { medium } : {}) }).toArray(),
   ]);
   return postings.map((p) => {
@@ -51,7 +54,12 @@ export interface MappingResult {
 }
 
 /** How many candidates of these postings are already in a job other than `target`. */
-async function countStaying(deps: Deps, teamId: string, postings: { medium: Medium; externalId: string }[], target: ObjectId | null): Promise<number> {
+async function countStaying(
+  deps: Deps,
+  teamId: string,
+  postings: { medium: Medium; externalId: string }[],
+  target: ObjectId | null,
+): Promise<number> {
   if (postings.length === 0) return 0;
   return deps.store.candidates.countDocuments({
     teamId,
@@ -88,7 +96,11 @@ export async function setPostingJob(deps: Deps, actor: Actor, postingId: string,
   const moved = await routePostings(deps, teamId, [updated ?? posting], rules);
   const total = [...moved.values()].reduce((a, b) => a + b, 0);
   const target = effectiveJob<ObjectId, MappingRuleDoc>(updated ?? posting, rules).jobId;
-  const name = target ? (String(target) === String(job?._id) ? job?.name : (await deps.store.jobs.findOne({ teamId, _id: target }))?.name) : undefined;
+  const name = target
+    ? String(target) === String(job?._id)
+      ? job?.name
+      : (await deps.store.jobs.findOne({ teamId, _id: target }))?.name
+    : undefined;
   const stayed = String(current) === String(target) ? 0 : await countStaying(deps, teamId, [posting], target);
   return { moved: total, jobName: name, stayed };
 }
@@ -141,7 +153,13 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
   }
   for (const jobId of losing.values()) await authorize(deps, actor, 'mapping.edit', { jobId }, detail);
   await deps.store.mappingRules.insertOne(rule);
-  await audit(deps, { teamId, actorId: actor.userId, action: 'mapping.rule.add', allowed: true, target: { ruleId: String(rule._id), jobId: String(job._id), medium: rule.medium } });
+  await audit(deps, {
+    teamId,
+    actorId: actor.userId,
+    action: 'mapping.rule.add',
+    allowed: true,
+    target: { ruleId: String(rule._id), jobId: String(job._id), medium: rule.medium },
+  });
   const moved = await routeMedium(deps, teamId, rule.medium);
   return { moved: moved.get(String(job._id)) ?? 0, jobName: job.name, rule, stayed: await countStaying(deps, teamId, taken, job._id!) };
 }
@@ -152,11 +170,22 @@ export async function deleteRule(deps: Deps, actor: Actor, ruleId: string): Prom
   if (!rule) throw new NotFoundError('mapping.ruleNotFound');
   await authorize(deps, actor, 'mapping.edit', { jobId: rule.jobId }, { ruleId });
   await deps.store.mappingRules.deleteOne({ teamId, _id: rule._id });
-  await audit(deps, { teamId, actorId: actor.userId, action: 'mapping.rule.delete', allowed: true, target: { ruleId, jobId: String(rule.jobId) } });
+  await audit(deps, {
+    teamId,
+    actorId: actor.userId,
+    action: 'mapping.rule.delete',
+    allowed: true,
+    target: { ruleId, jobId: String(rule.jobId) },
+  });
 }
 
 /** Routes the waiting candidates of every posting of a medium (after a rule change). */
-export async function routeMedium(deps: Deps, teamId: string, medium: Medium, opts: { enqueue?: boolean } = {}): Promise<Map<string, number>> {
+export async function routeMedium(
+  deps: Deps,
+  teamId: string,
+  medium: Medium,
+  opts: { enqueue?: boolean } = {},
+): Promise<Map<string, number>> {
   const [postings, rules] = await Promise.all([
     deps.store.postings.find({ teamId, medium }).toArray(),
     deps.store.mappingRules.find({ teamId, medium }).toArray(),
@@ -179,10 +208,20 @@ export async function mappingOverview(deps: Deps, actor: Actor, page = 0, pageSi
   const slice = all.slice(page * pageSize, page * pageSize + pageSize);
   const [counts, rules, jobs] = await Promise.all([
     // (MongoDB refuses an empty $or: a page without postings has no counts to ask for)
-    slice.length === 0 ? [] : deps.store.candidates.aggregate<{ _id: { m: string; p: string }; n: number; waiting: number }>([
-      { $match: { teamId, $or: slice.map((p) => ({ medium: p.medium, postingExternalId: p.externalId })) } },
-      { $group: { _id: { m: '$medium', p: '$postingExternalId' }, n: { $sum: 1 }, waiting: { $sum: { $cond: [{ $eq: ['$jobId', null] }, 1, 0] } } } },
-    ]).toArray(),
+    slice.length === 0
+      ? []
+      : deps.store.candidates
+          .aggregate<{ _id: { m: string; p: string }; n: number; waiting: number }>([
+            { $match: { teamId, $or: slice.map((p) => ({ medium: p.medium, postingExternalId: p.externalId })) } },
+            {
+              $group: {
+                _id: { m: '$medium', p: '$postingExternalId' },
+                n: { $sum: 1 },
+                waiting: { $sum: { $cond: [{ $eq: ['$jobId', null] }, 1, 0] } },
+              },
+            },
+          ])
+          .toArray(),
     deps.store.mappingRules.find({ teamId }).sort({ medium: 1, createdAt: 1 }).limit(60).toArray(),
     deps.store.jobs.find({ teamId }, { projection: { name: 1 } }).toArray(),
   ]);

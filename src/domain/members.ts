@@ -11,9 +11,7 @@ import { isDuplicateKey } from '../storage/db';
 export async function loadActor(deps: Deps, teamId: string, userId: string): Promise<Actor> {
   const [member, jobs] = await Promise.all([
     deps.store.members.findOne({ teamId, userId }),
-    deps.store.jobs
-      .find({ teamId, $or: [{ admins: userId }, { members: userId }] }, { projection: { admins: 1, members: 1 } })
-      .toArray(),
+    deps.store.jobs.find({ teamId, $or: [{ admins: userId }, { members: userId }] }, { projection: { admins: 1, members: 1 } }).toArray(),
   ]);
   let orgRole: OrgRole = member?.orgRole ?? 'standard';
   if (!member) orgRole = await defaultRole(deps, teamId, userId);
@@ -53,11 +51,7 @@ async function defaultRole(deps: Deps, teamId: string, userId: string): Promise<
 
 export async function setOrgRoleUnchecked(deps: Deps, teamId: string, userId: string, orgRole: OrgRole, by: string) {
   try {
-    await deps.store.members.updateOne(
-      { teamId, userId },
-      { $set: { orgRole, updatedAt: deps.clock(), updatedBy: by } },
-      { upsert: true },
-    );
+    await deps.store.members.updateOne({ teamId, userId }, { $set: { orgRole, updatedAt: deps.clock(), updatedBy: by } }, { upsert: true });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err; // a concurrent upsert of the same member: the other one won
     await deps.store.members.updateOne({ teamId, userId }, { $set: { orgRole, updatedAt: deps.clock(), updatedBy: by } });

@@ -6,26 +6,26 @@ import type { ObjectId } from 'mongodb';
 import type { DisplayRole, OrgRole, RefusalReason } from '../vocabulary';
 
 export type Action =
-  | 'accounts.manage'       // link, pause, resume, re-enter, unlink media accounts
+  | 'accounts.manage' // link, pause, resume, re-enter, unlink media accounts
   | 'accounts.view'
   | 'roles.manage'
   | 'settings.manage'
-  | 'integrations.manage'   // Zoom org link, SmartRecruiters
+  | 'integrations.manage' // Zoom org link, SmartRecruiters
   | 'jobs.create'
-  | 'jobs.edit'             // target: job
+  | 'jobs.edit' // target: job
   | 'jobs.view'
-  | 'mapping.edit'          // target: job the posting is mapped onto (or unmapped from)
+  | 'mapping.edit' // target: job the posting is mapped onto (or unmapped from)
   | 'mapping.view'
-  | 'candidates.view'       // target: candidate
-  | 'candidates.comment'    // target: candidate
+  | 'candidates.view' // target: candidate
+  | 'candidates.comment' // target: candidate
   | 'interviews.schedule'
-  | 'imports.notify';       // is told when an import finishes / to set the mapping
+  | 'imports.notify'; // is told when an import finishes / to set the mapping
 
 export interface Actor {
   teamId: string;
   userId: string;
   orgRole: OrgRole;
-  jobAdminOf: string[];     // job ids (hex)
+  jobAdminOf: string[]; // job ids (hex)
   jobMemberOf: string[];
 }
 
@@ -46,8 +46,7 @@ const deny = (reason: Decision['reason']): Decision => ({ allowed: false, reason
 export function decide(actor: Actor, action: Action, target: Target = {}): Decision {
   const orgAdmin = actor.orgRole === 'org_admin';
   const limited = actor.orgRole === 'limited';
-  const onJob = (jobId: string | null) =>
-    jobId !== null && (actor.jobAdminOf.includes(jobId) || actor.jobMemberOf.includes(jobId));
+  const onJob = (jobId: string | null) => jobId !== null && (actor.jobAdminOf.includes(jobId) || actor.jobMemberOf.includes(jobId));
   const adminOf = (jobId: string | null) => jobId !== null && actor.jobAdminOf.includes(jobId);
 
   switch (action) {

@@ -13,14 +13,19 @@ export const roleChangeSchema = z.object({
   userId: z.string().regex(/^[UW][A-Z0-9]{2,20}$/),
   /** 'keep': leave the org role as it is (the modal's default) */
   orgRole: z.enum(['keep', 'org_admin', 'standard', 'limited']),
-  jobId: z.string().regex(/^[a-f0-9]{24}$/).nullable(),
+  jobId: z
+    .string()
+    .regex(/^[a-f0-9]{24}$/)
+    .nullable(),
   jobRole: z.enum(['admin', 'member', 'none']).nullable(),
 });
 export type RoleChange = z.infer<typeof roleChangeSchema>;
 
 /** What changed: the org role when it was set, the job role when one was given. */
 export async function changeRoles(
-  deps: Deps, actor: Actor, input: RoleChange,
+  deps: Deps,
+  actor: Actor,
+  input: RoleChange,
 ): Promise<{ orgRole?: OrgRole; job?: { name: string; role: 'admin' | 'member' | 'none' } }> {
   await authorize(deps, actor, 'roles.manage', {}, { userId: input.userId });
   const { teamId } = actor;
@@ -38,7 +43,8 @@ export async function changeRoles(
   if (orgRole) {
     const current = await deps.store.members.findOne({ teamId, userId: input.userId });
     const demoting = current?.orgRole === 'org_admin' && orgRole !== 'org_admin';
-    if (demoting && (await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' })) <= 1) throw new DomainError('roles.lastOrgAdmin');
+    if (demoting && (await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' })) <= 1)
+      throw new DomainError('roles.lastOrgAdmin');
     await setOrgRoleUnchecked(deps, teamId, input.userId, orgRole, actor.userId);
     // two admins demoting each other at once both passed the count: whoever finds none left undoes
     // their own change (both may; an org never ends without an org admin)
@@ -52,15 +58,24 @@ export async function changeRoles(
     const u = input.userId;
     // one update: never a moment where the person is on neither list
     const update =
-      input.jobRole === 'admin' ? { $pull: { members: u }, $addToSet: { admins: u } }
-        : input.jobRole === 'member' ? { $pull: { admins: u }, $addToSet: { members: u } }
+      input.jobRole === 'admin'
+        ? { $pull: { members: u }, $addToSet: { admins: u } }
+        : input.jobRole === 'member'
+          ? { $pull: { admins: u }, $addToSet: { members: u } }
           : { $pull: { admins: u, members: u } };
-    const doc = await deps.store.jobs.findOneAndUpdate({ _id: jobId, teamId }, { ...update, $set: { updatedAt: deps.clock() } }, { returnDocument: 'after' });
+    const doc = await deps.store.jobs.findOneAndUpdate(
+      { _id: jobId, teamId },
+      { ...update, $set: { updatedAt: deps.clock() } },
+      { returnDocument: 'after' },
+    );
     if (!doc) throw new NotFoundError('jobs.notFound');
     job = { name: doc.name, role: input.jobRole };
   }
   await audit(deps, {
-    teamId, actorId: actor.userId, action: 'roles.manage', allowed: true,
+    teamId,
+    actorId: actor.userId,
+    action: 'roles.manage',
+    allowed: true,
     target: { userId: input.userId, orgRole: orgRole ?? null, jobId: input.jobId, jobRole: input.jobRole },
   });
   return { orgRole, job };

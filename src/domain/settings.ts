@@ -28,6 +28,12 @@ export async function saveSettings(deps: Deps, actor: Actor, input: { zone: stri
     { $set: { zone, 'settings.privateCards': input.privateCards } },
     { returnDocument: 'after' },
   );
-  await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'settings.manage', allowed: true, target: { zone, privateCards: input.privateCards } });
+  await audit(deps, {
+    teamId: actor.teamId,
+    actorId: actor.userId,
+    action: 'settings.manage',
+    allowed: true,
+    target: { zone, privateCards: input.privateCards },
+  });
   return org!;
 }

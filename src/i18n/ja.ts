@@ -114,7 +114,8 @@ export const ja = {
     modalTitle: '{{medium}} と連携',
     reenterTitle: '認証情報の再入力',
     submit: '連携',
-    intro: '{{medium}} の採用管理画面にログインできるアカウントを入力してください。入力した情報は暗号化して保存され、誰にも表示されません。',
+    intro:
+      '{{medium}} の採用管理画面にログインできるアカウントを入力してください。入力した情報は暗号化して保存され、誰にも表示されません。',
     wantedlyIntro: 'Wantedly Visit で発行した API キーを貼り付けてください。入力した情報は暗号化して保存され、誰にも表示されません。',
     label: 'アカウント名（任意）',
     labelHint: '複数のアカウントを見分けるための名前です（例: 東京本社）。',
@@ -136,7 +137,8 @@ export const ja = {
     },
     started: '{{medium}}（{{label}}）のアカウント認証を開始しました。結果は DM でお知らせします。',
     resultLinked: '{{medium}}（{{label}}）の連携が完了しました。最初のインポートを開始します。',
-    resultAuthFailed: '{{medium}}（{{label}}）のアカウント認証に失敗しました。{{reason}} `/ats accounts` から認証情報を再入力してください。',
+    resultAuthFailed:
+      '{{medium}}（{{label}}）のアカウント認証に失敗しました。{{reason}} `/ats accounts` から認証情報を再入力してください。',
     resultSystemError: '{{medium}}（{{label}}）の連携中にエラーが発生しました（{{reason}}）。自動で再試行します。',
     recovered: '{{medium}}（{{label}}）は復旧し、連携中に戻りました。',
     defaultLabel: 'アカウント {{n}}',
@@ -162,7 +164,8 @@ export const ja = {
     notLinked: '未連携',
     state: '状態: {{state}}',
     lastImport: '前回のインポート: {{time}}',
-    lastImportDetail: '前回のインポート: {{time}}（取得 {{fetched}} 件・新規 {{created}} 件・重複 {{duplicates}} 件・ミートアップ除外 {{meetups}} 件・{{outcome}}）',
+    lastImportDetail:
+      '前回のインポート: {{time}}（取得 {{fetched}} 件・新規 {{created}} 件・重複 {{duplicates}} 件・ミートアップ除外 {{meetups}} 件・{{outcome}}）',
     nextImport: '次回のインポート: {{time}}',
     lastError: '直近のエラー: {{error}}',
     pause: '一時停止',
@@ -187,12 +190,14 @@ export const ja = {
   },
   imports: {
     finished: '候補者情報インポートが完了しました',
-    finishedDetail: '{{medium}}（{{label}}）: 新規 {{created}} 件（取得 {{fetched}} 件・重複 {{duplicates}} 件・ミートアップ除外 {{meetups}} 件）',
+    finishedDetail:
+      '{{medium}}（{{label}}）: 新規 {{created}} 件（取得 {{fetched}} 件・重複 {{duplicates}} 件・ミートアップ除外 {{meetups}} 件）',
     moreWaiting: '残りの候補者は次回のインポートで取り込みます。',
     setMapping: '{{medium}} の募集と求人の紐付けルールを設定してください',
     setMappingDetail: '求人に紐付いていない募集が {{count}} 件あります。紐付けると候補者が求人のチャンネルに届きます。',
     openMapping: '紐付けを設定',
-    authFailedNotice: '{{medium}}（{{label}}）のアカウント認証に失敗したため、自動インポートを停止しました。{{reason}} `/ats accounts` から認証情報を再入力してください。',
+    authFailedNotice:
+      '{{medium}}（{{label}}）のアカウント認証に失敗したため、自動インポートを停止しました。{{reason}} `/ats accounts` から認証情報を再入力してください。',
     systemErrorNotice: '{{medium}}（{{label}}）のインポートでエラーが発生しました（{{reason}}）。自動で再試行します（次回: {{next}}）。',
     recoveredNotice: '{{medium}}（{{label}}）のインポートが復旧しました。',
   },
@@ -210,7 +215,8 @@ export const ja = {
     created: '求人「{{name}}」を作成しました。候補者は <#{{channel}}> に投稿されます。',
     updated: '求人「{{name}}」を更新しました。',
     line: '*{{name}}* → <#{{channel}}>　候補者 {{candidates}} 人・未紐付けの募集 {{unmapped}} 件',
-    channelMissing: '<#{{channel}}> が見つかりません。削除された場合は `/ats jobs` →「編集」で別のチャンネルを選んでください。プライベートチャンネルなら、そこで `/invite @hire-relay` を実行してください（候補者は失われません）。',
+    channelMissing:
+      '<#{{channel}}> が見つかりません。削除された場合は `/ats jobs` →「編集」で別のチャンネルを選んでください。プライベートチャンネルなら、そこで `/invite @hire-relay` を実行してください（候補者は失われません）。',
     changedMeanwhile: 'この求人は開いている間に他の人が変更しました。`/ats jobs` からもう一度開いて編集してください。',
     nameTaken: '同じ名前の求人がすでにあります。',
     notInChannel: 'ボットが <#{{channel}}> に参加していないため投稿できません。チャンネルで `/invite @hire-relay` を実行してください。',
@@ -218,12 +224,14 @@ export const ja = {
     channelArchived: '<#{{channel}}> はアーカイブされているため、候補者は求人管理者への DM でお届けします。',
     notFound: 'その求人は見つかりません。',
     edit: '編集',
-    unmappedTotal: "求人に紐付いていない募集が {{count}} 件あります（`/ats mapping`）。",
-    lineCounts: "候補者 {{candidates}} 人・投稿待ちのカード {{pending}} 件",
-    more: "ほか {{count}} 件の求人があります。",
-    channelNotFound: "チャンネルが見つかりません。別のチャンネルを選んでください。",
-    cardsWaitingInvite: "求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットが <#{{channel}}> に参加していません。そのチャンネルで `/invite @hire-relay` を実行すると、すぐに投稿されます（候補者は失われません）。",
-    cardsWaitingChannel: "求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットから <#{{channel}}> が見えません。プライベートチャンネルならそこで `/invite @hire-relay` を実行し、削除された場合は `/ats jobs` →「編集」で新しいチャンネルを選んでください（候補者は失われません）。",
+    unmappedTotal: '求人に紐付いていない募集が {{count}} 件あります（`/ats mapping`）。',
+    lineCounts: '候補者 {{candidates}} 人・投稿待ちのカード {{pending}} 件',
+    more: 'ほか {{count}} 件の求人があります。',
+    channelNotFound: 'チャンネルが見つかりません。別のチャンネルを選んでください。',
+    cardsWaitingInvite:
+      '求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットが <#{{channel}}> に参加していません。そのチャンネルで `/invite @hire-relay` を実行すると、すぐに投稿されます（候補者は失われません）。',
+    cardsWaitingChannel:
+      '求人「{{job}}」の候補者カード {{count}} 件が投稿待ちです。ボットから <#{{channel}}> が見えません。プライベートチャンネルならそこで `/invite @hire-relay` を実行し、削除された場合は `/ats jobs` →「編集」で新しいチャンネルを選んでください（候補者は失われません）。',
   },
   mapping: {
     title: '募集と求人の紐付け',
@@ -247,20 +255,21 @@ export const ja = {
     ruleJob: '振り分け先の求人',
     routed: '{{count}} 人の候補者を求人「{{job}}」に振り分けました。',
     routedNone: '紐付けを保存しました。振り分け待ちの候補者はいませんでした。',
-    stayed: 'この募集のうち {{count}} 人の候補者はすでに別の求人に振り分け済みのため、そのままです。これからの候補者は「{{job}}」に届きます。',
+    stayed:
+      'この募集のうち {{count}} 人の候補者はすでに別の求人に振り分け済みのため、そのままです。これからの候補者は「{{job}}」に届きます。',
     unmapped: '紐付けを外しました。',
     ruleDeleted: 'ルールを削除しました。',
     morePostings: 'ほか {{count}} 件の募集があります。',
-    postingsHeader: "募集（{{total}} 件中 {{unmapped}} 件が未紐付け）",
-    notMapped: "未紐付け・振り分け待ちの候補者 {{waiting}} 人",
-    prev: "前へ",
-    next: "次へ",
-    pageOf: "{{pages}} ページ中 {{page}} ページ目",
-    precedence: "優先順位: 募集ごとの選択 > 募集名が一致するルール > 募集名を含むルール > 長い募集名のルール > 古いルール",
-    matchExactOption: "募集名がこれと一致する",
-    matchContainsOption: "募集名がこれを含む",
-    postingNotFound: "その募集は見つかりません。",
-    ruleNotFound: "そのルールは見つかりません（すでに削除された可能性があります）。",
+    postingsHeader: '募集（{{total}} 件中 {{unmapped}} 件が未紐付け）',
+    notMapped: '未紐付け・振り分け待ちの候補者 {{waiting}} 人',
+    prev: '前へ',
+    next: '次へ',
+    pageOf: '{{pages}} ページ中 {{page}} ページ目',
+    precedence: '優先順位: 募集ごとの選択 > 募集名が一致するルール > 募集名を含むルール > 長い募集名のルール > 古いルール',
+    matchExactOption: '募集名がこれと一致する',
+    matchContainsOption: '募集名がこれを含む',
+    postingNotFound: 'その募集は見つかりません。',
+    ruleNotFound: 'そのルールは見つかりません（すでに削除された可能性があります）。',
   },
   candidate: {
     cardTitle: '新しい候補者: {{name}}',
@@ -284,8 +293,8 @@ export const ja = {
     digestTitle: '{{job}} に新しい候補者が {{count}} 人届きました',
     digestBody: '候補者はこのメッセージのスレッドに投稿されます。',
     archivedFallback: '<#{{channel}}> がアーカイブされているため、求人「{{job}}」の候補者を DM でお届けします。',
-    movedTo: "求人「{{job}}」に移動しました。",
-    usage: "名前を入力してください: `/ats candidate 山田`",
+    movedTo: '求人「{{job}}」に移動しました。',
+    usage: '名前を入力してください: `/ats candidate 山田`',
   },
   settings: {
     title: '組織の設定',
@@ -295,8 +304,8 @@ export const ja = {
     privateCardsOff: '通常カード（氏名・募集・プロフィールリンクを表示）',
     saved: '組織の設定を保存しました。',
     badZone: 'タイムゾーンが正しくありません（例: Asia/Tokyo）。',
-    privateCardsOnShort: "非公開カード",
-    privateCardsOffShort: "通常カード",
+    privateCardsOnShort: '非公開カード',
+    privateCardsOffShort: '通常カード',
   },
   install: {
     welcome: 'hire-relay をインストールしました。あなたがこのワークスペースの最初の組織管理者です。`/ats help` で使い方を確認できます。',
@@ -304,5 +313,7 @@ export const ja = {
 } as const;
 
 /** Same keys as the Japanese catalogue; a text may add a singular form `<key>_one` (English plurals). */
-type Widen<T> = T extends string ? string : { [K in keyof T]: Widen<T[K]> } & { [K in keyof T as T[K] extends string ? `${K & string}_one` : never]?: string };
+type Widen<T> = T extends string
+  ? string
+  : { [K in keyof T]: Widen<T[K]> } & { [K in keyof T as T[K] extends string ? `${K & string}_one` : never]?: string };
 export type Catalogue = Widen<typeof ja>;

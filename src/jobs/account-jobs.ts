@@ -52,7 +52,10 @@ export function agendaAccountJobs(agenda: Agenda, db: Db): AccountJobs {
     async nextRuns(accountIds) {
       const jobs = await db
         .collection(AGENDA_COLLECTION)
-        .find({ 'data.accountId': { $in: accountIds }, disabled: { $ne: true }, nextRunAt: { $ne: null } }, { projection: { data: 1, nextRunAt: 1 } })
+        .find(
+          { 'data.accountId': { $in: accountIds }, disabled: { $ne: true }, nextRunAt: { $ne: null } },
+          { projection: { data: 1, nextRunAt: 1 } },
+        )
         .toArray();
       const next = new Map<string, Date>();
       for (const j of jobs) {
@@ -79,10 +82,26 @@ export function defineAccountJobs(agenda: Agenda, deps: Deps) {
     const result = await withLockTouch(job, Math.max(1_000, importLifetime / 3), () => runImport(deps, teamId, accountId));
     job.attrs.nextRunAt = result.nextRunAt;
   };
-  agenda.define(JOB.importApi, runOne, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });
-  agenda.define(JOB.importBrowser, runOne, { concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY, lockLifetime: importLifetime, lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2 });
-  agenda.define(JOB.authApi, auth, { concurrency: deps.config.IMPORT_API_CONCURRENCY, lockLifetime, lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2 });
-  agenda.define(JOB.authBrowser, auth, { concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY, lockLifetime, lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2 });
+  agenda.define(JOB.importApi, runOne, {
+    concurrency: deps.config.IMPORT_API_CONCURRENCY,
+    lockLifetime: importLifetime,
+    lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2,
+  });
+  agenda.define(JOB.importBrowser, runOne, {
+    concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY,
+    lockLifetime: importLifetime,
+    lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2,
+  });
+  agenda.define(JOB.authApi, auth, {
+    concurrency: deps.config.IMPORT_API_CONCURRENCY,
+    lockLifetime,
+    lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2,
+  });
+  agenda.define(JOB.authBrowser, auth, {
+    concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY,
+    lockLifetime,
+    lockLimit: deps.config.IMPORT_BROWSER_CONCURRENCY * 2,
+  });
 }
 
 /**
@@ -93,7 +112,10 @@ export function defineAccountJobs(agenda: Agenda, deps: Deps) {
 export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<{ created: number }> {
   const jobs = deps.store.db.collection(AGENDA_COLLECTION);
   let created = 0;
-  const cursor = deps.store.mediaAccounts.find({ state: { $in: ['linked', 'system_error', 'authenticating'] } }, { projection: { teamId: 1, medium: 1, state: 1, paused: 1 } });
+  const cursor = deps.store.mediaAccounts.find(
+    { state: { $in: ['linked', 'system_error', 'authenticating'] } },
+    { projection: { teamId: 1, medium: 1, state: 1, paused: 1 } },
+  );
   for await (const a of cursor) {
     const id = String(a._id);
     const ref = { id, teamId: a.teamId, medium: a.medium };

@@ -36,9 +36,11 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
  * at the same moment (src/jobs/card-jobs.ts). Created at start-up, before any wake-up (idempotent).
  */
 export async function ensureAgendaIndexes(db: Db): Promise<void> {
-  await db.collection(AGENDA_COLLECTION).createIndexes([
-    { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
-  ]);
+  await db
+    .collection(AGENDA_COLLECTION)
+    .createIndexes([
+      { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
+    ]);
 }
 
 /** Runs `fn` while touching the job's lock every `everyMs`, so a long run is not started twice. */

@@ -24,7 +24,13 @@ export interface CardJobData {
  * Wakes the poster of one job. Creates the unique Agenda job if absent (insertOnly: a running,
  * locked job is never unlocked by a re-save), and brings an idle job's next run forward.
  */
-async function wake(agenda: Agenda, deps: Pick<Deps, 'store'>, teamId: string, jobId: string, opts: { at?: Date; onlyIfIdle?: boolean } = {}) {
+async function wake(
+  agenda: Agenda,
+  deps: Pick<Deps, 'store'>,
+  teamId: string,
+  jobId: string,
+  opts: { at?: Date; onlyIfIdle?: boolean } = {},
+) {
   const key = `${teamId}:${jobId}`;
   const when = opts.at ?? new Date();
   const job = agenda.create<CardJobData>(CARD_JOB, { teamId, jobId, uniqueKey: key });

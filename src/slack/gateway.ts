@@ -14,7 +14,12 @@ import type { Keyring } from '../security/crypto';
 import { toLocale, type Locale } from '../i18n';
 import { installationAad } from '../security/aad';
 
-interface UserFacts { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean }
+interface UserFacts {
+  locale: Locale;
+  isAdmin: boolean;
+  isBot: boolean;
+  isGuest: boolean;
+}
 const USER_TTL_MS = 10 * 60_000;
 
 export function slackClientOptions(config: Config): WebClientOptions {

@@ -74,7 +74,13 @@ export function createPacedPosting(deps: {
     nextSlot.set(key, Date.now() + settings.intervalMs);
   }
 
-  async function post(client: WebClient, teamId: string, channel: string, msg: { text: string; blocks: KnownBlock[] }, opts: PostOptions = {}): Promise<PostResult> {
+  async function post(
+    client: WebClient,
+    teamId: string,
+    channel: string,
+    msg: { text: string; blocks: KnownBlock[] },
+    opts: PostOptions = {},
+  ): Promise<PostResult> {
     const key = `${teamId}:${channel}`;
     for (let attempt = 0; ; attempt++) {
       await pace(key);
@@ -99,7 +105,8 @@ export function createPacedPosting(deps: {
           continue;
         }
         if (code === ErrorCode.PlatformError) {
-          if (api === 'not_in_channel' || api === 'channel_not_found' || api === 'is_archived') return { kind: 'channel_issue', reason: api };
+          if (api === 'not_in_channel' || api === 'channel_not_found' || api === 'is_archived')
+            return { kind: 'channel_issue', reason: api };
           return { kind: 'failed', error: api ?? 'unknown' };
         }
         // request/HTTP errors: the message may or may not have been posted

@@ -4,7 +4,7 @@ export const SLACK_SCOPES = [
   'chat:write',
   'chat:write.public',
   'channels:read',
-  'channels:history',   // cards: after a crash, look for an unconfirmed card before posting it again
+  'channels:history', // cards: after a crash, look for an unconfirmed card before posting it again
   'groups:history',
   'groups:read',
   'im:write',

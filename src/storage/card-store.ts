@@ -77,7 +77,13 @@ export interface CardStore {
 
 export interface DigestStore {
   /** A new pending digest of `count` cards (its cards are grouped afterwards: an orphan digest is harmless). */
-  create(d: { teamId: string; jobId: ObjectId; channel: string; count: number; byMedium: Partial<Record<Medium, number>> }): Promise<ObjectId>;
+  create(d: {
+    teamId: string;
+    jobId: ObjectId;
+    channel: string;
+    count: number;
+    byMedium: Partial<Record<Medium, number>>;
+  }): Promise<ObjectId>;
   recount(digestId: ObjectId, count: number, byMedium: Partial<Record<Medium, number>>): Promise<void>;
   get(teamId: string, digestId: ObjectId): Promise<CardDigestDoc | null>;
   /** pending → posting for `channel`, with a lease; null when it is not pending. */
@@ -96,17 +102,28 @@ export function createCardStore(c: { candidates: Collection<CandidateDoc>; jobs:
   const claimed = (id: ObjectId) => ({ _id: id, 'card.state': 'posting' as const });
   const staleClaim = (id: ObjectId, now: Date) => ({ _id: id, 'card.state': 'posting' as const, 'card.leaseUntil': { $lt: now } });
   return {
-    claim: (teamId, jobId, id, channel, leaseUntil) => candidates.findOneAndUpdate(
-      { teamId, _id: id, 'card.state': 'pending', 'card.jobId': jobId },
-      { $set: { 'card.state': 'posting', 'card.claimedAt': new Date(), 'card.leaseUntil': leaseUntil, 'card.channel': channel }, $inc: { 'card.attempts': 1 } },
-      { returnDocument: 'after' },
-    ),
+    claim: (teamId, jobId, id, channel, leaseUntil) =>
+      candidates.findOneAndUpdate(
+        { teamId, _id: id, 'card.state': 'pending', 'card.jobId': jobId },
+        {
+          $set: { 'card.state': 'posting', 'card.claimedAt': new Date(), 'card.leaseUntil': leaseUntil, 'card.channel': channel },
+          $inc: { 'card.attempts': 1 },
+        },
+        { returnDocument: 'after' },
+      ),
     async extendLease(id, leaseUntil) {
       await candidates.updateOne(claimed(id), { $set: { 'card.leaseUntil': leaseUntil } });
     },
     async posted(id, at) {
       await candidates.updateOne(claimed(id), {
-        $set: { 'card.state': 'posted', 'card.channel': at.channel, 'card.ts': at.ts, 'card.postedAt': new Date(), 'card.via': at.via, ...(at.threadTs ? { 'card.threadTs': at.threadTs } : {}) },
+        $set: {
+          'card.state': 'posted',
+          'card.channel': at.channel,
+          'card.ts': at.ts,
+          'card.postedAt': new Date(),
+          'card.via': at.via,
+          ...(at.threadTs ? { 'card.threadTs': at.threadTs } : {}),
+        },
         $unset: { 'card.leaseUntil': '' },
       });
     },
@@ -123,13 +140,20 @@ export function createCardStore(c: { candidates: Collection<CandidateDoc>; jobs:
       return (await candidates.findOne({ _id: id }, { projection: { card: 1 } }))?.card?.copies ?? [];
     },
 
-    stale: (teamId, jobId, now, limit = 200) => candidates
-      .find({ teamId, 'card.jobId': jobId, 'card.state': 'posting', 'card.leaseUntil': { $lt: now } })
-      .limit(limit)
-      .toArray(),
+    stale: (teamId, jobId, now, limit = 200) =>
+      candidates
+        .find({ teamId, 'card.jobId': jobId, 'card.state': 'posting', 'card.leaseUntil': { $lt: now } })
+        .limit(limit)
+        .toArray(),
     async recoverPosted(id, now, at) {
       await candidates.updateOne(staleClaim(id, now), {
-        $set: { 'card.state': 'posted', 'card.ts': at.ts, 'card.postedAt': new Date(), 'card.via': 'channel', ...(at.threadTs ? { 'card.threadTs': at.threadTs } : {}) },
+        $set: {
+          'card.state': 'posted',
+          'card.ts': at.ts,
+          'card.postedAt': new Date(),
+          'card.via': 'channel',
+          ...(at.threadTs ? { 'card.threadTs': at.threadTs } : {}),
+        },
         $unset: { 'card.leaseUntil': '' },
       });
     },
@@ -137,7 +161,10 @@ export function createCardStore(c: { candidates: Collection<CandidateDoc>; jobs:
       await candidates.updateOne(staleClaim(id, now), { $set: { 'card.state': 'pending' }, $unset: { 'card.leaseUntil': '' } });
     },
     async firstLeaseEnd(teamId, jobId) {
-      const c = await candidates.findOne({ teamId, 'card.jobId': jobId, 'card.state': 'posting' }, { sort: { 'card.leaseUntil': 1 }, projection: { card: 1 } });
+      const c = await candidates.findOne(
+        { teamId, 'card.jobId': jobId, 'card.state': 'posting' },
+        { sort: { 'card.leaseUntil': 1 }, projection: { card: 1 } },
+      );
       return c?.card?.leaseUntil;
     },
 
@@ -149,15 +176,21 @@ export function createCardStore(c: { candidates: Collection<CandidateDoc>; jobs:
       return c?.card?.digestId ?? null;
     },
     async pendingInDigest(teamId, digestId) {
-      const docs = await candidates.find({ teamId, 'card.digestId': digestId, 'card.state': 'pending' }, { sort: APPLIED, projection: { _id: 1 } }).toArray();
+      const docs = await candidates
+        .find({ teamId, 'card.digestId': digestId, 'card.state': 'pending' }, { sort: APPLIED, projection: { _id: 1 } })
+        .toArray();
       return docs.map((d) => d._id!);
     },
     async ungroup(teamId, digestId) {
       await candidates.updateMany({ teamId, 'card.digestId': digestId, 'card.state': 'pending' }, { $unset: { 'card.digestId': '' } });
     },
-    pending: (teamId, jobId, limit) => candidates
-      .find({ teamId, 'card.jobId': jobId, 'card.state': 'pending' }, { sort: APPLIED, projection: { _id: 1, medium: 1, card: 1 }, limit })
-      .toArray(),
+    pending: (teamId, jobId, limit) =>
+      candidates
+        .find(
+          { teamId, 'card.jobId': jobId, 'card.state': 'pending' },
+          { sort: APPLIED, projection: { _id: 1, medium: 1, card: 1 }, limit },
+        )
+        .toArray(),
     async group(teamId, ids, digestId) {
       const res = await candidates.updateMany(
         { teamId, _id: { $in: ids }, 'card.state': 'pending', 'card.digestId': { $exists: false } },
@@ -177,34 +210,46 @@ export function createCardStore(c: { candidates: Collection<CandidateDoc>; jobs:
       );
       return c?.card?.jobId ?? null;
     },
-    dirty: (teamId, jobId, limit) => candidates.find({ teamId, 'card.jobId': jobId, 'card.state': 'posted', 'card.dirty': { $gt: 0 } }).limit(limit).toArray(),
+    dirty: (teamId, jobId, limit) =>
+      candidates
+        .find({ teamId, 'card.jobId': jobId, 'card.state': 'posted', 'card.dirty': { $gt: 0 } })
+        .limit(limit)
+        .toArray(),
     async cleaned(id, dirty) {
       await candidates.updateOne({ _id: id, 'card.dirty': dirty }, { $unset: { 'card.dirty': '' } });
     },
 
     waiting: (teamId, jobId) => candidates.countDocuments({ teamId, 'card.jobId': jobId, 'card.state': { $in: ['pending', 'posting'] } }),
     async hasWork(teamId, jobId) {
-      return (await candidates.countDocuments(
-        { teamId, 'card.jobId': jobId, $or: [{ 'card.state': 'pending' }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] },
-        { limit: 1 },
-      )) > 0;
+      return (
+        (await candidates.countDocuments(
+          { teamId, 'card.jobId': jobId, $or: [{ 'card.state': 'pending' }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] },
+          { limit: 1 },
+        )) > 0
+      );
     },
     async jobsWithWork(teamId) {
       const rows = await candidates
         .aggregate<{ _id: ObjectId | null }>([
-          { $match: { teamId, $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }] } },
+          {
+            $match: {
+              teamId,
+              $or: [{ 'card.state': { $in: ['pending', 'posting'] } }, { 'card.state': 'posted', 'card.dirty': { $gt: 0 } }],
+            },
+          },
           { $group: { _id: '$card.jobId' } },
         ])
         .toArray();
       return rows.flatMap((r) => (r._id ? [r._id] : []));
     },
 
-    flagChannelIssue: (teamId, jobId, reason, now) => jobs.findOneAndUpdate(
-      // a new reason, or the one recorded when the job was saved (nobody told the job's admins yet)
-      { teamId, _id: jobId, $or: [{ 'channelIssue.reason': { $ne: reason } }, { 'channelIssue.notifiedAt': { $exists: false } }] },
-      { $set: { channelIssue: { reason, since: now } } },
-      { returnDocument: 'after' },
-    ),
+    flagChannelIssue: (teamId, jobId, reason, now) =>
+      jobs.findOneAndUpdate(
+        // a new reason, or the one recorded when the job was saved (nobody told the job's admins yet)
+        { teamId, _id: jobId, $or: [{ 'channelIssue.reason': { $ne: reason } }, { 'channelIssue.notifiedAt': { $exists: false } }] },
+        { $set: { channelIssue: { reason, since: now } } },
+        { returnDocument: 'after' },
+      ),
     async channelIssueNotified(teamId, jobId, now) {
       await jobs.updateOne({ teamId, _id: jobId }, { $set: { 'channelIssue.notifiedAt': now } });
     },
@@ -227,11 +272,12 @@ export function createDigestStore(digests: Collection<CardDigestDoc>): DigestSto
       await digests.updateOne({ _id: id }, { $set: { count, byMedium } });
     },
     get: (teamId, id) => digests.findOne({ _id: id, teamId }),
-    claim: (id, channel, leaseUntil) => digests.findOneAndUpdate(
-      { _id: id, state: 'pending' },
-      { $set: { state: 'posting', claimedAt: new Date(), leaseUntil, channel } },
-      { returnDocument: 'after' },
-    ),
+    claim: (id, channel, leaseUntil) =>
+      digests.findOneAndUpdate(
+        { _id: id, state: 'pending' },
+        { $set: { state: 'posting', claimedAt: new Date(), leaseUntil, channel } },
+        { returnDocument: 'after' },
+      ),
     async extendLease(id, leaseUntil) {
       await digests.updateOne(claimed(id), { $set: { leaseUntil } });
     },

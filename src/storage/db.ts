@@ -8,12 +8,21 @@ import { pino, type Logger } from 'pino';
 import { backfillCandidateSearchKeys, backfillJobNameKeys, dropReplacedIndexes } from './migrations';
 import { createCardStore, createDigestStore, type CardStore, type DigestStore } from './card-store';
 import type {
-  AuditDoc, CandidateDoc, CardDigestDoc, ImportRunDoc, InstallationDoc, JobDoc, MappingRuleDoc, MediaAccountDoc,
-  MemberDoc, OrgDoc, PostingDoc,
+  AuditDoc,
+  CandidateDoc,
+  CardDigestDoc,
+  ImportRunDoc,
+  InstallationDoc,
+  JobDoc,
+  MappingRuleDoc,
+  MediaAccountDoc,
+  MemberDoc,
+  OrgDoc,
+  PostingDoc,
 } from './types';
 
 export interface DeliveryDoc {
-  _id: string;     // `${teamId}:${kind}:${id}` of a Slack delivery (event_id, trigger_id)
+  _id: string; // `${teamId}:${kind}:${id}` of a Slack delivery (event_id, trigger_id)
   at: Date;
 }
 
@@ -84,15 +93,16 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
   await client.connect();
   const db = client.db(dbName);
   await dropReplacedIndexes(db);
-  await Promise.all(
-    Object.entries(INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)),
-  );
+  await Promise.all(Object.entries(INDEXES).map(([name, specs]) => db.collection(name).createIndexes(specs)));
   // after the indexes: the unique nameKey index is what tells look-alike old jobs apart. Jobs are
   // few (awaited); a failure is logged, never a failed start (it runs again at the next one).
-  await backfillJobNameKeys(db, logger).catch((err) => logger.error({ err }, 'jobs: name key backfill failed; it runs again at the next start'));
+  await backfillJobNameKeys(db, logger).catch((err) =>
+    logger.error({ err }, 'jobs: name key backfill failed; it runs again at the next start'),
+  );
   let closing = false;
-  const candidateBackfill = backfillCandidateSearchKeys(db, logger, { batch: opts.backfillBatch, stopped: () => closing })
-    .catch((err) => { if (!closing) logger.error({ err }, 'candidates: search key backfill failed; it runs again at the next start'); });
+  const candidateBackfill = backfillCandidateSearchKeys(db, logger, { batch: opts.backfillBatch, stopped: () => closing }).catch((err) => {
+    if (!closing) logger.error({ err }, 'candidates: search key backfill failed; it runs again at the next start');
+  });
   const candidates = db.collection<CandidateDoc>('candidates');
   const jobs = db.collection<JobDoc>('jobs');
   const cardDigests = db.collection<CardDigestDoc>('cardDigests');

@@ -19,7 +19,7 @@ export async function dropReplacedIndexes(db: Db): Promise<void> {
   for (const r of REPLACED) {
     let existing: { name?: string; key: Record<string, unknown>; unique?: boolean }[];
     try {
-      existing = await db.collection(r.collection).listIndexes().toArray() as typeof existing;
+      existing = (await db.collection(r.collection).listIndexes().toArray()) as typeof existing;
     } catch (err) {
       if ((err as { code?: number }).code === 26) continue; // no such collection yet
       throw err;
@@ -36,7 +36,6 @@ export async function dropReplacedIndexes(db: Db): Promise<void> {
   }
 }
 
-
 /**
  * Jobs from before nameKey: each gets normalizeName(name), the oldest first. When two jobs of a team
  * normalise to the same key, the older one keeps it and the other stays without (both are kept and
@@ -50,7 +49,11 @@ export async function backfillJobNameKeys(db: Db, logger: Pick<Logger, 'warn' | 
   for (;;) {
     const filter: Record<string, unknown> = { nameKey: { $exists: false } };
     if (last) filter._id = { $gt: last };
-    const batch = await jobs.find(filter, { projection: { _id: 1, teamId: 1, name: 1 } }).sort({ _id: 1 }).limit(500).toArray();
+    const batch = await jobs
+      .find(filter, { projection: { _id: 1, teamId: 1, name: 1 } })
+      .sort({ _id: 1 })
+      .limit(500)
+      .toArray();
     if (!batch.length) break;
     last = batch[batch.length - 1]._id!;
     for (const j of batch) {
@@ -65,7 +68,13 @@ export async function backfillJobNameKeys(db: Db, logger: Pick<Logger, 'warn' | 
         lookAlikes++;
         const twin = await jobs.findOne({ teamId: j.teamId, nameKey }, { projection: { _id: 1, name: 1 } });
         logger.warn(
-          { teamId: j.teamId, jobId: String(j._id), name: j.name, sameAsJobId: twin ? String(twin._id) : undefined, sameAsName: twin?.name },
+          {
+            teamId: j.teamId,
+            jobId: String(j._id),
+            name: j.name,
+            sameAsJobId: twin ? String(twin._id) : undefined,
+            sameAsName: twin?.name,
+          },
           'jobs: two jobs have look-alike names (same up to case, width and spacing); both are kept, this one has no name key until it is renamed',
         );
       }
@@ -87,7 +96,9 @@ const CANDIDATE_SEARCH_KEYS = 'candidates.searchKey';
  * still found by its raw name).
  */
 export async function backfillCandidateSearchKeys(
-  db: Db, logger: Pick<Logger, 'info'>, opts: { batch?: number; stopped?: () => boolean } = {},
+  db: Db,
+  logger: Pick<Logger, 'info'>,
+  opts: { batch?: number; stopped?: () => boolean } = {},
 ): Promise<number> {
   const marks = db.collection<{ _id: string; doneAt: Date }>(MIGRATIONS);
   if (await marks.findOne({ _id: CANDIDATE_SEARCH_KEYS })) return 0;
@@ -99,7 +110,11 @@ export async function backfillCandidateSearchKeys(
   while (!opts.stopped?.()) {
     const filter: Record<string, unknown> = { searchKey: { $exists: false } };
     if (last) filter._id = { $gt: last };
-    const batch = await candidates.find(filter, { projection: { _id: 1, name: 1 } }).sort({ _id: 1 }).limit(size).toArray();
+    const batch = await candidates
+      .find(filter, { projection: { _id: 1, name: 1 } })
+      .sort({ _id: 1 })
+      .limit(size)
+      .toArray();
     if (!batch.length) {
       finished = true;
       break;
@@ -107,7 +122,12 @@ export async function backfillCandidateSearchKeys(
     last = batch[batch.length - 1]._id!;
     const ops: AnyBulkWriteOperation<CandidateDoc>[] = batch
       .filter((c) => typeof c.name === 'string')
-      .map((c) => ({ updateOne: { filter: { _id: c._id, name: c.name, searchKey: { $exists: false } }, update: { $set: { searchKey: searchKey(c.name) } } } }));
+      .map((c) => ({
+        updateOne: {
+          filter: { _id: c._id, name: c.name, searchKey: { $exists: false } },
+          update: { $set: { searchKey: searchKey(c.name) } },
+        },
+      }));
     if (ops.length) keyed += (await candidates.bulkWrite(ops, { ordered: false })).modifiedCount;
     if (batch.length < size) {
       finished = true;

@@ -3,18 +3,18 @@ import type { ObjectId } from 'mongodb';
 import type { AccountState, ChannelIssueReason, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
 
 export interface InstallationDoc {
-  _id: string;                 // teamId (or enterprise id for org-wide installs)
+  _id: string; // teamId (or enterprise id for org-wide installs)
   teamId: string;
   enterpriseId?: string;
   botUserId?: string;
   installedBy?: string;
-  encrypted: string;           // the whole Bolt Installation, AES-256-GCM
+  encrypted: string; // the whole Bolt Installation, AES-256-GCM
   installedAt: Date;
   updatedAt: Date;
 }
 
 export interface OrgDoc {
-  _id: string;                 // teamId
+  _id: string; // teamId
   teamId: string;
   zone: string;
   settings: { privateCards: boolean };
@@ -58,17 +58,17 @@ export interface MediaAccountDoc {
   teamId: string;
   medium: Medium;
   label: string;
-  credentials: string;         // encrypted JSON of Credentials (AAD = teamId:mediaAccount:_id)
+  credentials: string; // encrypted JSON of Credentials (AAD = teamId:mediaAccount:_id)
   credentialFingerprint: string; // HMAC of the login identity, to refuse linking the same login twice
   state: AccountState;
   paused: boolean;
   linkedBy: string;
-  requestId?: string;          // the modal view id: a replayed submission does not link twice
+  requestId?: string; // the modal view id: a replayed submission does not link twice
   cursor: string | null;
   firstImportDone: boolean;
   lastRun?: RunSummary;
   lastError?: { reason: string; at: Date; notified: boolean };
-  failures: number;            // consecutive system errors, for backoff
+  failures: number; // consecutive system errors, for backoff
   runLease?: { by: string; until: Date } | null; // one import run per account at a time, across instances
   createdAt: Date;
   updatedAt: Date;
@@ -89,7 +89,7 @@ export interface PostingDoc {
   accountId: ObjectId;
   accountLabel: string;
   title: string;
-  jobId: ObjectId | null;      // the per-posting choice (beats any rule)
+  jobId: ObjectId | null; // the per-posting choice (beats any rule)
   firstSeenAt: Date;
   lastSeenAt: Date;
 }
@@ -108,7 +108,7 @@ export interface MappingRuleDoc {
 export interface JobDoc {
   _id?: ObjectId;
   teamId: string;
-  name: string;                // as typed (shown everywhere)
+  name: string; // as typed (shown everywhere)
   /**
    * normalizeName(name) (src/text.ts): NFKC, lower case, whitespace collapsed; unique per team
    * (partial index: a job from before the key is filled in at start-up by src/storage/db.ts, except

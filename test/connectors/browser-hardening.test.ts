@@ -27,8 +27,22 @@ const SECRETS = {
 
 describe('Chromium environment', () => {
   it('browserEnv keeps only the allowed variables (PATH, HOME, TMPDIR, LANG, TZ)', () => {
-    const env = browserEnv({ ...SECRETS, PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home/app', LANG: 'ja_JP.UTF-8', TZ: 'Asia/Tokyo', TMPDIR: '/var/tmp', USER: 'app' });
-    expect(env).toEqual({ PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home/app', LANG: 'ja_JP.UTF-8', TZ: 'Asia/Tokyo', TMPDIR: '/var/tmp' });
+    const env = browserEnv({
+      ...SECRETS,
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/home/app',
+      LANG: 'ja_JP.UTF-8',
+      TZ: 'Asia/Tokyo',
+      TMPDIR: '/var/tmp',
+      USER: 'app',
+    });
+    expect(env).toEqual({
+      PATH: '/usr/local/bin:/usr/bin:/bin',
+      HOME: '/home/app',
+      LANG: 'ja_JP.UTF-8',
+      TZ: 'Asia/Tokyo',
+      TMPDIR: '/var/tmp',
+    });
     for (const k of Object.keys(env)) expect(BROWSER_ENV_ALLOWED).toContain(k);
   });
 
@@ -128,11 +142,15 @@ describe('console navigation stays on the configured origin', () => {
     });
     // "localhost" vs 127.0.0.1: another origin even on the same machine.
     foreignUrl = (await listen(foreign)).replace('127.0.0.1', 'localhost');
-    proxy = startProxy(emu.url, (html) => {
-      if (mode === 'next') return html.replace(/(<a rel="next" href=")(\/applicants\?)/, `$1${foreignUrl}$2`);
-      if (mode === 'applicant') return html.replace(/(<a class="applicant-link" href=")(\/applicants\/)/, `$1${foreignUrl}$2`);
-      return html;
-    }, (path) => (mode === 'redirect' && /[?&]page=2\b/.test(path) ? `${foreignUrl}${path}` : null));
+    proxy = startProxy(
+      emu.url,
+      (html) => {
+        if (mode === 'next') return html.replace(/(<a rel="next" href=")(\/applicants\?)/, `$1${foreignUrl}$2`);
+        if (mode === 'applicant') return html.replace(/(<a class="applicant-link" href=")(\/applicants\/)/, `$1${foreignUrl}$2`);
+        return html;
+      },
+      (path) => (mode === 'redirect' && /[?&]page=2\b/.test(path) ? `${foreignUrl}${path}` : null),
+    );
     proxyUrl = await listen(proxy);
   });
   afterAll(async () => {
@@ -183,8 +201,17 @@ describe('console navigation stays on the configured origin', () => {
 
   it('a base URL with a path prefix still accepts same-origin links; other-origin row links are refused', () => {
     const c = CONSOLE_CONFIGS.bizreach;
-    const row = { appliedAtText: '2026/11/20 14:03', name: '山田 太郎', ageText: '31歳', applicantHref: '/applicants/BR1', postingHref: '/jobs/J1', postingTitle: 'Backend' };
-    expect(rowToApplicant(row, c, 'https://console.example.jp/company/applicants').profileUrl).toBe('https://console.example.jp/applicants/BR1');
+    const row = {
+      appliedAtText: '2026/11/20 14:03',
+      name: '山田 太郎',
+      ageText: '31歳',
+      applicantHref: '/applicants/BR1',
+      postingHref: '/jobs/J1',
+      postingTitle: 'Backend',
+    };
+    expect(rowToApplicant(row, c, 'https://console.example.jp/company/applicants').profileUrl).toBe(
+      'https://console.example.jp/applicants/BR1',
+    );
     for (const bad of [
       { applicantHref: 'https://evil.example/applicants/BR1' },
       { applicantHref: '//evil.example/applicants/BR1' },

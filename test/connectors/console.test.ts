@@ -63,7 +63,12 @@ describe('console flow (BizReach)', () => {
     // Let the post-login list page through, then drop the session on the next list page.
     emu.injectFault({ kind: 'session_expired', path: '/applicants', after: 1, times: 1 });
     const r = await connector.fetchApplicants(creds, { cursor: null, limit: 50 }, ctx());
-    expect(r.applicants.map((a) => a.externalId)).toEqual(emu.applicants(login).slice(0, 50).map((a) => a.id));
+    expect(r.applicants.map((a) => a.externalId)).toEqual(
+      emu
+        .applicants(login)
+        .slice(0, 50)
+        .map((a) => a.id),
+    );
     expect(emu.counters().logins).toBe(3);
   });
 });

@@ -38,7 +38,11 @@ const wantedly: ConnectorTarget<WantedlyEmulator> = {
   wrong: { medium: 'wantedly', apiKey: 'wk_live_unknown_83d1e6b04a77' },
   refusals: [
     { state: 'a revoked key', arrange: (emu) => emu.updateAccount(WANTEDLY_KEY, { revoked: true }), reason: 'invalid_credentials' },
-    { state: 'a key of a メンバー (neither 管理者 nor 担当)', arrange: (emu) => emu.updateAccount(WANTEDLY_KEY, { role: 'member' }), reason: 'insufficient_role' },
+    {
+      state: 'a key of a メンバー (neither 管理者 nor 担当)',
+      arrange: (emu) => emu.updateAccount(WANTEDLY_KEY, { role: 'member' }),
+      reason: 'insufficient_role',
+    },
   ],
   changedLayout: 'bad_response',
   showsAge: false,

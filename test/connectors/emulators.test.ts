@@ -10,14 +10,20 @@ beforeAll(async () => {
 afterAll(() => m.close());
 
 const admin = (base: string, path: string, method = 'GET', body?: unknown) =>
-  fetch(`${base}/__admin/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }).then(
-    async (r) => ({ status: r.status, body: (await r.json()) as any }),
-  );
+  fetch(`${base}/__admin/${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
 
 async function consoleLogin(base: string, field: string, login: string, password: string, csrf?: string) {
   const page = await (await fetch(`${base}/login`)).text();
   const token = csrf ?? page.match(/name="csrf_token" value="([^"]+)"/)![1];
-  return fetch(`${base}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ csrf_token: token, [field]: login, password }) });
+  return fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ csrf_token: token, [field]: login, password }),
+  });
 }
 
 describe('media emulators', () => {
@@ -61,7 +67,8 @@ describe('media emulators', () => {
     expect(ok.headers.get('location')).toBe('/applicants');
     const cookie = ok.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^session=[^;]+;.*HttpOnly/);
-    const get = (q: string) => fetch(`${g.url}/applicants${q}`, { headers: { cookie: cookie.split(';')[0] }, redirect: 'manual' }).then((r) => r.text());
+    const get = (q: string) =>
+      fetch(`${g.url}/applicants${q}`, { headers: { cookie: cookie.split(';')[0] }, redirect: 'manual' }).then((r) => r.text());
     const p1 = await get('');
     expect((p1.match(/<tr data-row>/g) ?? []).length).toBe(20);
     expect(p1).toContain('次へ');

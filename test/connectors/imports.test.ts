@@ -34,13 +34,11 @@ function violation(file: string, spec: string): string | null {
 
 describe('connectors/ imports', () => {
   it('the specifier scan sees every import form', () => {
-    expect(specifiers(`import a from './a';\nexport { b } from "../b";\nimport './c';\nconst d = await import('../../src/d');\nimport type { E } from 'zod';`)).toEqual([
-      './a',
-      '../b',
-      './c',
-      '../../src/d',
-      'zod',
-    ]);
+    expect(
+      specifiers(
+        `import a from './a';\nexport { b } from "../b";\nimport './c';\nconst d = await import('../../src/d');\nimport type { E } from 'zod';`,
+      ),
+    ).toEqual(['./a', '../b', './c', '../../src/d', 'zod']);
   });
 
   it('nothing of the app but src/vocabulary.ts and src/text.ts', () => {

@@ -49,7 +49,13 @@ describe('Wantedly: overlong text is truncated, not rejected', () => {
 
   it('a 100,000-character name (and title) through the connector → name ≤ 200, title ≤ 300, quickly', async () => {
     emu.seedEntries(KEY, [
-      { project_id: 1, project_title: 'タ'.repeat(HUGE), kind: 'application', created_at: '2026-11-01T00:00:00Z', user: { name: 'あ'.repeat(HUGE) } },
+      {
+        project_id: 1,
+        project_title: 'タ'.repeat(HUGE),
+        kind: 'application',
+        created_at: '2026-11-01T00:00:00Z',
+        user: { name: 'あ'.repeat(HUGE) },
+      },
       { project_id: 2, project_title: 'Backend', kind: 'application', created_at: '2026-11-01T00:01:00Z', user: { name: '山田 太郎' } },
     ]);
     const started = performance.now();
@@ -104,7 +110,17 @@ describe('Wantedly: overlong text is truncated, not rejected', () => {
     expect(a.profileUrl.startsWith('https://www.wantedly.com/enterprise/tickets/111')).toBe(true);
     expect(() =>
       parseEntriesResponse({
-        data: [{ id: 1, project_id: 1, project_title: 't', kind: 'meetup', created_at: '2026-11-01T00:00:00Z', ticket_url: 'https://x.jp/1', user: { name: '' } }],
+        data: [
+          {
+            id: 1,
+            project_id: 1,
+            project_title: 't',
+            kind: 'meetup',
+            created_at: '2026-11-01T00:00:00Z',
+            ticket_url: 'https://x.jp/1',
+            user: { name: '' },
+          },
+        ],
         next_cursor: null,
       }),
     ).toThrow(ServiceError);

@@ -24,7 +24,11 @@ const timed = async (fn: () => Promise<unknown>) => {
 async function plainLogin(base: string, login: string, password: string): Promise<string> {
   const page = await (await fetch(`${base}/login`)).text();
   const csrf = page.match(/name="csrf_token" value="([^"]+)"/)?.[1] ?? '';
-  const r = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ csrf_token: csrf, email: login, password }) });
+  const r = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    body: new URLSearchParams({ csrf_token: csrf, email: login, password }),
+  });
   return r.headers.get('set-cookie')?.split(';')[0] ?? '';
 }
 
@@ -68,8 +72,23 @@ export const metrics: BenchMetric[] = [
         const auth = median(auths);
         const authBase = median(plainAuths);
         return [
-          { metric: 'connector_fetch_100_console_s', value: +imp.toFixed(3), unit: 's', baseline: +impBase.toFixed(3), ratio: +(imp / impBase).toFixed(2), goal: '< 20 s', n },
-          { metric: 'connector_auth_console_ms', value: +auth.toFixed(1), unit: 'ms', baseline: +authBase.toFixed(1), ratio: +(auth / authBase).toFixed(2), n },
+          {
+            metric: 'connector_fetch_100_console_s',
+            value: +imp.toFixed(3),
+            unit: 's',
+            baseline: +impBase.toFixed(3),
+            ratio: +(imp / impBase).toFixed(2),
+            goal: '< 20 s',
+            n,
+          },
+          {
+            metric: 'connector_auth_console_ms',
+            value: +auth.toFixed(1),
+            unit: 'ms',
+            baseline: +authBase.toFixed(1),
+            ratio: +(auth / authBase).toFixed(2),
+            n,
+          },
         ];
       } finally {
         await closeBrowser();
@@ -93,11 +112,24 @@ export const metrics: BenchMetric[] = [
         const base: number[] = [];
         for (let i = 0; i < n; i++) {
           xs.push(await timed(() => c.fetchApplicants(creds, { cursor: null, limit: 100 }, ctx)));
-          base.push(await timed(async () => (await fetch(`${emu.url}/v1/entries?limit=100`, { headers: { authorization: 'Bearer bench-key' } })).json()));
+          base.push(
+            await timed(async () =>
+              (await fetch(`${emu.url}/v1/entries?limit=100`, { headers: { authorization: 'Bearer bench-key' } })).json(),
+            ),
+          );
         }
         const v = median(xs);
         const b = median(base);
-        return [{ metric: 'connector_fetch_100_wantedly_ms', value: +v.toFixed(2), unit: 'ms', baseline: +b.toFixed(2), ratio: +(v / b).toFixed(2), n }];
+        return [
+          {
+            metric: 'connector_fetch_100_wantedly_ms',
+            value: +v.toFixed(2),
+            unit: 'ms',
+            baseline: +b.toFixed(2),
+            ratio: +(v / b).toFixed(2),
+            n,
+          },
+        ];
       } finally {
         await emu.close();
       }

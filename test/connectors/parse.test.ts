@@ -4,7 +4,14 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONSOLE_CONFIGS, CONSOLE_MEDIA } from '../../connectors/console/config';
 import { classifyPage, parseConsoleTime, parseListPage } from '../../connectors/console/parse';
-import { compareApplied, decodeApiCursor, decodePositionCursor, encodeApiCursor, encodePositionCursor, isAfter } from '../../connectors/cursor';
+import {
+  compareApplied,
+  decodeApiCursor,
+  decodePositionCursor,
+  encodeApiCursor,
+  encodePositionCursor,
+  isAfter,
+} from '../../connectors/cursor';
 import { parseRetryAfter, scrub, toConnectorError } from '../../connectors/errors';
 import { entryToApplicant, parseEntriesResponse } from '../../connectors/wantedly/parse';
 import { AuthError, ServiceError } from '../../connectors/types';
@@ -27,7 +34,11 @@ function expectServiceError(fn: () => unknown, reason: ServiceError['reason']) {
 describe('console list parsing (saved emulator pages)', () => {
   for (const medium of CONSOLE_MEDIA) {
     it(`${medium}: reads 20 rows with ids, names, postings, JST→UTC times and absolute permalinks`, () => {
-      const page = parseListPage(fixture(`${medium}-list-page1.html`), CONSOLE_CONFIGS[medium], `${HOST}/applicants?sort=applied_asc&page=1`);
+      const page = parseListPage(
+        fixture(`${medium}-list-page1.html`),
+        CONSOLE_CONFIGS[medium],
+        `${HOST}/applicants?sort=applied_asc&page=1`,
+      );
       expect(page.applicants).toHaveLength(20);
       expect(page.total).toBe(45);
       expect(page.nextHref).toBe('/applicants?sort=applied_asc&page=2');
@@ -65,10 +76,14 @@ describe('console list parsing (saved emulator pages)', () => {
     const html = fixture('green-list-page1.html');
     expectServiceError(() => parseListPage(html.replace(/2026\/11\/01 09:00/, '11月1日'), CONSOLE_CONFIGS.green, HOST), 'layout_changed');
     expectServiceError(
-      () => parseListPage(html.replace(/<a class="applicant-link" href="[^"]+">/, '<a class="applicant-link">'), CONSOLE_CONFIGS.green, HOST),
+      () =>
+        parseListPage(html.replace(/<a class="applicant-link" href="[^"]+">/, '<a class="applicant-link">'), CONSOLE_CONFIGS.green, HOST),
       'layout_changed',
     );
-    expectServiceError(() => parseListPage(html.replace(/<td><span class="status">[^<]*<\/span><\/td><\/tr>/, '</tr>'), CONSOLE_CONFIGS.green, HOST), 'layout_changed');
+    expectServiceError(
+      () => parseListPage(html.replace(/<td><span class="status">[^<]*<\/span><\/td><\/tr>/, '</tr>'), CONSOLE_CONFIGS.green, HOST),
+      'layout_changed',
+    );
     expectServiceError(() => parseListPage('<html><body>maintenance</body></html>', CONSOLE_CONFIGS.green, HOST), 'layout_changed');
   });
 
@@ -128,7 +143,9 @@ describe('cursors and error helpers', () => {
     expect(isAfter({ appliedAt: '2026-11-01T00:00:00.000Z', externalId: 'BR0000011' }, c)).toBe(true);
     expect(isAfter({ appliedAt: '2026-11-01T00:00:00.000Z', externalId: 'BR0000010' }, c)).toBe(false);
     expect(isAfter({ appliedAt: '2026-10-31T23:59:00.000Z', externalId: 'BR0000099' }, c)).toBe(false);
-    expect(compareApplied({ appliedAt: '2026-11-01T00:00:00Z', externalId: '9' }, { appliedAt: '2026-11-01T00:00:00Z', externalId: '10' })).toBeLessThan(0);
+    expect(
+      compareApplied({ appliedAt: '2026-11-01T00:00:00Z', externalId: '9' }, { appliedAt: '2026-11-01T00:00:00Z', externalId: '10' }),
+    ).toBeLessThan(0);
     expect(decodeApiCursor(encodeApiCursor('abc'))!.api).toBe('abc');
     expect(decodePositionCursor(null)).toBeNull();
     expectServiceError(() => decodePositionCursor('not json'), 'bad_response');
@@ -151,7 +168,10 @@ describe('cursors and error helpers', () => {
 describe('page classification is not fooled by table contents', () => {
   it('a posting named メンテナンス中途採用 on a list page is still a list page', () => {
     const c = CONSOLE_CONFIGS.green;
-    const html = fixture('green-list-page1.html').replace(/(<a class="job-link"[^>]*>)[^<]*/, '$1設備メンテナンス中途採用（アカウントがロックされています）');
+    const html = fixture('green-list-page1.html').replace(
+      /(<a class="job-link"[^>]*>)[^<]*/,
+      '$1設備メンテナンス中途採用（アカウントがロックされています）',
+    );
     expect(classifyPage(html, `${HOST}/applicants?page=1`, c)).toBe('list');
     expect(parseListPage(html, c, HOST).applicants[0].postingTitle).toBe('設備メンテナンス中途採用（アカウントがロックされています）');
   });

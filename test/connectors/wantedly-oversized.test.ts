@@ -65,7 +65,8 @@ function stubApi() {
     append(n: number) {
       const last = entries[entries.length - 1];
       const t0 = last ? Date.parse(last.created_at) : Date.UTC(2026, 10, 1);
-      for (let i = 0; i < n; i++) entries.push({ id: (last?.id ?? 500_000) + 1 + i, created_at: new Date(t0 + (i + 1) * 60_000).toISOString() });
+      for (let i = 0; i < n; i++)
+        entries.push({ id: (last?.id ?? 500_000) + 1 + i, created_at: new Date(t0 + (i + 1) * 60_000).toISOString() });
     },
     setPageSize(n: number) {
       pageSize = n;

@@ -20,15 +20,30 @@ beforeAll(async () => {
   h = await startHarness();
   await h.install(T);
   for (let i = 0; i < 40; i++) {
-    ids.push(await insertLinkedAccount(h.app.deps, T, 'wantedly', { medium: 'wantedly', apiKey: `wantedly-many-key-${String(i).padStart(6, '0')}` }, `Office ${String(i).padStart(2, '0')}`));
+    ids.push(
+      await insertLinkedAccount(
+        h.app.deps,
+        T,
+        'wantedly',
+        { medium: 'wantedly', apiKey: `wantedly-many-key-${String(i).padStart(6, '0')}` },
+        `Office ${String(i).padStart(2, '0')}`,
+      ),
+    );
   }
-  failedId = await insertLinkedAccount(h.app.deps, T, 'bizreach', { medium: 'bizreach', email: 'hr@many.example', password: 'pw-many-1' }, 'Failing');
+  failedId = await insertLinkedAccount(
+    h.app.deps,
+    T,
+    'bizreach',
+    { medium: 'bizreach', email: 'hr@many.example', password: 'pw-many-1' },
+    'Failing',
+  );
   await h.app.deps.store.mediaAccounts.updateOne({ _id: new ObjectId(failedId) }, { $set: { state: 'auth_failed' } });
   ids.push(failedId);
 }, 60_000);
 afterAll(() => h?.close());
 
-const accountIdsIn = (m: StoredMessage) => [...JSON.stringify(m.blocks ?? []).matchAll(/"block_id":"account_([a-f0-9]{24})"/g)].map((x) => x[1]);
+const accountIdsIn = (m: StoredMessage) =>
+  [...JSON.stringify(m.blocks ?? []).matchAll(/"block_id":"account_([a-f0-9]{24})"/g)].map((x) => x[1]);
 
 describe('/ats accounts with 41 accounts', () => {
   it('pages them (≤ 50 blocks each, accepted by Slack), the failing one first, every account on exactly one page', async () => {
@@ -58,7 +73,10 @@ describe('/ats accounts with 41 accounts', () => {
 
   it('App Home shows the first accounts, says how many more, and keeps the rest of the dashboard', async () => {
     const since = h.slack.calls('views.publish').length;
-    await h.slack.sendEvent({ teamId: T, event: { type: 'app_home_opened', user: ADMIN, tab: 'home', channel: h.slack.dmChannel(T, ADMIN) } });
+    await h.slack.sendEvent({
+      teamId: T,
+      event: { type: 'app_home_opened', user: ADMIN, tab: 'home', channel: h.slack.dmChannel(T, ADMIN) },
+    });
     const call = await eventually(() => h.slack.calls('views.publish').slice(since)[0], 'views.publish');
     expect(call.response).toMatchObject({ ok: true });
     const home = JSON.stringify(call.args.view);
@@ -71,8 +89,13 @@ describe('/ats accounts with 41 accounts', () => {
   it('a malformed button value gets a plain "try again" answer and no error-level log', async () => {
     h.slack.reset();
     const errorsBefore = h.logs.filter((l) => l.includes('"level":50')).length;
-    expect(await craftedAction(h, { teamId: T, userId: ADMIN, action: { type: 'button', action_id: 'acct:pause', value: 'zzz' } })).toBe(200);
-    const dm = await eventually(() => h.slack.messages({ teamId: T }).find((m) => (m.text ?? '').includes('古いメッセージのボタン')), 'answer');
+    expect(await craftedAction(h, { teamId: T, userId: ADMIN, action: { type: 'button', action_id: 'acct:pause', value: 'zzz' } })).toBe(
+      200,
+    );
+    const dm = await eventually(
+      () => h.slack.messages({ teamId: T }).find((m) => (m.text ?? '').includes('古いメッセージのボタン')),
+      'answer',
+    );
     expect(dm.text).not.toMatch(/Reference|参照/);
     expect(h.logs.filter((l) => l.includes('"level":50')).length).toBe(errorsBefore);
   });

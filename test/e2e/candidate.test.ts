@@ -37,7 +37,10 @@ beforeAll(async () => {
   const admin = await loadActor(h.app.deps, T, ADMIN);
   await addRule(h.app.deps, admin, { medium: 'wantedly', pattern: 'Backend', match: 'contains', jobId: String(be._id) });
   await addRule(h.app.deps, admin, { medium: 'green', pattern: 'Sales', match: 'contains', jobId: String(sa._id) });
-  backend = await seedImport(h, T, 'wantedly', { externalId: 'w-be', title: 'Backend Engineer', accountLabel: 'Tokyo HQ' }, 2, { prefix: 'Yamada', age: 28 });
+  backend = await seedImport(h, T, 'wantedly', { externalId: 'w-be', title: 'Backend Engineer', accountLabel: 'Tokyo HQ' }, 2, {
+    prefix: 'Yamada',
+    age: 28,
+  });
   sales = await seedImport(h, T, 'green', { externalId: 'g-sa', title: 'Field Sales' }, 2, { prefix: 'Suzuki' });
   await h.app.deps.store.candidates.updateOne({ _id: sales[0]._id }, { $set: { assignees: [LIMITED] } });
 }, 60_000);
@@ -47,7 +50,10 @@ async function search(userId: string, q: string, teamId = T) {
   const opens = h.slack.calls('views.open').length;
   const res = await h.slack.slash({ teamId, userId, text: `candidate ${q}` });
   const outcome = await eventually(() => {
-    const open = h.slack.calls('views.open').slice(opens).find((c) => (c.response as { ok?: boolean }).ok);
+    const open = h.slack
+      .calls('views.open')
+      .slice(opens)
+      .find((c) => (c.response as { ok?: boolean }).ok);
     if (open) return { modal: JSON.stringify(h.slack.topView(userId, teamId)) };
     const reply = res.responses()[0];
     if (reply) return { reply: JSON.stringify(reply) };
@@ -72,7 +78,10 @@ describe('/ats candidate', () => {
   it('lists several matches with a button each, which opens the details', async () => {
     const r = await search(ADMIN, 'yamada');
     expect(r.reply).toContain('2 人見つかりました');
-    const msg = h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes('cand:pick'));
+    const msg = h.slack
+      .messages({ teamId: T, ephemeral: true })
+      .reverse()
+      .find((m) => JSON.stringify(m.blocks ?? []).includes('cand:pick'));
     expect(msg).toBeTruthy();
   });
 
@@ -88,8 +97,17 @@ describe('/ats candidate', () => {
 
   it('a crafted Details click for an unassigned candidate is refused and audit-logged', async () => {
     const opens = h.slack.calls('views.open').length;
-    expect(await craftedAction(h, { teamId: T, userId: LIMITED, action: { type: 'button', action_id: 'cand:details', value: String(backend[0]._id) } })).toBe(200);
-    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: LIMITED, action: 'candidates.view', allowed: false }), 'refusal');
+    expect(
+      await craftedAction(h, {
+        teamId: T,
+        userId: LIMITED,
+        action: { type: 'button', action_id: 'cand:details', value: String(backend[0]._id) },
+      }),
+    ).toBe(200);
+    await eventually(
+      () => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: LIMITED, action: 'candidates.view', allowed: false }),
+      'refusal',
+    );
     expect(h.slack.calls('views.open').length).toBe(opens);
   });
 

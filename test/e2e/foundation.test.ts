@@ -61,7 +61,11 @@ describe('/ats roles', () => {
     expect(res.status).toBe(200);
     const open = await h.slack.waitForCall('views.open');
     const viewId = (open.response as { view: { id: string } }).view.id;
-    const sub = await h.slack.submitView({ userId: admin, viewId, values: { user: { value: 'U0TARGET' }, org_role: { value: 'limited' } } });
+    const sub = await h.slack.submitView({
+      userId: admin,
+      viewId,
+      values: { user: { value: 'U0TARGET' }, org_role: { value: 'limited' } },
+    });
     expect(sub.responseAction).not.toBe('errors');
     const member = await eventually(() => h.app.deps.store.members.findOne({ teamId: T, userId: 'U0TARGET' }), 'member doc');
     expect(member.orgRole).toBe('limited');
@@ -69,7 +73,16 @@ describe('/ats roles', () => {
 
   it('giving a job role leaves the org role alone (the modal starts at "no change"), and says only what changed', async () => {
     const admin = `U${T.slice(1)}ADMIN`;
-    const job = await h.app.deps.store.jobs.insertOne({ teamId: T, name: 'Designer', channelId: 'C0FOUNDJOB', admins: [], members: [], createdBy: admin, createdAt: new Date(), updatedAt: new Date() });
+    const job = await h.app.deps.store.jobs.insertOne({
+      teamId: T,
+      name: 'Designer',
+      channelId: 'C0FOUNDJOB',
+      admins: [],
+      members: [],
+      createdBy: admin,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
     const open = async () => {
       const before = h.slack.calls('views.open').length;
       await h.slack.slash({ teamId: T, userId: admin, text: 'roles' });
@@ -78,9 +91,16 @@ describe('/ats roles', () => {
       return (call.response as { view: { id: string } }).view.id;
     };
     // U0TARGET is limited (above); the installer is the only org admin
-    for (const [user, role] of [['U0TARGET', 'limited'], [admin, 'org_admin']] as const) {
+    for (const [user, role] of [
+      ['U0TARGET', 'limited'],
+      [admin, 'org_admin'],
+    ] as const) {
       h.slack.reset();
-      const res = await h.slack.submitView({ userId: admin, viewId: await open(), values: { user: { value: user }, job: { value: String(job.insertedId) }, job_role: { value: 'member' } } });
+      const res = await h.slack.submitView({
+        userId: admin,
+        viewId: await open(),
+        values: { user: { value: user }, job: { value: String(job.insertedId) }, job_role: { value: 'member' } },
+      });
       expect(res.responseAction).not.toBe('errors');
       await eventually(async () => (await h.app.deps.store.jobs.findOne({ _id: job.insertedId }))?.members.includes(user), 'job member');
       expect((await h.app.deps.store.members.findOne({ teamId: T, userId: user }))?.orgRole).toBe(role);

@@ -18,7 +18,14 @@ afterAll(() => h?.close());
 async function openHome(user: string) {
   const since = h.slack.calls('views.publish').length;
   await h.slack.sendEvent({ teamId: T, event: { type: 'app_home_opened', user, tab: 'home', channel: h.slack.dmChannel(T, user) } });
-  const call = await eventually(() => h.slack.calls('views.publish').slice(since).find((c) => c.args.user_id === user), 'views.publish');
+  const call = await eventually(
+    () =>
+      h.slack
+        .calls('views.publish')
+        .slice(since)
+        .find((c) => c.args.user_id === user),
+    'views.publish',
+  );
   expect(call.response).toMatchObject({ ok: true });
   return JSON.stringify(call.args.view);
 }

@@ -45,7 +45,9 @@ it(`runs at most ${N} browser imports and ${M} API imports at once`, async () =>
   const sampler = (async () => {
     while (sampling) {
       maxBrowserSessions = Math.max(maxBrowserSessions, browserStats().activeSessions);
-      const running = await h.app.deps.store.mediaAccounts.find({ teamId: T, runLease: { $ne: null } }, { projection: { medium: 1, runLease: 1 } }).toArray();
+      const running = await h.app.deps.store.mediaAccounts
+        .find({ teamId: T, runLease: { $ne: null } }, { projection: { medium: 1, runLease: 1 } })
+        .toArray();
       const live = running.filter((a) => a.runLease && a.runLease.until > new Date());
       maxApiRuns = Math.max(maxApiRuns, live.filter((a) => a.medium === 'wantedly').length);
       maxConsoleRuns = Math.max(maxConsoleRuns, live.filter((a) => a.medium !== 'wantedly').length);
@@ -53,7 +55,11 @@ it(`runs at most ${N} browser imports and ${M} API imports at once`, async () =>
     }
   })();
   for (const a of accounts) await jobs.scheduleImport({ id: String(a._id), teamId: T, medium: a.medium });
-  await eventually(async () => (await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, 'lastRun.outcome': 'success' })) === ids.length, 'all imported', 90_000);
+  await eventually(
+    async () => (await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, 'lastRun.outcome': 'success' })) === ids.length,
+    'all imported',
+    90_000,
+  );
   sampling = false;
   await sampler;
   console.log(JSON.stringify({ maxBrowserSessions, maxConsoleRuns, maxApiRuns }));

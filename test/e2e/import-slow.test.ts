@@ -24,7 +24,7 @@ it('a slow medium never hangs a run: timeout → system_error with backoff, then
   expect(Date.now() - t0).toBeLessThan(10_000); // bounded by the limits, not by the medium
   expect(r.state).toBe('system_error');
   expect(r.lastError?.reason).toBe('service:timeout');
-  const job = await h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(acc._id) , name: 'import-api' });
+  const job = await h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(acc._id), name: 'import-api' });
   expect(job!.nextRunAt.getTime()).toBeGreaterThan(Date.now() + 60_000);
   h.media!.wantedly.clearFaults();
   expect((await runImportNow(h, acc)).state).toBe('linked');

@@ -73,7 +73,14 @@ describe('wantedly: 250 waiting applicants', () => {
   });
 
   it('the same applicant seen by two accounts of one medium is one candidate', async () => {
-    const seed = { id: 990001, project_id: 77, project_title: 'バックエンドエンジニア', kind: 'application' as const, created_at: '2026-11-01T01:00:00Z', user: { name: '重複 太郎' } };
+    const seed = {
+      id: 990001,
+      project_id: 77,
+      project_title: 'バックエンドエンジニア',
+      kind: 'application' as const,
+      created_at: '2026-11-01T01:00:00Z',
+      user: { name: '重複 太郎' },
+    };
     for (const key of ['wantedly-dup-key-a-00001', 'wantedly-dup-key-b-00001']) {
       h.media!.wantedly.addAccount({ apiKey: key });
       h.media!.wantedly.seedEntries(key, [seed]);
@@ -174,13 +181,26 @@ describe('failures', () => {
     const msg = await (async () => {
       const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'accounts' });
       await eventually(() => res.responses()[0], 'accounts');
-      return h.slack.messages({ teamId: T, ephemeral: true }).reverse().find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc._id}`))!;
+      return h.slack
+        .messages({ teamId: T, ephemeral: true })
+        .reverse()
+        .find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc._id}`))!;
     })();
     const since = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'acct:reenter', blockId: `account_${acc._id}`, message: { channel: msg.channel, ts: msg.ts } });
+    await h.slack.clickButton({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'acct:reenter',
+      blockId: `account_${acc._id}`,
+      message: { channel: msg.channel, ts: msg.ts },
+    });
     const open = await eventually(() => h.slack.calls('views.open').slice(since)[0], 're-enter modal');
     expect(JSON.stringify(open.args)).not.toContain(key); // never pre-filled with the secret
-    await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: key } } });
+    await h.slack.submitView({
+      userId: ADMIN,
+      viewId: (open.response as { view: { id: string } }).view.id,
+      values: { api_key: { value: key } },
+    });
     await eventually(async () => (await h.app.deps.store.mediaAccounts.findOne({ _id: acc._id }))?.state === 'linked', 're-linked');
     await eventually(async () => {
       const j = await h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(acc._id), name: 'import-api' });
@@ -211,7 +231,9 @@ describe('schedules survive a restart', () => {
     await reconcileSchedules(h.app.deps, h.app.agenda);
     const after = await jobs.find({}, { projection: { name: 1, data: 1 } }).toArray();
     expect(after.length).toBe(before.length);
-    const linked = await h.app.deps.store.mediaAccounts.find({ teamId: T, state: { $in: ['linked', 'system_error'] }, paused: false }).toArray();
+    const linked = await h.app.deps.store.mediaAccounts
+      .find({ teamId: T, state: { $in: ['linked', 'system_error'] }, paused: false })
+      .toArray();
     for (const a of linked) {
       expect(await jobs.countDocuments({ 'data.accountId': String(a._id), name: { $in: ['import-api', 'import-browser'] } })).toBe(1);
     }

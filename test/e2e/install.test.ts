@@ -25,7 +25,11 @@ function addWorkspace(teamId: string, installer: string, locale: 'ja-JP' | 'en-U
   h.slack.addUser({ teamId, id: `${installer}X`, name: `second-${teamId.toLowerCase()}`, locale });
 }
 
-const rawInstallation = (teamId: string) => h.mongo.client.db(h.mongo.dbName).collection('installations').findOne({ _id: teamId as never });
+const rawInstallation = (teamId: string) =>
+  h.mongo.client
+    .db(h.mongo.dbName)
+    .collection('installations')
+    .findOne({ _id: teamId as never });
 
 async function install(teamId: string, userId: string) {
   const r = await h.slack.authorize({ teamId, userId, url: installUrl });
@@ -45,12 +49,20 @@ async function install(teamId: string, userId: string) {
 async function approveWithoutCallback(teamId: string, userId: string) {
   const start = await fetch(installUrl, { redirect: 'manual' });
   expect(start.status).toBe(302);
-  const cookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = start.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   expect(cookie).toMatch(/state/);
   const authorize = new URL(start.headers.get('location')!);
   expect(authorize.origin).toBe(h.slack.url);
   const form = new URLSearchParams({ query: authorize.searchParams.toString(), who: `${teamId}|${userId}`, decision: 'allow' });
-  const approved = await fetch(`${h.slack.url}/oauth/v2/authorize`, { method: 'POST', body: form, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const approved = await fetch(`${h.slack.url}/oauth/v2/authorize`, {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(approved.status).toBe(302);
   const callback = new URL(approved.headers.get('location')!);
   expect(callback.pathname).toBe('/slack/oauth_redirect');

@@ -35,7 +35,9 @@ it('a starting instance adds no schedule and loses none', async () => {
   expect(jobsBeforeB).toBeGreaterThanOrEqual(2);
   expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({})).toBe(jobsBeforeB);
   for (const a of await h.app.deps.store.mediaAccounts.find({ teamId: T }).toArray()) {
-    expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({ 'data.accountId': String(a._id), name: 'import-api' })).toBe(1);
+    expect(await h.app.deps.store.db.collection('agendaJobs').countDocuments({ 'data.accountId': String(a._id), name: 'import-api' })).toBe(
+      1,
+    );
   }
 });
 
@@ -61,7 +63,9 @@ it('runs one import of an account at a time across two instances', async () => {
   for (let i = 0; i < 10; i++) {
     const n = await h.app.deps.store.candidates.countDocuments({ teamId: T });
     if (n === 450) break;
-    await h.app.deps.store.db.collection('agendaJobs').updateOne({ 'data.accountId': id, lockedAt: null }, { $set: { nextRunAt: new Date() } });
+    await h.app.deps.store.db
+      .collection('agendaJobs')
+      .updateOne({ 'data.accountId': id, lockedAt: null }, { $set: { nextRunAt: new Date() } });
     await Promise.all([runImport(h.app.deps, T, id), runImport(b.deps, T, id)]);
   }
   expect(await h.app.deps.store.candidates.countDocuments({ teamId: T })).toBe(450);

@@ -60,7 +60,11 @@ beforeAll(async () => {
   jobA = (await s.jobs.insertOne({ ...base, teamId: A, name: 'Backend A', admins: [], createdBy: ADMIN_A })).insertedId;
   jobB = (await s.jobs.insertOne({ ...base, teamId: B, name: 'Backend B', admins: [ADMIN_B], createdBy: ADMIN_B })).insertedId;
   // B's user is a limited member in B: the attacker would like to make them an admin
-  await s.members.updateOne({ teamId: B, userId: USER_B }, { $set: { orgRole: 'limited', updatedAt: new Date(), updatedBy: ADMIN_B } }, { upsert: true });
+  await s.members.updateOne(
+    { teamId: B, userId: USER_B },
+    { $set: { orgRole: 'limited', updatedAt: new Date(), updatedBy: ADMIN_B } },
+    { upsert: true },
+  );
 });
 afterAll(() => h?.close());
 
@@ -70,7 +74,12 @@ describe('an org admin of A crafting submissions with B ids', () => {
     const before = await bDocs();
     const viewId = await openRolesModal(A, ADMIN_A);
     // users_select accepts any user id the client sends
-    const sub = await h.slack.submitView({ teamId: A, userId: ADMIN_A, viewId, values: { user: { value: USER_B }, org_role: { value: 'org_admin' } } });
+    const sub = await h.slack.submitView({
+      teamId: A,
+      userId: ADMIN_A,
+      viewId,
+      values: { user: { value: USER_B }, org_role: { value: 'org_admin' } },
+    });
     expect(sub.status).toBe(200);
     expect(sub.responseAction).toBe('errors');
     expect(await bDocs()).toBe(before);
@@ -82,7 +91,9 @@ describe('an org admin of A crafting submissions with B ids', () => {
     h.slack.reset();
     const viewId = await openRolesModal(A, ADMIN_A);
     const legit = await h.slack.submitView({
-      teamId: A, userId: ADMIN_A, viewId,
+      teamId: A,
+      userId: ADMIN_A,
+      viewId,
       values: { user: { value: USER_A }, org_role: { value: 'standard' }, job: { value: String(jobA) }, job_role: { value: 'member' } },
     });
     expect(legit.responseAction).toBe('close');
@@ -106,7 +117,12 @@ describe('an org admin of A crafting submissions with B ids', () => {
     // team.id is what Slack says; a user of A cannot appear as acting in B. If such a payload arrived,
     // the actor would be loaded in B, where ADMIN_A has no role: refused.
     const viewId = await openRolesModal(A, ADMIN_A);
-    const legit = await h.slack.submitView({ teamId: A, userId: ADMIN_A, viewId, values: { user: { value: USER_A }, org_role: { value: 'standard' } } });
+    const legit = await h.slack.submitView({
+      teamId: A,
+      userId: ADMIN_A,
+      viewId,
+      values: { user: { value: USER_A }, org_role: { value: 'standard' } },
+    });
     expect(legit.responseAction).toBe('close');
     const before = await bDocs();
     const crafted = resignedSubmission(legit.request, (p) => {
@@ -119,7 +135,10 @@ describe('an org admin of A crafting submissions with B ids', () => {
     const res = await h.slack.raw(crafted);
     expect(res.status).toBe(200);
     expect(await bDocs()).toBe(before);
-    const refusal = await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: B, actorId: ADMIN_A, allowed: false }), 'refusal audited in B');
+    const refusal = await eventually(
+      () => h.app.deps.store.auditLog.findOne({ teamId: B, actorId: ADMIN_A, allowed: false }),
+      'refusal audited in B',
+    );
     expect(refusal.action).toBe('roles.manage');
   });
 });
@@ -162,7 +181,7 @@ describe("B's installer", () => {
     expect((await s.members.find({ teamId: A, orgRole: 'org_admin' }).toArray()).map((m) => m.userId)).toEqual([ADMIN_A]);
   });
 
-  it('a command arriving in A as B\'s installer (e.g. a shared channel) is refused', async () => {
+  it("a command arriving in A as B's installer (e.g. a shared channel) is refused", async () => {
     h.slack.reset();
     // take a real /ats command from A and swap in B's installer as the user
     const probe = await h.slack.slash({ teamId: A, userId: USER_A, text: 'help' });
@@ -173,9 +192,16 @@ describe("B's installer", () => {
     const body = form.toString();
     const ts = now();
     const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-    const res = await h.slack.raw({ ...probe.request, body, headers: { ...probe.request.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig } });
+    const res = await h.slack.raw({
+      ...probe.request,
+      body,
+      headers: { ...probe.request.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
+    });
     expect(res.status).toBe(200);
-    const refusal = await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: A, actorId: ADMIN_B, allowed: false }), 'refusal in A');
+    const refusal = await eventually(
+      () => h.app.deps.store.auditLog.findOne({ teamId: A, actorId: ADMIN_B, allowed: false }),
+      'refusal in A',
+    );
     expect(refusal.action).toBe('roles.manage');
     expect(h.slack.calls('views.open')).toHaveLength(0);
     expect(await h.app.deps.store.members.findOne({ teamId: A, userId: ADMIN_B, orgRole: 'org_admin' })).toBeNull();
@@ -193,18 +219,28 @@ describe('people without a role who are not full members of the workspace', () =
     const body = form.toString();
     const ts = now();
     const sig = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${ts}:${body}`).digest('hex')}`;
-    return h.slack.raw({ ...probe.request, body, headers: { ...probe.request.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig } });
+    return h.slack.raw({
+      ...probe.request,
+      body,
+      headers: { ...probe.request.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sig },
+    });
   }
 
   it.each([
     ['a Slack guest of A', GUEST_A],
     ["B's installer in a channel shared with A (users.info in A does not know them)", ADMIN_B],
   ])('%s cannot list A’s media accounts or jobs (limited access), and it is audit-logged', async (_who, userId) => {
-    for (const [text, action] of [['accounts', 'accounts.view'], ['jobs', 'jobs.view']] as const) {
+    for (const [text, action] of [
+      ['accounts', 'accounts.view'],
+      ['jobs', 'jobs.view'],
+    ] as const) {
       const before = await h.app.deps.store.auditLog.countDocuments({ teamId: A, actorId: userId, action, allowed: false });
       const res = await asUser(userId, text);
       expect(res.status).toBe(200);
-      await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: A, actorId: userId, action, allowed: false })) > before, `${text} refused`);
+      await eventually(
+        async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: A, actorId: userId, action, allowed: false })) > before,
+        `${text} refused`,
+      );
     }
     expect(await h.app.deps.store.members.findOne({ teamId: A, userId })).toBeNull();
   });
@@ -216,4 +252,3 @@ describe('people without a role who are not full members of the workspace', () =
     expect(await h.app.deps.store.auditLog.findOne({ teamId: A, actorId: USER_A, action: 'jobs.view', allowed: false })).toBeNull();
   });
 });
-

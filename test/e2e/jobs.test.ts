@@ -36,7 +36,12 @@ const dmsTo = (user: string) => h.slack.messages({ teamId: T, channel: h.slack.d
 
 describe('/ats job new', () => {
   it('lets an org admin create a job with channel, admins and members', async () => {
-    const res = await createJobViaSlack(h, T, ADMIN, { name: 'Backend Engineer', channelId: 'C0JOBSDEV', admins: [JADMIN], members: [JMEMBER] });
+    const res = await createJobViaSlack(h, T, ADMIN, {
+      name: 'Backend Engineer',
+      channelId: 'C0JOBSDEV',
+      admins: [JADMIN],
+      members: [JMEMBER],
+    });
     expect(res.responseAction).not.toBe('errors');
     const j = await eventually(() => job('Backend Engineer'), 'job stored');
     expect(j.channelId).toBe('C0JOBSDEV');
@@ -129,9 +134,17 @@ async function renameViaSlack(jobId: string, name: string, meanwhile?: () => Pro
   const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'jobs' });
   await eventually(() => res.responses()[0], 'jobs list');
   const msg = h.slack.messages({ teamId: T, ephemeral: true }).at(-1)!;
-  const block = (msg.blocks ?? []).find((b) => (b as { accessory?: { value?: string } }).accessory?.value === jobId) as { block_id?: string } | undefined;
+  const block = (msg.blocks ?? []).find((b) => (b as { accessory?: { value?: string } }).accessory?.value === jobId) as
+    | { block_id?: string }
+    | undefined;
   expect(block?.block_id, 'the job has an Edit button').toBeTruthy();
-  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'job:edit', blockId: block!.block_id, message: { channel: msg.channel, ts: msg.ts } });
+  await h.slack.clickButton({
+    teamId: T,
+    userId: ADMIN,
+    actionId: 'job:edit',
+    blockId: block!.block_id,
+    message: { channel: msg.channel, ts: msg.ts },
+  });
   const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 'edit modal');
   const viewId = (open.response as { view: { id: string } }).view.id;
   await meanwhile?.();
@@ -168,7 +181,10 @@ describe('when the bot cannot post in the channel', () => {
     const sales = (await job('Sales'))!;
     await addRule(h.app.deps, admin, { medium: 'green', pattern: 'Sales', match: 'contains', jobId: String(sales._id) });
     await seedImport(h, T, 'green', { externalId: 'g-sales-1', title: 'Inside Sales' }, 3, { prefix: 'Sales' });
-    const dm = await eventually(() => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('/invite @hire-relay')), 'invite DM to the job admin');
+    const dm = await eventually(
+      () => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('/invite @hire-relay')),
+      'invite DM to the job admin',
+    );
     expect(dm.text).toContain('<#C0JOBSNOBOT>');
     const waiting = await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: sales._id, 'card.state': 'pending' });
     expect(waiting).toBe(3);
@@ -176,7 +192,10 @@ describe('when the bot cannot post in the channel', () => {
     // the bot is invited: the cards come at once, each once
     await h.slack.memberJoined({ teamId: T, userId: bot, channelId: 'C0JOBSNOBOT', inviter: ADMIN });
     await eventually(() => h.slack.messages({ teamId: T, channel: 'C0JOBSNOBOT' }).length === 3, 'three cards posted');
-    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: sales._id, 'card.state': 'posted' })) === 3, 'cards posted');
+    await eventually(
+      async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: sales._id, 'card.state': 'posted' })) === 3,
+      'cards posted',
+    );
     expect((await job('Sales'))!.channelIssue).toBeUndefined();
     // one invite notice only
     expect(dmsTo(JADMIN).filter((m) => (m.text ?? '').includes('/invite @hire-relay'))).toHaveLength(1);
@@ -185,11 +204,16 @@ describe('when the bot cannot post in the channel', () => {
   it('a private channel the bot is not in (channel_not_found): the same /invite advice, and the cards come once invited', async () => {
     await createJobViaSlack(h, T, ADMIN, { name: 'Exec', channelId: 'G0JOBSPRIV', admins: [JADMIN] });
     const exec = await eventually(() => job('Exec'), 'job');
-    expect((await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Exec')), 'created')).text).toContain('/invite @hire-relay');
+    expect((await eventually(() => dmsTo(ADMIN).find((m) => (m.text ?? '').includes('Exec')), 'created')).text).toContain(
+      '/invite @hire-relay',
+    );
     const admin = await loadActor(h.app.deps, T, ADMIN);
     await addRule(h.app.deps, admin, { medium: 'openwork', pattern: 'CFO', match: 'exact', jobId: String(exec._id) });
     await seedImport(h, T, 'openwork', { externalId: 'o-cfo', title: 'CFO' }, 2, { prefix: 'Exec' });
-    await eventually(() => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('<#G0JOBSPRIV>') && (m.text ?? '').includes('/invite')), 'advice DM');
+    await eventually(
+      () => dmsTo(JADMIN).find((m) => (m.text ?? '').includes('<#G0JOBSPRIV>') && (m.text ?? '').includes('/invite')),
+      'advice DM',
+    );
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: exec._id, 'card.state': 'pending' })).toBe(2);
     await h.slack.memberJoined({ teamId: T, userId: bot, channelId: 'G0JOBSPRIV', inviter: ADMIN });
     await eventually(() => h.slack.messages({ teamId: T, channel: 'G0JOBSPRIV' }).length === 2, 'two cards posted');
@@ -202,7 +226,12 @@ describe('when the bot cannot post in the channel', () => {
     const admin = await loadActor(h.app.deps, T, ADMIN);
     await addRule(h.app.deps, admin, { medium: 'paiza', pattern: 'COBOL Engineer', match: 'exact', jobId: String(legacy._id) });
     await seedImport(h, T, 'paiza', { externalId: 'p-cobol', title: 'COBOL Engineer' }, 2, { prefix: 'Legacy' });
-    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: legacy._id, 'card.state': 'posted', 'card.via': 'dm' })) === 2, 'cards sent by DM');
+    await eventually(
+      async () =>
+        (await h.app.deps.store.candidates.countDocuments({ teamId: T, jobId: legacy._id, 'card.state': 'posted', 'card.via': 'dm' })) ===
+        2,
+      'cards sent by DM',
+    );
     for (const user of [JADMIN, OTHER]) {
       const cards = dmsTo(user).filter((m) => JSON.stringify(m.blocks ?? []).includes('Legacy 00'));
       // cards speak the job creator's language (one card, one language, whoever reads it)
@@ -222,9 +251,14 @@ describe('a channel shared with another organization (Slack Connect)', () => {
     expect(await job('Agency Roles')).toBeNull();
     const { updateJob } = await import('../../src/domain/jobs');
     const existing = (await job('Backend Engineer'))!;
-    await expect(updateJob(h.app.deps, await loadActor(h.app.deps, T, ADMIN), String(existing._id), {
-      name: existing.name, channelId: 'C0JOBSEXT', admins: existing.admins, members: existing.members,
-    })).rejects.toThrow();
+    await expect(
+      updateJob(h.app.deps, await loadActor(h.app.deps, T, ADMIN), String(existing._id), {
+        name: existing.name,
+        channelId: 'C0JOBSEXT',
+        admins: existing.admins,
+        members: existing.members,
+      }),
+    ).rejects.toThrow();
     expect((await job('Backend Engineer'))!.channelId).toBe('C0JOBSDEV');
   });
 });
@@ -237,7 +271,12 @@ describe('an edit modal left open', () => {
     const id = String(platform._id);
     const stale = await renameViaSlack(id, 'Platform Engineer (SRE)', async () => {
       await new Promise((r) => setTimeout(r, 5)); // a later millisecond than the modal's version
-      await changeRoles(h.app.deps, await loadActor(h.app.deps, T, ADMIN), { userId: JMEMBER, orgRole: 'keep', jobId: id, jobRole: 'member' });
+      await changeRoles(h.app.deps, await loadActor(h.app.deps, T, ADMIN), {
+        userId: JMEMBER,
+        orgRole: 'keep',
+        jobId: id,
+        jobRole: 'member',
+      });
     });
     expect(stale.responseAction).toBe('errors');
     expect(JSON.stringify(stale.body)).toContain('他の人が変更しました');
@@ -248,4 +287,3 @@ describe('an edit modal left open', () => {
     expect(saved.members).toContain(JMEMBER);
   });
 });
-

@@ -41,16 +41,23 @@ afterAll(async () => {
 describe('key rotation', () => {
   it('new key first → everything re-encrypted; old key dropped → Slack and imports still work', async () => {
     const linked = await linkViaSlack(first, T, admin, 'wantedly', { api_key: API_KEY }, 'Rotating');
-    await eventually(async () => (await first.app.deps.store.mediaAccounts.findOne({ _id: linked._id }))?.lastRun?.outcome === 'success', 'first import');
+    await eventually(
+      async () => (await first.app.deps.store.mediaAccounts.findOne({ _id: linked._id }))?.lastRun?.outcome === 'success',
+      'first import',
+    );
     let store = first.app.deps.store; // each app has its own client: follow the one running
     expect(linked.credentials.startsWith('enc:v1:k1:')).toBe(true);
 
     // 1. the same login, linked by an app that already has k2 first but has not rotated yet: refused
     const between = { ...first.app.deps, keyring: ring(K2, K1) };
     const actor = await loadActor(between, T, admin);
-    await expect(linkAccount(between, actor, {
-      medium: 'wantedly', credentials: { medium: 'wantedly', apiKey: API_KEY }, requestId: 'rotation-relink',
-    })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      linkAccount(between, actor, {
+        medium: 'wantedly',
+        credentials: { medium: 'wantedly', apiKey: API_KEY },
+        requestId: 'rotation-relink',
+      }),
+    ).rejects.toBeInstanceOf(ValidationError);
     expect(await store.mediaAccounts.countDocuments({ teamId: T })).toBe(1);
 
     // 2. restart with k2 first: the app rotates at start-up

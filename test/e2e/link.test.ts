@@ -51,10 +51,19 @@ async function clickInAccounts(userId: string, actionId: string, accountId: stri
     const { ts, channel } = msg;
     const before = msg.edited?.count ?? 0;
     await h.slack.clickButton({ teamId, userId, actionId: 'acct:page:next', message: { channel, ts } });
-    msg = await eventually(() => h.slack.messages({ teamId, ephemeral: true }).find((m) => m.ts === ts && (m.edited?.count ?? 0) !== before), 'next page');
+    msg = await eventually(
+      () => h.slack.messages({ teamId, ephemeral: true }).find((m) => m.ts === ts && (m.edited?.count ?? 0) !== before),
+      'next page',
+    );
   }
   expect(JSON.stringify(msg?.blocks ?? []), 'accounts message with the account buttons').toContain(`account_${accountId}`);
-  return h.slack.clickButton({ teamId, userId, actionId, blockId: `account_${accountId}`, message: { channel: msg!.channel, ts: msg!.ts } });
+  return h.slack.clickButton({
+    teamId,
+    userId,
+    actionId,
+    blockId: `account_${accountId}`,
+    message: { channel: msg!.channel, ts: msg!.ts },
+  });
 }
 
 const account = (label: string) => h.app.deps.store.mediaAccounts.findOne({ teamId: T, label });
@@ -68,10 +77,16 @@ describe('wantedly', () => {
     expect(res.responseAction).not.toBe('errors');
     expect(await stateOf('Tokyo')).toMatch(/authenticating|linked/);
     await eventually(async () => (await stateOf('Tokyo')) === 'linked', 'linked');
-    const dm = await eventually(() => h.slack.messages({ teamId: T }).find((m) => JSON.stringify(m).includes('連携が完了しました')), 'linked DM');
+    const dm = await eventually(
+      () => h.slack.messages({ teamId: T }).find((m) => JSON.stringify(m).includes('連携が完了しました')),
+      'linked DM',
+    );
     expect(dm).toBeTruthy();
     const acc = await account('Tokyo');
-    await eventually(async () => (await h.app.deps.store.mediaAccounts.findOne({ _id: acc!._id }))?.lastRun?.outcome === 'success', 'first import');
+    await eventually(
+      async () => (await h.app.deps.store.mediaAccounts.findOne({ _id: acc!._id }))?.lastRun?.outcome === 'success',
+      'first import',
+    );
     const n = await h.app.deps.store.candidates.countDocuments({ teamId: T, medium: 'wantedly' });
     expect(n).toBeGreaterThan(0);
   });
@@ -158,10 +173,14 @@ describe('console media (Chromium)', () => {
       const maint = (await account(`${c.medium}-maint`))!;
       const q = { 'data.accountId': String(maint._id), name: 'auth-browser' };
       const jobs = h.app.deps.store.db.collection('agendaJobs');
-      await eventually(async () => {
-        const j = await jobs.findOne(q);
-        return j && !j.lockedAt && j.nextRunAt > new Date();
-      }, 'backed-off check', 60_000);
+      await eventually(
+        async () => {
+          const j = await jobs.findOne(q);
+          return j && !j.lockedAt && j.nextRunAt > new Date();
+        },
+        'backed-off check',
+        60_000,
+      );
       await jobs.updateOne(q, { $set: { nextRunAt: new Date() } });
       await eventually(async () => (await stateOf(`${c.medium}-maint`)) === 'linked', `${c.medium} recovered`, 60_000);
 
@@ -199,13 +218,18 @@ describe('pause, resume, unlink, and who may', () => {
       await craftedClick(T, MEMBER, actionId, id);
     }
     await h.slack.slash({ teamId: T, userId: MEMBER, text: 'link wantedly' });
-    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: MEMBER, allowed: false })) >= 4, 'audited refusals');
+    await eventually(
+      async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: MEMBER, allowed: false })) >= 4,
+      'audited refusals',
+    );
     const refusals = h.slack.messages({ teamId: T }).filter((m) => JSON.stringify(m).includes('権限がありません'));
     expect(refusals.length).toBeGreaterThanOrEqual(3);
     const after = (await account('Tokyo'))!;
     expect(after.paused).toBe(false);
     expect(after.state).toBe('linked');
-    expect(h.slack.calls('views.open').filter((c) => c.args.trigger_id && JSON.stringify(c.response).includes('acct:save'))).toHaveLength(0);
+    expect(h.slack.calls('views.open').filter((c) => c.args.trigger_id && JSON.stringify(c.response).includes('acct:save'))).toHaveLength(
+      0,
+    );
   });
 
   it('unlink deletes the credentials and keeps the candidates', async () => {
@@ -222,20 +246,28 @@ describe('pause, resume, unlink, and who may', () => {
     h.media!.wantedly.addAccount({ apiKey: 'wantedly-third-key-00001' });
     await link('wantedly', { api_key: 'wantedly-second-key-0001' }, 'Osaka');
     const viewId = await openLinkModal(ADMIN, 'wantedly');
-    await h.slack.submitView({ userId: ADMIN, viewId, values: { api_key: { value: 'wantedly-third-key-00001' }, label: { value: 'Fukuoka' } } });
+    await h.slack.submitView({
+      userId: ADMIN,
+      viewId,
+      values: { api_key: { value: 'wantedly-third-key-00001' }, label: { value: 'Fukuoka' } },
+    });
     const replay = h.slack.lastSentRequest()!;
     await h.slack.raw(replay, { timestamp: Math.floor(Date.now() / 1000) });
     await eventually(async () => (await stateOf('Osaka')) === 'linked' && (await stateOf('Fukuoka')) === 'linked', 'both linked');
     expect(await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, label: 'Fukuoka' })).toBe(1);
   });
 
-  it('re-entering another account\'s login is refused under the field, and the account keeps importing', async () => {
+  it("re-entering another account's login is refused under the field, and the account keeps importing", async () => {
     const fukuoka = (await account('Fukuoka'))!;
     const job = () => h.app.deps.store.db.collection('agendaJobs').findOne({ 'data.accountId': String(fukuoka._id), name: 'import-api' });
     await eventually(async () => (await job())?.disabled !== true, 'import scheduled');
     await clickInAccounts(ADMIN, 'acct:reenter', String(fukuoka._id)); // (resets the recorded calls)
     const open = await eventually(() => h.slack.calls('views.open').find((c) => (c.response as { ok?: boolean }).ok), 're-enter modal');
-    const res = await h.slack.submitView({ userId: ADMIN, viewId: (open.response as { view: { id: string } }).view.id, values: { api_key: { value: 'wantedly-second-key-0001' } } });
+    const res = await h.slack.submitView({
+      userId: ADMIN,
+      viewId: (open.response as { view: { id: string } }).view.id,
+      values: { api_key: { value: 'wantedly-second-key-0001' } },
+    });
     expect(res.responseAction).toBe('errors');
     expect(JSON.stringify(res.body)).toContain('api_key');
     expect(JSON.stringify(res.body)).toContain('「Osaka」として連携されています');

@@ -44,13 +44,23 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const posting = (externalId: string, teamId = T) => h.app.deps.store.postings.findOne({ teamId, externalId });
-const channelCards = (channel: string) => h.slack.messages({ teamId: T, channel }).filter((m) => JSON.stringify(m.blocks ?? []).includes('card_'));
+const channelCards = (channel: string) =>
+  h.slack.messages({ teamId: T, channel }).filter((m) => JSON.stringify(m.blocks ?? []).includes('card_'));
 
 async function openMapping(userId: string, teamId = T, expectOpen = true) {
   const before = h.slack.calls('views.open').length;
   const res = await h.slack.slash({ teamId, userId, text: 'mapping' });
   if (!expectOpen) return { res, viewId: undefined };
-  const open = await h.slack.waitFor(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 5000).catch(() => undefined);
+  const open = await h.slack
+    .waitFor(
+      () =>
+        h.slack
+          .calls('views.open')
+          .slice(before)
+          .find((c) => (c.response as { ok?: boolean }).ok),
+      5000,
+    )
+    .catch(() => undefined);
   return { res, viewId: open ? (open.response as { view: { id: string } }).view.id : undefined };
 }
 
@@ -59,23 +69,38 @@ const top = (userId: string, teamId = T) => JSON.stringify(h.slack.topView(userI
 /** A signed block_actions request for a select the user was never shown (a crafted payload). */
 async function craftedSelect(teamId: string, userId: string, postingId: string, jobId: string) {
   const status = await craftedAction(h, {
-    teamId, userId,
+    teamId,
+    userId,
     view: { type: 'modal', private_metadata: '{"page":0}' },
-    action: { type: 'static_select', action_id: 'map:job', block_id: `posting_${postingId}`, selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId } },
+    action: {
+      type: 'static_select',
+      action_id: 'map:job',
+      block_id: `posting_${postingId}`,
+      selected_option: { text: { type: 'plain_text', text: 'x' }, value: jobId },
+    },
   });
   expect(status).toBe(200);
 }
 
 describe('import → unmapped → rule → cards', () => {
   it('leaves an imported posting unmapped with its candidates waiting, and Home shows it with a working button', async () => {
-    await seedImport(h, T, 'wantedly', { externalId: 'w-be-tokyo', title: 'Backend Engineer (Tokyo)', accountLabel: 'Tokyo HQ' }, 4, { prefix: 'Tokyo' });
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-tokyo', title: 'Backend Engineer (Tokyo)', accountLabel: 'Tokyo HQ' }, 4, {
+      prefix: 'Tokyo',
+    });
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: null })).toBe(4);
     await h.slack.openHome({ teamId: T, userId: ADMIN });
     const home = await eventually(() => h.slack.homeView(ADMIN, T), 'home view');
     expect(JSON.stringify(home)).toContain('home:mapping');
     const before = h.slack.calls('views.open').length;
     await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'home:mapping', viewId: (home as { id: string }).id });
-    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from Home');
+    await eventually(
+      () =>
+        h.slack
+          .calls('views.open')
+          .slice(before)
+          .find((c) => (c.response as { ok?: boolean }).ok),
+      'mapping modal from Home',
+    );
     expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
     expect(channelCards('C0MAPBACK')).toHaveLength(0);
   });
@@ -85,12 +110,26 @@ describe('import → unmapped → rule → cards', () => {
     const client = (await h.app.deps.slack.clientFor(T))!;
     const dm = h.slack.dmChannel(T, ADMIN);
     const sent = await client.chat.postMessage({
-      channel: dm, text: 'import finished',
-      blocks: [{ type: 'actions', block_id: 'notice', elements: [{ type: 'button', action_id: actionId, text: { type: 'plain_text', text: 'Set mapping' }, value: 'wantedly' }] }],
+      channel: dm,
+      text: 'import finished',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'notice',
+          elements: [{ type: 'button', action_id: actionId, text: { type: 'plain_text', text: 'Set mapping' }, value: 'wantedly' }],
+        },
+      ],
     });
     const before = h.slack.calls('views.open').length;
     await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId, message: { channel: dm, ts: sent.ts! } });
-    await eventually(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok), 'mapping modal from the notice');
+    await eventually(
+      () =>
+        h.slack
+          .calls('views.open')
+          .slice(before)
+          .find((c) => (c.response as { ok?: boolean }).ok),
+      'mapping modal from the notice',
+    );
     expect(top(ADMIN)).toContain('Backend Engineer (Tokyo)');
   }
 
@@ -107,8 +146,15 @@ describe('import → unmapped → rule → cards', () => {
     await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
     const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
     const res = await h.slack.submitView({
-      teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer' }, match: { value: 'contains' }, job: { 'map:rule:job': backendId } },
+      teamId: T,
+      userId: ADMIN,
+      viewId: (pushed as { id: string }).id,
+      values: {
+        medium: { value: 'wantedly' },
+        pattern: { value: 'Backend Engineer' },
+        match: { value: 'contains' },
+        job: { 'map:rule:job': backendId },
+      },
     });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => /4 人の候補者を求人「Backend」に振り分けました/.test(top(ADMIN)), 'banner with the count');
@@ -124,7 +170,9 @@ describe('import → unmapped → rule → cards', () => {
   it('a later import of a matching posting posts straight away', async () => {
     await seedImport(h, T, 'wantedly', { externalId: 'w-be-osaka', title: 'Senior Backend Engineer (Osaka)' }, 2, { prefix: 'Osaka' });
     await eventually(() => channelCards('C0MAPBACK').length === 6, 'two more cards');
-    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-osaka', jobId: new ObjectId(backendId) })).toBe(2);
+    expect(
+      await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-osaka', jobId: new ObjectId(backendId) }),
+    ).toBe(2);
   });
 
   it('a per-posting choice beats the rule', async () => {
@@ -132,7 +180,14 @@ describe('import → unmapped → rule → cards', () => {
     const p = (await posting('w-be-remote'))!;
     const { viewId } = await openMapping(ADMIN);
     expect(top(ADMIN)).toContain('ルールで紐付け');
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await h.slack.clickButton({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'map:job',
+      blockId: `posting_${p._id}`,
+      viewId,
+      selectedOption: frontendId,
+    });
     await eventually(async () => String((await posting('w-be-remote'))!.jobId) === frontendId, 'posting choice saved');
     await seedImport(h, T, 'wantedly', { externalId: 'w-be-remote', title: 'Backend Engineer (Remote, React)' }, 3, { prefix: 'Remote' });
     await eventually(() => channelCards('C0MAPFRONT').length === 3, 'cards in the frontend channel');
@@ -143,7 +198,14 @@ describe('import → unmapped → rule → cards', () => {
     await seedImport(h, T, 'green', { externalId: 'g-design', title: 'UI Designer' }, 2, { prefix: 'Design' });
     const p = (await posting('g-design'))!;
     const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: frontendId });
+    await h.slack.clickButton({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'map:job',
+      blockId: `posting_${p._id}`,
+      viewId,
+      selectedOption: frontendId,
+    });
     await eventually(() => top(ADMIN).includes('2 人の候補者を求人「Frontend」に振り分けました'), 'banner');
     await eventually(() => channelCards('C0MAPFRONT').length === 5, 'two more frontend cards');
   });
@@ -158,7 +220,10 @@ describe('who may map', () => {
     expect(top(JMEMBER)).toContain('ML Engineer');
     expect(top(JMEMBER)).not.toContain('map:job');
     await craftedSelect(T, JMEMBER, String(p._id), backendId);
-    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JMEMBER, action: 'mapping.edit', allowed: false }), 'refusal audit-logged');
+    await eventually(
+      () => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JMEMBER, action: 'mapping.edit', allowed: false }),
+      'refusal audit-logged',
+    );
     expect((await posting('f-ml'))!.jobId).toBeNull();
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'f-ml', jobId: null })).toBe(1);
   });
@@ -166,31 +231,54 @@ describe('who may map', () => {
   it('a job admin maps onto their own job, but not onto another job', async () => {
     const p = (await posting('f-ml'))!;
     await craftedSelect(T, JADMIN, String(p._id), frontendId);
-    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false }), 'refused');
+    await eventually(
+      () => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false }),
+      'refused',
+    );
     expect((await posting('f-ml'))!.jobId).toBeNull();
     const { viewId } = await openMapping(JADMIN);
     expect(top(JADMIN)).toContain('map:job');
     expect(top(JADMIN)).not.toContain(frontendId);
-    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, selectedOption: backendId });
+    await h.slack.clickButton({
+      teamId: T,
+      userId: JADMIN,
+      actionId: 'map:job',
+      blockId: `posting_${p._id}`,
+      viewId,
+      selectedOption: backendId,
+    });
     await eventually(async () => String((await posting('f-ml'))!.jobId) === backendId, 'mapped onto own job');
   });
 
   it('a job admin cannot take a posting away from a job they do not administer', async () => {
     const p = (await posting('w-be-remote'))!; // chosen onto Frontend by the org admin
     await craftedSelect(T, JADMIN, String(p._id), backendId);
-    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) >= 2, 'refused');
+    await eventually(
+      async () =>
+        (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) >= 2,
+      'refused',
+    );
     expect(String((await posting('w-be-remote'))!.jobId)).toBe(frontendId);
   });
 
   it('a job admin cannot override a rule that sends a posting to another job', async () => {
     const { addRule } = await import('../../src/domain/mapping');
     const { loadActor } = await import('../../src/domain/members');
-    await addRule(h.app.deps, await loadActor(h.app.deps, T, ADMIN), { medium: 'green', pattern: 'QA', match: 'contains', jobId: frontendId });
+    await addRule(h.app.deps, await loadActor(h.app.deps, T, ADMIN), {
+      medium: 'green',
+      pattern: 'QA',
+      match: 'contains',
+      jobId: frontendId,
+    });
     await seedImport(h, T, 'green', { externalId: 'g-qa', title: 'QA Engineer' }, 0);
     const p = (await posting('g-qa'))!;
     const refusals = await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false });
     await craftedSelect(T, JADMIN, String(p._id), backendId);
-    await eventually(async () => (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) > refusals, 'refused');
+    await eventually(
+      async () =>
+        (await h.app.deps.store.auditLog.countDocuments({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false })) > refusals,
+      'refused',
+    );
     expect((await posting('g-qa'))!.jobId).toBeNull();
   });
 
@@ -198,20 +286,45 @@ describe('who may map', () => {
     // g-qa goes to Frontend by the org admin's 'QA' (contains) rule; an exact rule would beat it
     const { viewId } = await openMapping(JADMIN);
     await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'map:rule:add', viewId });
-    const pushed = await eventually(() => (h.slack.openViews(JADMIN, T).length === 2 ? h.slack.topView(JADMIN, T) : undefined), 'rule modal');
+    const pushed = await eventually(
+      () => (h.slack.openViews(JADMIN, T).length === 2 ? h.slack.topView(JADMIN, T) : undefined),
+      'rule modal',
+    );
     const rulesBefore = await h.app.deps.store.mappingRules.countDocuments({ teamId: T });
     const res = await h.slack.submitView({
-      teamId: T, userId: JADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'green' }, pattern: { value: 'QA Engineer' }, match: { value: 'exact' }, job: { 'map:rule:job': backendId } },
+      teamId: T,
+      userId: JADMIN,
+      viewId: (pushed as { id: string }).id,
+      values: {
+        medium: { value: 'green' },
+        pattern: { value: 'QA Engineer' },
+        match: { value: 'exact' },
+        job: { 'map:rule:job': backendId },
+      },
     });
     expect(res.responseAction).toBe('errors');
     expect(JSON.stringify(res.body)).toContain('権限がありません');
     expect(await h.app.deps.store.mappingRules.countDocuments({ teamId: T })).toBe(rulesBefore);
-    await eventually(() => h.app.deps.store.auditLog.findOne({ teamId: T, actorId: JADMIN, action: 'mapping.edit', allowed: false, 'target.pattern': 'QA Engineer' }), 'refusal audit-logged');
+    await eventually(
+      () =>
+        h.app.deps.store.auditLog.findOne({
+          teamId: T,
+          actorId: JADMIN,
+          action: 'mapping.edit',
+          allowed: false,
+          'target.pattern': 'QA Engineer',
+        }),
+      'refusal audit-logged',
+    );
     // a rule that takes nothing from another job is still theirs to add
     const { addRule } = await import('../../src/domain/mapping');
     const { loadActor } = await import('../../src/domain/members');
-    const r = await addRule(h.app.deps, await loadActor(h.app.deps, T, JADMIN), { medium: 'green', pattern: 'SRE', match: 'contains', jobId: backendId });
+    const r = await addRule(h.app.deps, await loadActor(h.app.deps, T, JADMIN), {
+      medium: 'green',
+      pattern: 'SRE',
+      match: 'contains',
+      jobId: backendId,
+    });
     expect(r.rule.pattern).toBe('SRE');
   });
 
@@ -226,7 +339,16 @@ describe('who may map', () => {
   it('another workspace cannot map this workspace’s posting', async () => {
     const p = (await posting('g-design'))!;
     const before = String(p.jobId);
-    await h.app.deps.store.jobs.insertOne({ teamId: T2, name: 'Other', channelId: 'C0OTHER', admins: [], members: [], createdBy: ADMIN2, createdAt: new Date(), updatedAt: new Date() });
+    await h.app.deps.store.jobs.insertOne({
+      teamId: T2,
+      name: 'Other',
+      channelId: 'C0OTHER',
+      admins: [],
+      members: [],
+      createdBy: ADMIN2,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
     const other = (await h.app.deps.store.jobs.findOne({ teamId: T2, name: 'Other' }))!;
     await craftedSelect(T2, ADMIN2, String(p._id), String(other._id));
     await new Promise((r) => setTimeout(r, 300));
@@ -237,16 +359,32 @@ describe('who may map', () => {
 describe('many jobs', () => {
   it('switches to an external select with search past 100 jobs', async () => {
     const now = new Date();
-    await h.app.deps.store.jobs.insertMany(Array.from({ length: 105 }, (_, i) => ({
-      teamId: T3, name: `Job ${String(i).padStart(3, '0')}`, channelId: 'C0MANY', admins: [], members: [], createdBy: ADMIN3, createdAt: now, updatedAt: now,
-    })));
+    await h.app.deps.store.jobs.insertMany(
+      Array.from({ length: 105 }, (_, i) => ({
+        teamId: T3,
+        name: `Job ${String(i).padStart(3, '0')}`,
+        channelId: 'C0MANY',
+        admins: [],
+        members: [],
+        createdBy: ADMIN3,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
     await seedImport(h, T3, 'green', { externalId: 'g-many', title: 'Anything' }, 1);
     const p = (await posting('g-many', T3))!;
     const { viewId } = await openMapping(ADMIN3, T3);
     const view = h.slack.topView(ADMIN3, T3) as { blocks: { block_id?: string; accessory?: { type: string } }[] };
     const block = view.blocks.find((b) => b.block_id === `posting_${p._id}`)!;
     expect(block.accessory?.type).toBe('external_select');
-    const opts = await h.slack.options({ teamId: T3, userId: ADMIN3, actionId: 'map:job', blockId: `posting_${p._id}`, viewId, value: 'Job 10' });
+    const opts = await h.slack.options({
+      teamId: T3,
+      userId: ADMIN3,
+      actionId: 'map:job',
+      blockId: `posting_${p._id}`,
+      viewId,
+      value: 'Job 10',
+    });
     const names = (opts.options ?? []).map((o: { text: { text: string } }) => o.text.text);
     expect(names).toContain('Job 100');
     expect(names.every((n: string) => n.startsWith('Job 10'))).toBe(true);
@@ -256,8 +394,17 @@ describe('many jobs', () => {
 describe('what applicants and users typed never pings or links', () => {
   it('a candidate named <!channel> and a posting titled <!here> reach the channel as text', async () => {
     const since = h.slack.calls('chat.postMessage').length;
-    await seedImport(h, T, 'wantedly', { externalId: 'w-be-evil', title: 'Backend Engineer <!here>' }, 1, { prefix: '<!channel> <https://evil.example|click>' });
-    const call = await eventually(() => h.slack.calls('chat.postMessage').slice(since).find((c) => JSON.stringify(c.args).includes('evil.example')), 'card');
+    await seedImport(h, T, 'wantedly', { externalId: 'w-be-evil', title: 'Backend Engineer <!here>' }, 1, {
+      prefix: '<!channel> <https://evil.example|click>',
+    });
+    const call = await eventually(
+      () =>
+        h.slack
+          .calls('chat.postMessage')
+          .slice(since)
+          .find((c) => JSON.stringify(c.args).includes('evil.example')),
+      'card',
+    );
     const sent = JSON.stringify(call.args);
     expect(String(call.args.text)).toContain('&lt;!channel&gt;');
     expect(sent).not.toContain('<!channel>');
@@ -275,13 +422,28 @@ describe('a rule that outranks the one in place', () => {
     await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
     const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
     const res = await h.slack.submitView({
-      teamId: T, userId: ADMIN, viewId: (pushed as { id: string }).id,
-      values: { medium: { value: 'wantedly' }, pattern: { value: 'Backend Engineer (Tokyo)' }, match: { value: 'exact' }, job: { 'map:rule:job': frontendId } },
+      teamId: T,
+      userId: ADMIN,
+      viewId: (pushed as { id: string }).id,
+      values: {
+        medium: { value: 'wantedly' },
+        pattern: { value: 'Backend Engineer (Tokyo)' },
+        match: { value: 'exact' },
+        job: { 'map:rule:job': frontendId },
+      },
     });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => top(ADMIN).includes('4 人の候補者はすでに別の求人に振り分け済み'), 'banner says who stays');
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: backend })).toBe(4);
     await seedImport(h, T, 'wantedly', { externalId: 'w-be-tokyo', title: 'Backend Engineer (Tokyo)' }, 1, { prefix: 'Later' });
-    await eventually(async () => (await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: new ObjectId(frontendId) })) === 1, 'new one to Frontend');
+    await eventually(
+      async () =>
+        (await h.app.deps.store.candidates.countDocuments({
+          teamId: T,
+          postingExternalId: 'w-be-tokyo',
+          jobId: new ObjectId(frontendId),
+        })) === 1,
+      'new one to Frontend',
+    );
   });
 });

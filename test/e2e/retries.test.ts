@@ -19,13 +19,19 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 /** Resolves once the dedupe middleware logged that it dropped `key` (so no listener ran for it). */
-const dropped = (key: string) => eventually(() => h.logs.find((l) => l.includes('dropped a repeated Slack delivery') && l.includes(key)), `drop of ${key}`);
+const dropped = (key: string) =>
+  eventually(() => h.logs.find((l) => l.includes('dropped a repeated Slack delivery') && l.includes(key)), `drop of ${key}`);
 
 /** A later, unrelated delivery whose effect we wait for: anything the retry started is done by then. */
 async function sentinel() {
   const seen = h.slack.calls().length;
   await h.slack.openHome({ teamId: T, userId: OTHER });
-  await h.slack.waitFor(() => h.slack.calls().slice(seen).find((c) => c.method === 'views.publish' && c.args.user_id === OTHER));
+  await h.slack.waitFor(() =>
+    h.slack
+      .calls()
+      .slice(seen)
+      .find((c) => c.method === 'views.publish' && c.args.user_id === OTHER),
+  );
 }
 
 describe('event retries', () => {
@@ -64,7 +70,12 @@ describe('event retries', () => {
     const envelope = JSON.parse(first.request.body);
     envelope.event_id = `Ev${Date.now().toString(36).toUpperCase()}LOST`;
     h.slack.reset();
-    const retry = await h.slack.raw(first.request, { body: JSON.stringify(envelope), timestamp: now(), retryNum: 1, retryReason: 'http_timeout' });
+    const retry = await h.slack.raw(first.request, {
+      body: JSON.stringify(envelope),
+      timestamp: now(),
+      retryNum: 1,
+      retryReason: 'http_timeout',
+    });
     expect(retry.status).toBe(200);
     await h.slack.waitForCall('views.publish', (c) => c.args.user_id === ADMIN);
   });
@@ -76,7 +87,11 @@ describe('event retries', () => {
     const a = await h.slack.openHome({ teamId: T, userId: ADMIN });
     await h.slack.waitForCall('views.publish', (c) => c.args.user_id === ADMIN);
     const eventId = JSON.parse(a.request.body).event_id as string;
-    await h.slack.sendEvent({ teamId: T2, eventId, event: { type: 'app_home_opened', user: 'U0RETRY2ADMIN', channel: h.slack.dmChannel(T2, 'U0RETRY2ADMIN'), tab: 'home' } });
+    await h.slack.sendEvent({
+      teamId: T2,
+      eventId,
+      event: { type: 'app_home_opened', user: 'U0RETRY2ADMIN', channel: h.slack.dmChannel(T2, 'U0RETRY2ADMIN'), tab: 'home' },
+    });
     await h.slack.waitForCall('views.publish', (c) => c.args.user_id === 'U0RETRY2ADMIN');
   });
 });

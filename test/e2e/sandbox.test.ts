@@ -27,14 +27,20 @@ async function freePortPair(): Promise<number> {
       });
     });
     const next = await new Promise<boolean>((resolve) => {
-      const s = createServer().once('error', () => resolve(false)).listen(p + 1, '127.0.0.1', () => s.close(() => resolve(true)));
+      const s = createServer()
+        .once('error', () => resolve(false))
+        .listen(p + 1, '127.0.0.1', () => s.close(() => resolve(true)));
     });
     if (next && p < 65000) return p;
   }
 }
 
 const control = async (method: string, body: unknown) => {
-  const res = await fetch(`${slackUrl}/_emu/control/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${slackUrl}/_emu/control/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const json = (await res.json()) as { result?: any; error?: string };
   if (json.error) throw new Error(json.error);
   return json.result;
@@ -43,7 +49,13 @@ const control = async (method: string, body: unknown) => {
 beforeAll(async () => {
   const port = await freePortPair();
   slackUrl = `http://127.0.0.1:${port + 1}`;
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+  };
   child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += String(d)));
   child.stderr!.on('data', (d) => (output += String(d)));
@@ -65,11 +77,22 @@ it('answers /ats help and links Wantedly with the demo key; applicants arrive', 
   const help = await control('slash', { teamId: SANDBOX.teamId, userId: SANDBOX.admin, channelId: SANDBOX.channel, text: 'help' });
   expect(JSON.stringify(help)).toContain('使い方');
   await control('slash', { teamId: SANDBOX.teamId, userId: SANDBOX.admin, channelId: SANDBOX.channel, text: 'link wantedly' });
-  const view = await eventually(async () => (await control('topView', { args: [SANDBOX.admin] })) as { id: string } | undefined, 'link modal');
-  await control('submitView', { userId: SANDBOX.admin, viewId: view.id, values: { api_key: { value: SANDBOX.wantedlyKey }, label: { value: 'demo' } } });
-  const dm = await eventually(async () => {
-    const msgs = (await control('messages', { teamId: SANDBOX.teamId })) as { text?: string; blocks?: unknown }[];
-    return msgs.find((m) => JSON.stringify(m).includes('候補者情報インポートが完了しました'));
-  }, 'import finished DM', 60_000);
+  const view = await eventually(
+    async () => (await control('topView', { args: [SANDBOX.admin] })) as { id: string } | undefined,
+    'link modal',
+  );
+  await control('submitView', {
+    userId: SANDBOX.admin,
+    viewId: view.id,
+    values: { api_key: { value: SANDBOX.wantedlyKey }, label: { value: 'demo' } },
+  });
+  const dm = await eventually(
+    async () => {
+      const msgs = (await control('messages', { teamId: SANDBOX.teamId })) as { text?: string; blocks?: unknown }[];
+      return msgs.find((m) => JSON.stringify(m).includes('候補者情報インポートが完了しました'));
+    },
+    'import finished DM',
+    60_000,
+  );
   expect(dm).toBeTruthy();
 }, 120_000);

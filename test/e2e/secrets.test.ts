@@ -45,16 +45,29 @@ it('no credential appears in MongoDB, logs, or anything sent to Slack', async ()
     // and a wrong password that is also a secret
     await linkViaSlack(h, T, ADMIN, m, { [c.field]: `${c.login}x`, password: `${secrets[m]}-wrong` }, `leak-${m}-bad`);
   }
-  await eventually(async () => (await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, state: 'authenticating' })) === 0, 'all checked', 120_000);
+  await eventually(
+    async () => (await h.app.deps.store.mediaAccounts.countDocuments({ teamId: T, state: 'authenticating' })) === 0,
+    'all checked',
+    120_000,
+  );
   // every screen that shows accounts: /ats accounts (ja, en) and the App Home, and a re-enter modal
   for (const user of [ADMIN, 'U0SECRETEN']) {
     const res = await h.slack.slash({ teamId: T, userId: user, text: 'accounts' });
     await eventually(() => res.responses()[0], 'accounts');
-    await h.slack.sendEvent({ teamId: T, event: { type: 'app_home_opened', user, tab: 'home', channel: 'D0X', event_ts: String(Date.now() / 1000) } });
+    await h.slack.sendEvent({
+      teamId: T,
+      event: { type: 'app_home_opened', user, tab: 'home', channel: 'D0X', event_ts: String(Date.now() / 1000) },
+    });
   }
   const acc = await h.app.deps.store.mediaAccounts.findOne({ teamId: T, label: 'leak-wantedly' });
   const msg = h.slack.messages({ teamId: T, ephemeral: true }).find((m) => JSON.stringify(m.blocks ?? []).includes(`account_${acc!._id}`));
-  await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'acct:reenter', blockId: `account_${acc!._id}`, message: { channel: msg!.channel, ts: msg!.ts } });
+  await h.slack.clickButton({
+    teamId: T,
+    userId: ADMIN,
+    actionId: 'acct:reenter',
+    blockId: `account_${acc!._id}`,
+    message: { channel: msg!.channel, ts: msg!.ts },
+  });
   await h.slack.waitForCall('views.publish');
   await h.slack.waitForCall('views.open', (c) => JSON.stringify(c.args).includes('reenter') || JSON.stringify(c.args).includes('再入力'));
 

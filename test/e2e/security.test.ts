@@ -51,7 +51,11 @@ function captured(kind: keyof typeof templates): SentRequest {
     body = JSON.stringify(envelope);
   }
   const ts = now() - 10;
-  return { ...t, body, headers: { ...t.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(SIGNING_SECRET, ts, body) } };
+  return {
+    ...t,
+    body,
+    headers: { ...t.headers, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': sign(SIGNING_SECRET, ts, body) },
+  };
 }
 
 beforeAll(async () => {
@@ -116,9 +120,15 @@ describe('POST /slack/events refuses requests that are not from Slack', () => {
     // refused request could have triggered would be visible too.
     const sentinel = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'help' });
     expect(sentinel.status).toBe(200);
-    await eventually(async () => (await h.app.deps.store.deliveries.countDocuments({ _id: `${T}:trigger:${sentinel.triggerId}` })) > 0, 'sentinel delivery');
+    await eventually(
+      async () => (await h.app.deps.store.deliveries.countDocuments({ _id: `${T}:trigger:${sentinel.triggerId}` })) > 0,
+      'sentinel delivery',
+    );
 
-    const methods = h.slack.calls().map((c) => c.method).filter((m) => m !== 'users.info');
+    const methods = h.slack
+      .calls()
+      .map((c) => c.method)
+      .filter((m) => m !== 'users.info');
     expect(methods).toEqual([]);
     expect(h.slack.calls('users.info').filter((c) => c.args.user !== ADMIN)).toEqual([]);
     expect(h.slack.calls('views.open')).toHaveLength(0);
@@ -132,7 +142,11 @@ describe('POST /slack/events refuses requests that are not from Slack', () => {
     const before = await snapshot();
     const get = await fetch(`${h.app.url}/slack/events`);
     expect(get.status).not.toBe(200);
-    const junk = await fetch(`${h.app.url}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":"event_callback"}' });
+    const junk = await fetch(`${h.app.url}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":"event_callback"}',
+    });
     expect(junk.status).toBe(401);
     expect(h.slack.calls()).toEqual([]);
     expect(await snapshot()).toBe(before);
@@ -186,7 +200,11 @@ describe('internal errors', () => {
 
   it('answers in English for an English user', async () => {
     h.slack.addUser({ teamId: T, id: 'U0SECEN', name: 'en-admin', locale: 'en-US' });
-    await h.app.deps.store.members.updateOne({ teamId: T, userId: 'U0SECEN' }, { $set: { orgRole: 'org_admin', updatedAt: new Date() } }, { upsert: true });
+    await h.app.deps.store.members.updateOne(
+      { teamId: T, userId: 'U0SECEN' },
+      { $set: { orgRole: 'org_admin', updatedAt: new Date() } },
+      { upsert: true },
+    );
     h.slack.reset();
     h.slack.failNext('views.open', 'fatal_error');
     const res = await h.slack.slash({ teamId: T, userId: 'U0SECEN', text: 'roles' });

@@ -71,12 +71,16 @@ describe('slack emulator: Web API', () => {
     }).then((r) => r.json());
     expect(j).toMatchObject({ ok: false, error: 'not_in_channel' });
     const f = await fetch(`${emu.apiUrl}auth.test`, {
-      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}`,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${token}`,
     }).then((r) => r.json() as Promise<{ ok: boolean }>);
     expect(f.ok).toBe(true);
     // JSON bodies: token only from the header; a missing charset is a warning
     const noHeader = await fetch(`${emu.apiUrl}auth.test`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
     }).then((r) => r.json());
     expect(noHeader).toMatchObject({ ok: false, error: 'not_authed', warning: 'missing_charset' });
   });
@@ -95,7 +99,10 @@ describe('slack emulator: Web API', () => {
     const b = await c.chat.postMessage({ channel: 'C1', text: 'two', thread_ts: a.ts });
     expect(a.ts).toMatch(/^\d{10}\.\d{6}$/);
     expect(Number(b.ts)).toBeGreaterThan(Number(a.ts));
-    expect(emu.messages({ channel: 'C1' }).map((m) => [m.text, m.threadTs])).toEqual([['one', undefined], ['two', a.ts]]);
+    expect(emu.messages({ channel: 'C1' }).map((m) => [m.text, m.threadTs])).toEqual([
+      ['one', undefined],
+      ['two', a.ts],
+    ]);
     // chat:write.public lets a bot post without joining
     const pub = emu.issueBotToken('T1', { scopes: ['chat:write', 'chat:write.public'] });
     emu.addChannel({ teamId: 'T1', id: 'C4', name: 'random' });
@@ -144,10 +151,16 @@ describe('slack emulator: Web API', () => {
     const e = await platformError(c.chat.postMessage({ channel: 'C1', text: 'x', blocks }));
     expect(e.error).toBe('invalid_blocks');
     expect(e.response_metadata.messages).toContain('[ERROR] must be less than 51 items [json-pointer:/blocks]');
-    const long = await platformError(c.chat.postMessage({
-      channel: 'C1', text: 'x',
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } }, { type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'b' }, action_id: 'x' }] }] as never,
-    }));
+    const long = await platformError(
+      c.chat.postMessage({
+        channel: 'C1',
+        text: 'x',
+        blocks: [
+          { type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(3001) } },
+          { type: 'actions', elements: [{ type: 'button', text: { type: 'mrkdwn', text: 'b' }, action_id: 'x' }] },
+        ] as never,
+      }),
+    );
     expect(long.response_metadata.messages).toEqual([
       '[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]',
       '[ERROR] must be a valid enum value [json-pointer:/blocks/1/elements/0/text/type]',
@@ -158,15 +171,32 @@ describe('slack emulator: Web API', () => {
     const { token } = seed(emu);
     const c = client(emu, token);
     const modal = (title: string, extra: Record<string, unknown> = {}) => ({
-      type: 'modal' as const, title: { type: 'plain_text' as const, text: title }, blocks: [], ...extra,
+      type: 'modal' as const,
+      title: { type: 'plain_text' as const, text: title },
+      blocks: [],
+      ...extra,
     });
     const t1 = emu.state.issueTrigger('T1', 'U1');
     const bad = await platformError(c.views.open({ trigger_id: t1, view: modal('x'.repeat(25)) }));
-    expect(bad).toMatchObject({ error: 'invalid_arguments', response_metadata: { messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'] } });
-    const inputNoSubmit = await platformError(c.views.open({
-      trigger_id: t1,
-      view: modal('t', { blocks: [{ type: 'input', block_id: 'b', label: { type: 'plain_text', text: 'L' }, element: { type: 'plain_text_input', action_id: 'a' } }] }),
-    }));
+    expect(bad).toMatchObject({
+      error: 'invalid_arguments',
+      response_metadata: { messages: ['[ERROR] must be less than 25 characters [json-pointer:/view/title/text]'] },
+    });
+    const inputNoSubmit = await platformError(
+      c.views.open({
+        trigger_id: t1,
+        view: modal('t', {
+          blocks: [
+            {
+              type: 'input',
+              block_id: 'b',
+              label: { type: 'plain_text', text: 'L' },
+              element: { type: 'plain_text_input', action_id: 'a' },
+            },
+          ],
+        }),
+      }),
+    );
     expect(inputNoSubmit.error).toBe('invalid_arguments');
     const ok = await c.views.open({ trigger_id: t1, view: modal('Hello', { callback_id: 'cb' }) });
     expect(ok.view?.id).toMatch(/^V/);
@@ -178,13 +208,17 @@ describe('slack emulator: Web API', () => {
     expect((await platformError(c.views.open({ trigger_id: 'garbage', view: modal('x') }))).error).toBe('invalid_trigger_id');
     // hash_conflict and update
     const upd = await c.views.update({ view_id: ok.view!.id!, hash: ok.view!.hash!, view: modal('Updated') });
-    expect((await platformError(c.views.update({ view_id: ok.view!.id!, hash: ok.view!.hash!, view: modal('x') }))).error).toBe('hash_conflict');
+    expect((await platformError(c.views.update({ view_id: ok.view!.id!, hash: ok.view!.hash!, view: modal('x') }))).error).toBe(
+      'hash_conflict',
+    );
     expect(upd.view?.hash).not.toBe(ok.view?.hash);
     expect(emu.topView('U1')?.title.text).toBe('Updated');
     // push limit
     await c.views.push({ trigger_id: emu.state.issueTrigger('T1', 'U1'), view: modal('2') });
     await c.views.push({ trigger_id: emu.state.issueTrigger('T1', 'U1'), view: modal('3') });
-    expect((await platformError(c.views.push({ trigger_id: emu.state.issueTrigger('T1', 'U1'), view: modal('4') }))).error).toBe('push_limit_reached');
+    expect((await platformError(c.views.push({ trigger_id: emu.state.issueTrigger('T1', 'U1'), view: modal('4') }))).error).toBe(
+      'push_limit_reached',
+    );
     // home
     await c.views.publish({ user_id: 'U1', view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'hi' } }] } });
     expect(emu.homeView('U1')?.blocks).toHaveLength(1);
@@ -240,9 +274,15 @@ function seed2(emu: SlackEmulator): string {
 
 // ---- requests to the app -------------------------------------------------------------
 
-interface Received { headers: IncomingMessage['headers']; body: string; valid: boolean }
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+  valid: boolean;
+}
 
-async function fakeApp(handler: (r: Received) => { status?: number; body?: string; headers?: Record<string, string>; delayMs?: number }): Promise<{ url: string; received: Received[]; server: Server }> {
+async function fakeApp(
+  handler: (r: Received) => { status?: number; body?: string; headers?: Record<string, string>; delayMs?: number },
+): Promise<{ url: string; received: Received[]; server: Server }> {
   const received: Received[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -293,7 +333,8 @@ describe('slack emulator: signed requests to the app', () => {
 
   it('matches the signing test vector from Slack docs', async () => {
     const e = await startSlackEmulator({ signingSecret: '8f742231b10e8888abcd99yyyzzz85a5' });
-    const body = 'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    const body =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
     expect(e.sign(body, 1531420618)).toBe('v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503');
     await e.close();
   });
@@ -305,11 +346,22 @@ describe('slack emulator: signed requests to the app', () => {
     expect(app.received[0].valid).toBe(true);
     expect(app.received[0].headers['content-type']).toBe('application/x-www-form-urlencoded');
     const f = new URLSearchParams(app.received[0].body);
-    expect(Object.fromEntries(f)).toMatchObject({ team_id: 'T1', user_id: 'U1', channel_id: 'C1', command: '/ats', text: 'jobs list', is_enterprise_install: 'false' });
+    expect(Object.fromEntries(f)).toMatchObject({
+      team_id: 'T1',
+      user_id: 'U1',
+      channel_id: 'C1',
+      command: '/ats',
+      text: 'jobs list',
+      is_enterprise_install: 'false',
+    });
     expect(f.get('trigger_id')).toBe(r.triggerId);
     // the ack body is shown as an ephemeral message
     expect(emu.messages({ channel: 'C1' })).toMatchObject([{ text: 'working on it', ephemeralTo: 'U1', via: 'ack' }]);
-    const post = await fetch(r.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ response_type: 'in_channel', text: 'done' }) });
+    const post = await fetch(r.responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'in_channel', text: 'done' }),
+    });
     expect(post.status).toBe(200);
     expect(r.responses()).toHaveLength(1);
     expect(emu.messages({ channel: 'C1' })[1]).toMatchObject({ text: 'done', ephemeralTo: undefined, via: 'response_url' });
@@ -330,37 +382,77 @@ describe('slack emulator: signed requests to the app', () => {
     const c = client(emu, token);
     await c.conversations.join({ channel: 'C1' });
     const msg = await c.chat.postMessage({
-      channel: 'C1', text: 'candidate',
-      blocks: [{ type: 'actions', block_id: 'acts', elements: [{ type: 'button', action_id: 'approve', value: 'cand-1', text: { type: 'plain_text', text: 'Approve' } }] }],
+      channel: 'C1',
+      text: 'candidate',
+      blocks: [
+        {
+          type: 'actions',
+          block_id: 'acts',
+          elements: [{ type: 'button', action_id: 'approve', value: 'cand-1', text: { type: 'plain_text', text: 'Approve' } }],
+        },
+      ],
     });
     await emu.clickButton({ teamId: 'T1', userId: 'U1', actionId: 'approve', message: { channel: 'C1', ts: msg.ts! } });
     const p = payloadOf(app.received[0]);
     expect(app.received[0].valid).toBe(true);
     expect(p).toMatchObject({
-      type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1', team_id: 'T1' },
-      container: { type: 'message', message_ts: msg.ts, channel_id: 'C1' }, channel: { id: 'C1' },
+      type: 'block_actions',
+      team: { id: 'T1' },
+      user: { id: 'U1', team_id: 'T1' },
+      container: { type: 'message', message_ts: msg.ts, channel_id: 'C1' },
+      channel: { id: 'C1' },
       actions: [{ type: 'button', action_id: 'approve', block_id: 'acts', value: 'cand-1' }],
     });
     expect(p.response_url).toContain('/response/');
     const opened = await c.views.open({
       trigger_id: p.trigger_id,
       view: {
-        type: 'modal', callback_id: 'new_job', private_metadata: '{"j":1}', title: { type: 'plain_text', text: 'New job' },
+        type: 'modal',
+        callback_id: 'new_job',
+        private_metadata: '{"j":1}',
+        title: { type: 'plain_text', text: 'New job' },
         submit: { type: 'plain_text', text: 'Save' },
         blocks: [
-          { type: 'input', block_id: 'name', label: { type: 'plain_text', text: 'Name' }, element: { type: 'plain_text_input', action_id: 'v' } },
-          { type: 'input', block_id: 'kind', label: { type: 'plain_text', text: 'Kind' }, element: { type: 'static_select', action_id: 'v', options: [{ text: { type: 'plain_text', text: 'Full time' }, value: 'ft' }] } },
-          { type: 'input', block_id: 'who', label: { type: 'plain_text', text: 'Who' }, element: { type: 'multi_users_select', action_id: 'v' } },
-          { type: 'input', block_id: 'ch', optional: true, label: { type: 'plain_text', text: 'Channel' }, element: { type: 'conversations_select', action_id: 'v' } },
+          {
+            type: 'input',
+            block_id: 'name',
+            label: { type: 'plain_text', text: 'Name' },
+            element: { type: 'plain_text_input', action_id: 'v' },
+          },
+          {
+            type: 'input',
+            block_id: 'kind',
+            label: { type: 'plain_text', text: 'Kind' },
+            element: { type: 'static_select', action_id: 'v', options: [{ text: { type: 'plain_text', text: 'Full time' }, value: 'ft' }] },
+          },
+          {
+            type: 'input',
+            block_id: 'who',
+            label: { type: 'plain_text', text: 'Who' },
+            element: { type: 'multi_users_select', action_id: 'v' },
+          },
+          {
+            type: 'input',
+            block_id: 'ch',
+            optional: true,
+            label: { type: 'plain_text', text: 'Channel' },
+            element: { type: 'conversations_select', action_id: 'v' },
+          },
         ],
       },
     });
-    reply = () => ({ body: JSON.stringify({ response_action: 'errors', errors: { name: 'Too short' } }), headers: { 'content-type': 'application/json' } });
+    reply = () => ({
+      body: JSON.stringify({ response_action: 'errors', errors: { name: 'Too short' } }),
+      headers: { 'content-type': 'application/json' },
+    });
     const sub = await emu.submitView({ userId: 'U1', values: { name: { v: 'QA' }, kind: { v: 'ft' }, who: { v: ['U1', 'U2'] } } });
     expect(sub.responseAction).toBe('errors');
     expect(sub.view?.id).toBe(opened.view!.id);
     const vs = payloadOf(app.received[1]);
-    expect(vs).toMatchObject({ type: 'view_submission', view: { id: opened.view!.id, callback_id: 'new_job', private_metadata: '{"j":1}' } });
+    expect(vs).toMatchObject({
+      type: 'view_submission',
+      view: { id: opened.view!.id, callback_id: 'new_job', private_metadata: '{"j":1}' },
+    });
     expect(vs.view.state.values).toEqual({
       name: { v: { type: 'plain_text_input', value: 'QA' } },
       kind: { v: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Full time' }, value: 'ft' } } },
@@ -377,15 +469,32 @@ describe('slack emulator: signed requests to the app', () => {
     const token = emu.issueBotToken('T1');
     const c = client(emu, token);
     await c.conversations.join({ channel: 'C1' });
-    const sel = { type: 'static_select', action_id: 'stage', placeholder: { type: 'plain_text', text: 'Stage' }, options: [{ text: { type: 'plain_text', text: 'Interview' }, value: 'interview' }] };
-    const msg = await c.chat.postMessage({ channel: 'C1', text: 't', blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }] as never });
+    const sel = {
+      type: 'static_select',
+      action_id: 'stage',
+      placeholder: { type: 'plain_text', text: 'Stage' },
+      options: [{ text: { type: 'plain_text', text: 'Interview' }, value: 'interview' }],
+    };
+    const msg = await c.chat.postMessage({
+      channel: 'C1',
+      text: 't',
+      blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }] as never,
+    });
     await emu.clickButton({ userId: 'U1', actionId: 'stage', message: { channel: 'C1', ts: msg.ts! }, selectedOption: 'interview' });
     const p1 = payloadOf(app.received[0]);
     expect(p1.actions[0].selected_option).toEqual({ text: { type: 'plain_text', text: 'Interview' }, value: 'interview' });
-    expect(p1.state.values.row.stage).toEqual({ type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Interview' }, value: 'interview' } });
+    expect(p1.state.values.row.stage).toEqual({
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'Interview' }, value: 'interview' },
+    });
     await c.views.open({
       trigger_id: p1.trigger_id,
-      view: { type: 'modal', title: { type: 'plain_text', text: 'T' }, submit: { type: 'plain_text', text: 'OK' }, blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }] } as never,
+      view: {
+        type: 'modal',
+        title: { type: 'plain_text', text: 'T' },
+        submit: { type: 'plain_text', text: 'OK' },
+        blocks: [{ type: 'actions', block_id: 'row', elements: [sel] }],
+      } as never,
     });
     await emu.clickButton({ userId: 'U1', actionId: 'stage', selectedOption: 'interview' });
     const p2 = payloadOf(app.received[1]);
@@ -400,7 +509,13 @@ describe('slack emulator: signed requests to the app', () => {
     expect(r.status).toBe(200);
     const env = JSON.parse(app.received[0].body);
     expect(app.received[0].headers['content-type']).toBe('application/json');
-    expect(env).toMatchObject({ type: 'event_callback', team_id: 'T1', api_app_id: emu.appId, event: { type: 'app_home_opened' }, authorizations: [{ team_id: 'T1', is_bot: true }] });
+    expect(env).toMatchObject({
+      type: 'event_callback',
+      team_id: 'T1',
+      api_app_id: emu.appId,
+      event: { type: 'app_home_opened' },
+      authorizations: [{ team_id: 'T1', is_bot: true }],
+    });
     expect(env.event_id).toMatch(/^Ev/);
     let n = 0;
     reply = () => (n++ < 2 ? { status: 500 } : {});
@@ -422,7 +537,10 @@ describe('slack emulator: a real Bolt app', () => {
     const { token } = seed(emu);
     emu.joinChannel('C1', 'UBOT1');
     const app = new App({
-      signingSecret: SECRET, token, logLevel: LogLevel.ERROR, tokenVerificationEnabled: false,
+      signingSecret: SECRET,
+      token,
+      logLevel: LogLevel.ERROR,
+      tokenVerificationEnabled: false,
       clientOptions: { slackApiUrl: emu.apiUrl, retryConfig: { retries: 0 } },
     });
     app.command('/ats', async ({ ack, respond, say, client: cl, body }) => {
@@ -431,13 +549,18 @@ describe('slack emulator: a real Bolt app', () => {
       await respond({ text: 'ephemeral reply' });
       await say('public hello');
     });
-    const server = await app.start(0) as unknown as Server;
+    const server = (await app.start(0)) as unknown as Server;
     emu.setAppRequestUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`);
     try {
       const r = await emu.slash({ teamId: 'T1', userId: 'U1', channelId: 'C1', text: 'help' });
       expect(r.status).toBe(200);
       await emu.waitFor(() => emu.messages({ channel: 'C1' }).length >= 2);
-      expect(emu.messages({ channel: 'C1' }).map((m) => [m.text, m.ephemeralTo ?? null, m.via]).sort()).toEqual([
+      expect(
+        emu
+          .messages({ channel: 'C1' })
+          .map((m) => [m.text, m.ephemeralTo ?? null, m.via])
+          .sort(),
+      ).toEqual([
         ['ephemeral reply', 'U1', 'response_url'],
         ['public hello', null, 'chat.postMessage'],
       ]);
@@ -462,10 +585,16 @@ describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
     emu.addUser({ teamId: 'T7', id: 'U7', name: 'installer', isAdmin: true });
     const installs: any[] = [];
     const app = new App({
-      signingSecret: SECRET, clientId: '111.222', clientSecret: 'shh', stateSecret: 'state-secret',
-      scopes: ['commands', 'chat:write'], logLevel: LogLevel.ERROR,
+      signingSecret: SECRET,
+      clientId: '111.222',
+      clientSecret: 'shh',
+      stateSecret: 'state-secret',
+      scopes: ['commands', 'chat:write'],
+      logLevel: LogLevel.ERROR,
       installationStore: {
-        storeInstallation: async (i) => { installs.push(i); },
+        storeInstallation: async (i) => {
+          installs.push(i);
+        },
         fetchInstallation: async (q) => installs.find((i) => i.team.id === q.teamId),
       },
       installerOptions: { authorizationUrl: emu.authorizeUrl, userScopes: ['users:read'] },
@@ -475,7 +604,7 @@ describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
       await ack();
       await cl.chat.postMessage({ channel: body.user_id, text: 'installed and working' });
     });
-    const server = await app.start(0) as unknown as Server;
+    const server = (await app.start(0)) as unknown as Server;
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     emu.setOAuthRedirectUri(`${base}/slack/oauth_redirect`);
     emu.setAppRequestUrl(`${base}/slack/events`);
@@ -483,13 +612,28 @@ describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
       const r = await emu.authorize({ teamId: 'T7', userId: 'U7', url: `${base}/slack/install` });
       expect(r.status).toBe(200);
       expect(installs).toHaveLength(1);
-      expect(installs[0]).toMatchObject({ team: { id: 'T7', name: 'Seven' }, user: { id: 'U7', scopes: ['users:read'] }, bot: { scopes: ['commands', 'chat:write'] } });
+      expect(installs[0]).toMatchObject({
+        team: { id: 'T7', name: 'Seven' },
+        user: { id: 'U7', scopes: ['users:read'] },
+        bot: { scopes: ['commands', 'chat:write'] },
+      });
       expect(installs[0].bot.token).toMatch(/^xoxb-/);
       expect(installs[0].user.token).toMatch(/^xoxp-/);
       const access = emu.lastCall('oauth.v2.access')!;
-      expect(access.response).toMatchObject({ ok: true, token_type: 'bot', team: { id: 'T7' }, enterprise: null, is_enterprise_install: false, authed_user: { id: 'U7', token_type: 'user' } });
+      expect(access.response).toMatchObject({
+        ok: true,
+        token_type: 'bot',
+        team: { id: 'T7' },
+        enterprise: null,
+        is_enterprise_install: false,
+        authed_user: { id: 'U7', token_type: 'user' },
+      });
       // the code is single use
-      const again = await fetch(`${emu.apiUrl}oauth.v2.access`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `client_id=111.222&client_secret=shh&code=${r.code}` }).then((x) => x.json());
+      const again = await fetch(`${emu.apiUrl}oauth.v2.access`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `client_id=111.222&client_secret=shh&code=${r.code}`,
+      }).then((x) => x.json());
       expect(again).toEqual({ ok: false, error: 'invalid_code' });
       // the install works for commands
       await emu.slash({ userId: 'U7', text: '' });
@@ -502,7 +646,10 @@ describe('slack emulator: OAuth v2 install with a real Bolt app', () => {
       expect(denied.redirectedTo).toContain('error=access_denied');
       const revoked = await emu.uninstall('T7');
       expect(revoked.map((x) => x.status)).toEqual([200, 200]);
-      const dead = await fetch(`${emu.apiUrl}auth.test`, { method: 'POST', headers: { authorization: `Bearer ${installs[0].bot.token}` } }).then((x) => x.json());
+      const dead = await fetch(`${emu.apiUrl}auth.test`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${installs[0].bot.token}` },
+      }).then((x) => x.json());
       expect(dead).toEqual({ ok: false, error: 'token_revoked' });
     } finally {
       await app.stop();
@@ -524,23 +671,32 @@ describe('slack emulator: viewer page', () => {
       const c = client(emu, token);
       await c.conversations.join({ channel: 'C1' });
       const m = await c.chat.postMessage({
-        channel: 'C1', text: 'fallback',
+        channel: 'C1',
+        text: 'fallback',
         blocks: [
           { type: 'section', text: { type: 'mrkdwn', text: '*New candidate* Taro' } },
-          { type: 'actions', block_id: 'b', elements: [{ type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open <profile>' } }] },
+          {
+            type: 'actions',
+            block_id: 'b',
+            elements: [{ type: 'button', action_id: 'open', text: { type: 'plain_text', text: 'Open <profile>' } }],
+          },
         ],
       });
       const html = await fetch(emu.url).then((r) => r.text());
       expect(html).toContain('<b>New candidate</b> Taro');
       expect(html).toContain('Open &#60;profile&#62;');
       const slash = await fetch(`${emu.url}/_emu/slash`, {
-        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ teamId: 'T1', userId: 'U1', channelId: 'C1', command: '/ats', text: 'help' }).toString(),
       });
       expect(slash.status).toBe(303);
       expect(new URLSearchParams(received[0]).get('text')).toBe('help');
       await fetch(`${emu.url}/_emu/click`, {
-        method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ teamId: 'T1', userId: 'U1', actionId: 'open', blockId: 'b', channel: 'C1', ts: m.ts! }).toString(),
       });
       expect(JSON.parse(new URLSearchParams(received[1]).get('payload')!).actions[0].action_id).toBe('open');

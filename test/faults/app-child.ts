@@ -4,6 +4,12 @@ import { createLogger } from '../../src/log';
 import { startApp } from '../../src/server';
 
 const config = loadConfig();
-const handle = await startApp({ config, mongoUri: process.env.MONGODB_URI!, logger: createLogger(config.LOG_LEVEL), port: 0, agendaProcessEveryMs: 100 });
+const handle = await startApp({
+  config,
+  mongoUri: process.env.MONGODB_URI!,
+  logger: createLogger(config.LOG_LEVEL),
+  port: 0,
+  agendaProcessEveryMs: 100,
+});
 process.stdout.write(`ready ${handle.port}\n`);
 process.on('SIGTERM', () => void handle.stop().then(() => process.exit(0)));

@@ -106,7 +106,8 @@ describe('embedded server: no acknowledged write is lost on kill -9', () => {
       // Kill after a random delay (some trials early, some after a good number of writes), counted
       // from the trial's first acknowledged write so a slow machine still has writes in flight.
       const ackedBefore = acked.size + ackedIncs;
-      for (let waited = 0; acked.size + ackedIncs === ackedBefore && waited < 10_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+      for (let waited = 0; acked.size + ackedIncs === ackedBefore && waited < 10_000; waited += 5)
+        await new Promise((r) => setTimeout(r, 5));
       await new Promise((r) => setTimeout(r, 20 + Math.floor(rand() * 400)));
       await killHard(child);
       stop = true;

@@ -26,7 +26,10 @@ let env: Record<string, string>;
 let accountId: ObjectId;
 
 function spawnApp(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/app-child.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/faults/app-child.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -53,22 +56,41 @@ beforeAll(async () => {
   wantedly.injectFault({ kind: 'slow', delayMs: 700 }); // a run lasts ~0.7 s: most kills land inside one
   const encKey = randomBytes(32).toString('base64');
   env = {
-    NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0',
-    SLACK_SIGNING_SECRET: 'crash-secret', SLACK_BOT_TOKEN: token, SLACK_API_URL: slack.apiUrl,
-    ENCRYPTION_KEY: `k1:${encKey}`, MONGODB_URI: mongo.uri, MONGODB_DB: mongo.dbName,
-    WANTEDLY_API_URL: wantedly.url, IMPORT_RUN_TIMEOUT_MS: '1500',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    SLACK_SIGNING_SECRET: 'crash-secret',
+    SLACK_BOT_TOKEN: token,
+    SLACK_API_URL: slack.apiUrl,
+    ENCRYPTION_KEY: `k1:${encKey}`,
+    MONGODB_URI: mongo.uri,
+    MONGODB_DB: mongo.dbName,
+    WANTEDLY_API_URL: wantedly.url,
+    IMPORT_RUN_TIMEOUT_MS: '1500',
   };
   // a linked account, as the link flow leaves it, with its import due now
   const keyring = new Keyring([{ id: 'k1', key: Buffer.from(encKey, 'base64') }]);
   accountId = new ObjectId();
   const creds = { medium: 'wantedly' as const, apiKey: KEY };
   await db().collection('members').insertOne({ teamId: T, userId: 'U0CRASHADMIN', orgRole: 'org_admin', updatedAt: new Date() });
-  await db().collection('mediaAccounts').insertOne({
-    _id: accountId, teamId: T, medium: 'wantedly', label: 'crash', state: 'linked', paused: false, linkedBy: 'U0CRASHADMIN',
-    credentials: keyring.encryptJson(creds, credentialsAad(T, String(accountId))),
-    credentialFingerprint: credentialFingerprint(keyring, T, creds),
-    cursor: null, firstImportDone: false, failures: 0, createdAt: new Date(), updatedAt: new Date(),
-  });
+  await db()
+    .collection('mediaAccounts')
+    .insertOne({
+      _id: accountId,
+      teamId: T,
+      medium: 'wantedly',
+      label: 'crash',
+      state: 'linked',
+      paused: false,
+      linkedBy: 'U0CRASHADMIN',
+      credentials: keyring.encryptJson(creds, credentialsAad(T, String(accountId))),
+      credentialFingerprint: credentialFingerprint(keyring, T, creds),
+      cursor: null,
+      firstImportDone: false,
+      failures: 0,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
 }, 60_000);
 
 afterAll(async () => {
@@ -78,7 +100,9 @@ afterAll(async () => {
 });
 
 const dueNow = () =>
-  db().collection('agendaJobs').updateOne({ 'data.accountId': String(accountId) }, { $set: { nextRunAt: new Date() } });
+  db()
+    .collection('agendaJobs')
+    .updateOne({ 'data.accountId': String(accountId) }, { $set: { nextRunAt: new Date() } });
 
 it(`survives ${TRIALS} kill -9 at random points of import runs: every applicant exactly once`, async () => {
   const expected = wantedly.entries(KEY).filter((e) => e.kind !== 'meetup').length;
@@ -98,14 +122,19 @@ it(`survives ${TRIALS} kill -9 at random points of import runs: every applicant 
       const n = await db().collection('candidates').countDocuments({ teamId: T });
       if (n >= expected) break;
       if (Date.now() > deadline) throw new Error(`only ${n}/${expected} imported`);
-      const job = await db().collection('agendaJobs').findOne({ 'data.accountId': String(accountId) });
+      const job = await db()
+        .collection('agendaJobs')
+        .findOne({ 'data.accountId': String(accountId) });
       if (job && !job.lockedAt) await dueNow();
       await new Promise((r) => setTimeout(r, 300));
     }
   } finally {
     child.kill('SIGKILL');
   }
-  const docs = await db().collection('candidates').find({ teamId: T }, { projection: { externalId: 1 } }).toArray();
+  const docs = await db()
+    .collection('candidates')
+    .find({ teamId: T }, { projection: { externalId: 1 } })
+    .toArray();
   const ids = docs.map((d) => d.externalId);
   expect(new Set(ids).size).toBe(ids.length);
   expect(ids.length).toBe(expected);

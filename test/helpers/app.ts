@@ -25,7 +25,13 @@ export interface Harness {
   config: Config;
   logs: string[];
   /** Adds a workspace with users and installs the app there (installer = first org admin). */
-  install(teamId: string, opts?: { installer?: string; users?: { id: string; locale?: 'ja-JP' | 'en-US'; isAdmin?: boolean; isRestricted?: boolean; isBot?: boolean }[] }): Promise<string>;
+  install(
+    teamId: string,
+    opts?: {
+      installer?: string;
+      users?: { id: string; locale?: 'ja-JP' | 'en-US'; isAdmin?: boolean; isRestricted?: boolean; isBot?: boolean }[];
+    },
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -48,14 +54,25 @@ export async function freePort(): Promise<number> {
  * `reuse`: the database and emulators of an earlier harness (an app restarted on the same data);
  * close() then stops only this app, and the earlier harness's close() the rest.
  */
-export async function startHarness(opts: {
-  media?: boolean; env?: Record<string, string>; clock?: () => Date; port?: number;
-  reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
-  /** Card delivery tunables (shorter pace and lease than Slack's). */
-  cardPosting?: StartOptions['cardPosting'];
-} = {}): Promise<Harness> {
+export async function startHarness(
+  opts: {
+    media?: boolean;
+    env?: Record<string, string>;
+    clock?: () => Date;
+    port?: number;
+    reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
+    /** Card delivery tunables (shorter pace and lease than Slack's). */
+    cardPosting?: StartOptions['cardPosting'];
+  } = {},
+): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
-  const slack = opts.reuse?.slack ?? (await startSlackEmulator({ port: 0, signingSecret: SIGNING_SECRET, oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' } }));
+  const slack =
+    opts.reuse?.slack ??
+    (await startSlackEmulator({
+      port: 0,
+      signingSecret: SIGNING_SECRET,
+      oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' },
+    }));
   const media = opts.reuse ? opts.reuse.media : opts.media ? await startMediaEmulators() : undefined;
   const logs: string[] = [];
   const sink = new Writable({
@@ -82,16 +99,38 @@ export async function startHarness(opts: {
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, sink);
-  const app = await startApp({ config, mongoUri: mongo.uri, logger, port: opts.port ?? 0, agendaProcessEveryMs: 100, clock: opts.clock, cardPosting: opts.cardPosting });
+  const app = await startApp({
+    config,
+    mongoUri: mongo.uri,
+    logger,
+    port: opts.port ?? 0,
+    agendaProcessEveryMs: 100,
+    clock: opts.clock,
+    cardPosting: opts.cardPosting,
+  });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 
   return {
-    app, slack, media, mongo, config, logs,
+    app,
+    slack,
+    media,
+    mongo,
+    config,
+    logs,
     async install(teamId, o = {}) {
       const installer = o.installer ?? `U${teamId.slice(1)}ADMIN`;
       slack.addTeam({ id: teamId, name: `Team ${teamId}` });
       slack.addUser({ teamId, id: installer, name: 'installer', locale: 'ja-JP', isAdmin: true });
-      for (const u of o.users ?? []) slack.addUser({ teamId, id: u.id, name: u.id.toLowerCase(), locale: u.locale ?? 'ja-JP', isAdmin: u.isAdmin, isRestricted: u.isRestricted, isBot: u.isBot });
+      for (const u of o.users ?? [])
+        slack.addUser({
+          teamId,
+          id: u.id,
+          name: u.id.toLowerCase(),
+          locale: u.locale ?? 'ja-JP',
+          isAdmin: u.isAdmin,
+          isRestricted: u.isRestricted,
+          isBot: u.isBot,
+        });
       const token = slack.issueBotToken(teamId);
       const bot = slack.botUser(teamId);
       const installation: Installation<'v2', false> = {
@@ -128,23 +167,36 @@ export async function craftedAction(
 ): Promise<number> {
   const view = { id: 'V0CRAFTED', type: 'home', team_id: i.teamId, blocks: [], state: { values: {} }, ...i.view };
   const payload = {
-    type: 'block_actions', api_app_id: 'A0TEST', token: 'legacy', trigger_id: `${Date.now()}.${Math.random()}.crafted`,
-    user: { id: i.userId, team_id: i.teamId, username: 'x', name: 'x' }, team: { id: i.teamId, domain: 'x' },
-    container: { type: 'view', view_id: view.id }, view,
+    type: 'block_actions',
+    api_app_id: 'A0TEST',
+    token: 'legacy',
+    trigger_id: `${Date.now()}.${Math.random()}.crafted`,
+    user: { id: i.userId, team_id: i.teamId, username: 'x', name: 'x' },
+    team: { id: i.teamId, domain: 'x' },
+    container: { type: 'view', view_id: view.id },
+    view,
     actions: [{ block_id: 'crafted', action_ts: String(Date.now() / 1000), ...i.action }],
   };
   const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const ts = Math.floor(Date.now() / 1000);
   const res = await fetch(`${h.app.url}/slack/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(ts),
+      'x-slack-signature': h.slack.sign(body, ts),
+    },
     body,
   });
   return res.status;
 }
 
 /** Waits until `fn` returns a truthy value (polling), or fails with `what`. */
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, what = 'condition', timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  what = 'condition',
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

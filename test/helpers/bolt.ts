@@ -27,22 +27,26 @@ export function fakeClient() {
   const answers = new Map<string, (args: Record<string, unknown>) => unknown>();
   let seq = 0;
   const standard = (method: string, args: Record<string, unknown>) => {
-    if (method.startsWith('views.')) return { ok: true, view: { id: (args.view_id as string) ?? `V0FAKE${++seq}`, ...(args.view as object) } };
+    if (method.startsWith('views.'))
+      return { ok: true, view: { id: (args.view_id as string) ?? `V0FAKE${++seq}`, ...(args.view as object) } };
     if (method.startsWith('chat.')) return { ok: true, channel: args.channel, ts: `1700000000.${String(++seq).padStart(6, '0')}` };
     return { ok: true };
   };
   const group = (name: string) =>
-    new Proxy({}, {
-      get: (_t, m) => {
-        if (typeof m !== 'string') return undefined;
-        const method = `${name}.${m}`;
-        return async (args: Record<string, unknown> = {}) => {
-          calls.push({ method, args });
-          const answer = answers.get(method);
-          return answer ? answer(args) : standard(method, args);
-        };
+    new Proxy(
+      {},
+      {
+        get: (_t, m) => {
+          if (typeof m !== 'string') return undefined;
+          const method = `${name}.${m}`;
+          return async (args: Record<string, unknown> = {}) => {
+            calls.push({ method, args });
+            const answer = answers.get(method);
+            return answer ? answer(args) : standard(method, args);
+          };
+        },
       },
-    });
+    );
   const client = new Proxy({}, { get: (_t, g) => (typeof g === 'string' && g !== 'then' ? group(g) : undefined) }) as unknown as WebClient;
   return {
     client,
@@ -143,14 +147,28 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
     return { acks, acked: acks[0] };
   }
 
-  const user = (teamId: string, userId: string) => ({ id: userId, team_id: teamId, username: userId.toLowerCase(), name: userId.toLowerCase() });
+  const user = (teamId: string, userId: string) => ({
+    id: userId,
+    team_id: teamId,
+    username: userId.toLowerCase(),
+    name: userId.toLowerCase(),
+  });
   const team = (teamId: string) => ({ id: teamId, domain: teamId.toLowerCase() });
   const responseUrl = () => `https://hooks.slack.test/actions/${++seq}`;
 
   function container(i: ClickInput) {
     const where = i.where ?? 'ephemeral';
     if (where === 'home' || where === 'modal') {
-      const view = { id: 'V0UNITVIEW', type: where === 'home' ? 'home' : 'modal', team_id: i.teamId, callback_id: '', private_metadata: '', blocks: [], state: { values: {} }, ...i.view };
+      const view = {
+        id: 'V0UNITVIEW',
+        type: where === 'home' ? 'home' : 'modal',
+        team_id: i.teamId,
+        callback_id: '',
+        private_metadata: '',
+        blocks: [],
+        state: { values: {} },
+        ...i.view,
+      };
       return { container: { type: 'view', view_id: view.id }, view };
     }
     const channel = where === 'channel' ? 'C0UNITCHAN' : 'D0UNITDM';
@@ -163,50 +181,123 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
   }
 
   return {
-    app, client, responded,
-    dms: (userId) => client.to('chat.postMessage').filter((c) => c.args.channel === userId).map((c) => c.args.text as string),
+    app,
+    client,
+    responded,
+    dms: (userId) =>
+      client
+        .to('chat.postMessage')
+        .filter((c) => c.args.channel === userId)
+        .map((c) => c.args.text as string),
     reset() {
       client.calls.length = 0;
       responded.length = 0;
     },
     deliver,
-    slash: (i) => deliver({
-      token: 'legacy', team_id: i.teamId, team_domain: 'unit', channel_id: i.channelId ?? 'D0UNITDM', channel_name: 'directmessage',
-      user_id: i.userId, user_name: i.userId.toLowerCase(), command: '/ats', text: i.text, api_app_id: 'A0UNIT',
-      is_enterprise_install: 'false', response_url: responseUrl(), trigger_id: trigger(),
-    }),
-    click: (i) => deliver({
-      type: 'block_actions', api_app_id: 'A0UNIT', token: 'legacy', trigger_id: trigger(),
-      user: user(i.teamId, i.userId), team: team(i.teamId), enterprise: null, is_enterprise_install: false,
-      ...container(i),
-      actions: [i.selected === undefined
-        ? { type: 'button', action_id: i.actionId, block_id: i.blockId ?? 'b', text: { type: 'plain_text', text: 'x' }, ...(i.value !== undefined ? { value: i.value } : {}), action_ts: '1700000000.1' }
-        : { type: 'static_select', action_id: i.actionId, block_id: i.blockId ?? 'b', selected_option: { text: { type: 'plain_text', text: 'x' }, value: i.selected }, action_ts: '1700000000.1' }],
-    }),
-    submit: (i) => deliver({
-      type: 'view_submission', api_app_id: 'A0UNIT', token: 'legacy', trigger_id: trigger(),
-      user: user(i.teamId, i.userId), team: team(i.teamId), enterprise: null, is_enterprise_install: false,
-      view: {
-        id: i.viewId ?? 'V0UNITMODAL', type: 'modal', team_id: i.teamId, callback_id: i.callbackId, private_metadata: i.privateMetadata ?? '',
-        blocks: [], hash: 'h', title: { type: 'plain_text', text: 't' },
-        state: {
-          values: Object.fromEntries(Object.entries(i.values ?? {}).map(([block, v]) => [block, {
-            value: Array.isArray(v) ? { type: 'multi_users_select', selected_users: v } : { type: 'plain_text_input', value: v },
-          }])),
+    slash: (i) =>
+      deliver({
+        token: 'legacy',
+        team_id: i.teamId,
+        team_domain: 'unit',
+        channel_id: i.channelId ?? 'D0UNITDM',
+        channel_name: 'directmessage',
+        user_id: i.userId,
+        user_name: i.userId.toLowerCase(),
+        command: '/ats',
+        text: i.text,
+        api_app_id: 'A0UNIT',
+        is_enterprise_install: 'false',
+        response_url: responseUrl(),
+        trigger_id: trigger(),
+      }),
+    click: (i) =>
+      deliver({
+        type: 'block_actions',
+        api_app_id: 'A0UNIT',
+        token: 'legacy',
+        trigger_id: trigger(),
+        user: user(i.teamId, i.userId),
+        team: team(i.teamId),
+        enterprise: null,
+        is_enterprise_install: false,
+        ...container(i),
+        actions: [
+          i.selected === undefined
+            ? {
+                type: 'button',
+                action_id: i.actionId,
+                block_id: i.blockId ?? 'b',
+                text: { type: 'plain_text', text: 'x' },
+                ...(i.value !== undefined ? { value: i.value } : {}),
+                action_ts: '1700000000.1',
+              }
+            : {
+                type: 'static_select',
+                action_id: i.actionId,
+                block_id: i.blockId ?? 'b',
+                selected_option: { text: { type: 'plain_text', text: 'x' }, value: i.selected },
+                action_ts: '1700000000.1',
+              },
+        ],
+      }),
+    submit: (i) =>
+      deliver({
+        type: 'view_submission',
+        api_app_id: 'A0UNIT',
+        token: 'legacy',
+        trigger_id: trigger(),
+        user: user(i.teamId, i.userId),
+        team: team(i.teamId),
+        enterprise: null,
+        is_enterprise_install: false,
+        view: {
+          id: i.viewId ?? 'V0UNITMODAL',
+          type: 'modal',
+          team_id: i.teamId,
+          callback_id: i.callbackId,
+          private_metadata: i.privateMetadata ?? '',
+          blocks: [],
+          hash: 'h',
+          title: { type: 'plain_text', text: 't' },
+          state: {
+            values: Object.fromEntries(
+              Object.entries(i.values ?? {}).map(([block, v]) => [
+                block,
+                {
+                  value: Array.isArray(v) ? { type: 'multi_users_select', selected_users: v } : { type: 'plain_text_input', value: v },
+                },
+              ]),
+            ),
+          },
         },
-      },
-      response_urls: [],
-    }),
-    suggest: (i) => deliver({
-      type: 'block_suggestion', api_app_id: 'A0UNIT', token: 'legacy', action_id: i.actionId, block_id: i.blockId ?? 'b', value: i.value,
-      user: user(i.teamId, i.userId), team: team(i.teamId), enterprise: null, is_enterprise_install: false,
-      container: { type: 'view', view_id: 'V0UNITMODAL' }, view: { id: 'V0UNITMODAL', type: 'modal', callback_id: 'map:modal', team_id: i.teamId },
-    }),
-    event: (teamId, event) => deliver({
-      token: 'legacy', team_id: teamId, api_app_id: 'A0UNIT', type: 'event_callback', event_id: `Ev${++seq}UNIT`, event_time: 1700000000,
-      authorizations: [{ team_id: teamId, user_id: 'U0UNITBOT', is_bot: true, is_enterprise_install: false }],
-      event: { event_ts: '1700000000.000001', ...event },
-    }),
+        response_urls: [],
+      }),
+    suggest: (i) =>
+      deliver({
+        type: 'block_suggestion',
+        api_app_id: 'A0UNIT',
+        token: 'legacy',
+        action_id: i.actionId,
+        block_id: i.blockId ?? 'b',
+        value: i.value,
+        user: user(i.teamId, i.userId),
+        team: team(i.teamId),
+        enterprise: null,
+        is_enterprise_install: false,
+        container: { type: 'view', view_id: 'V0UNITMODAL' },
+        view: { id: 'V0UNITMODAL', type: 'modal', callback_id: 'map:modal', team_id: i.teamId },
+      }),
+    event: (teamId, event) =>
+      deliver({
+        token: 'legacy',
+        team_id: teamId,
+        api_app_id: 'A0UNIT',
+        type: 'event_callback',
+        event_id: `Ev${++seq}UNIT`,
+        event_time: 1700000000,
+        authorizations: [{ team_id: teamId, user_id: 'U0UNITBOT', is_bot: true, is_enterprise_install: false }],
+        event: { event_ts: '1700000000.000001', ...event },
+      }),
   };
 }
 
@@ -215,7 +306,11 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
  * knows (`admins` are org admins), and the app's listeners on Bolt. `reset()` (before each test)
  * drops the recorded calls, responses, jobs and logs.
  */
-export async function startHandlerTest(label: string, teamId: string, users: { admins?: string[]; others?: string[]; locale?: Locale } = {}) {
+export async function startHandlerTest(
+  label: string,
+  teamId: string,
+  users: { admins?: string[]; others?: string[]; locale?: Locale } = {},
+) {
   const u = await startUnitDeps(label);
   for (const userId of [...(users.admins ?? []), ...(users.others ?? [])]) u.addUser(teamId, userId, { locale: users.locale ?? 'en' });
   for (const userId of users.admins ?? []) await u.setRole(teamId, userId, 'org_admin');

@@ -31,7 +31,16 @@ export async function seedImport(
   await store.postings.updateOne(
     { teamId, medium, externalId: posting.externalId },
     {
-      $setOnInsert: { teamId, medium, externalId: posting.externalId, accountId, accountLabel: posting.accountLabel ?? 'Main', title: posting.title, jobId: null, firstSeenAt: now },
+      $setOnInsert: {
+        teamId,
+        medium,
+        externalId: posting.externalId,
+        accountId,
+        accountLabel: posting.accountLabel ?? 'Main',
+        title: posting.title,
+        jobId: null,
+        firstSeenAt: now,
+      },
       $set: { lastSeenAt: now },
     },
     { upsert: true },
@@ -52,7 +61,10 @@ export async function seedImport(
       postingExternalId: posting.externalId,
       postingTitle: posting.title,
       appliedAt: new Date(start + i * (opts.stepMs ?? 60_000)),
-      links: [{ label: 'profile', url: `https://example.test/${medium}/${n}` }, { label: 'mail', url: 'mailto:someone@example.com' }],
+      links: [
+        { label: 'profile', url: `https://example.test/${medium}/${n}` },
+        { label: 'mail', url: 'mailto:someone@example.com' },
+      ],
       jobId: null,
       stage: 'new',
       assignees: [],
@@ -68,13 +80,25 @@ export async function seedImport(
 }
 
 /** Creates a job through `/ats job new` and the modal, as `userId`. */
-export async function createJobViaSlack(h: Harness, teamId: string, userId: string, job: { name: string; channelId: string; admins?: string[]; members?: string[] }) {
+export async function createJobViaSlack(
+  h: Harness,
+  teamId: string,
+  userId: string,
+  job: { name: string; channelId: string; admins?: string[]; members?: string[] },
+) {
   const before = h.slack.calls('views.open').length;
   await h.slack.slash({ teamId, userId, text: 'job new' });
-  const open = await h.slack.waitFor(() => h.slack.calls('views.open').slice(before).find((c) => (c.response as { ok?: boolean }).ok));
+  const open = await h.slack.waitFor(() =>
+    h.slack
+      .calls('views.open')
+      .slice(before)
+      .find((c) => (c.response as { ok?: boolean }).ok),
+  );
   const viewId = (open.response as { view: { id: string } }).view.id;
   const res = await h.slack.submitView({
-    teamId, userId, viewId,
+    teamId,
+    userId,
+    viewId,
     values: {
       name: { value: job.name },
       channel: { value: job.channelId },

@@ -41,12 +41,15 @@ export interface UnitDeps {
 export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
   const mongo = await startTestMongo(label);
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger('debug', new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
-      cb();
-    },
-  }));
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line) as Record<string, unknown>);
+        cb();
+      },
+    }),
+  );
   const config = loadConfig({
     NODE_ENV: 'test',
     SLACK_SIGNING_SECRET: 'unit-signing-secret-0123456789abcdef',
@@ -105,7 +108,10 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
     clock: () => new Date(),
   };
   return {
-    deps, mongo, logs, jobs,
+    deps,
+    mongo,
+    logs,
+    jobs,
     addUser: (teamId, userId, u = {}) => void users.set(`${teamId}:${userId}`, u),
     async setRole(teamId, userId, orgRole) {
       await store.members.updateOne({ teamId, userId }, { $set: { orgRole, updatedAt: new Date(), updatedBy: 'test' } }, { upsert: true });

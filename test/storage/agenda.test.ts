@@ -26,12 +26,19 @@ describe.each(storageTargets())('Agenda on $name', (target) => {
   });
   const extraDbs: string[] = [];
   afterAll(async () => {
-    for (const name of extraDbs) await mongo.client.db(name).dropDatabase().catch(() => {});
+    for (const name of extraDbs)
+      await mongo.client
+        .db(name)
+        .dropDatabase()
+        .catch(() => {});
     await mongo.close();
   });
 
   /** An Agenda instance with its own client (as two processes would have), on database `db`. */
-  async function makeAgenda(db: string, opts: { processEvery?: number; defaultLockLifetime?: number; maxConcurrency?: number } = {}): Promise<Agenda> {
+  async function makeAgenda(
+    db: string,
+    opts: { processEvery?: number; defaultLockLifetime?: number; maxConcurrency?: number } = {},
+  ): Promise<Agenda> {
     const client = new MongoClient(mongo.uri);
     await client.connect();
     clients.push(client);
@@ -64,7 +71,14 @@ describe.each(storageTargets())('Agenda on $name', (target) => {
     await waitFor(() => seen.length === 1, 'the job to run');
     expect(seen[0]).toEqual({ who: 'ada' });
     const stored = await mongo.client.db(db).collection('agendaJobs').findOne({ name: 'greet' });
-    await waitFor(async () => !!(await mongo.client.db(db).collection('agendaJobs').findOne({ name: 'greet', lastFinishedAt: { $ne: null } })), 'lastFinishedAt');
+    await waitFor(
+      async () =>
+        !!(await mongo.client
+          .db(db)
+          .collection('agendaJobs')
+          .findOne({ name: 'greet', lastFinishedAt: { $ne: null } })),
+      'lastFinishedAt',
+    );
     expect(stored?.name).toBe('greet');
   });
 
@@ -186,7 +200,10 @@ describe.each(storageTargets())('Agenda on $name', (target) => {
     const b = await makeAgenda(db, { processEvery: 30 });
     const runs = new Map<string, number>();
     const runners = new Map<string, string>();
-    for (const [label, agenda] of [['a', a], ['b', b]] as const) {
+    for (const [label, agenda] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       agenda.define('shared', async (job) => {
         const id = String(job.attrs._id);
         runs.set(id, (runs.get(id) ?? 0) + 1);

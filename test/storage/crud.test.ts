@@ -36,7 +36,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     it('insertOne returns the id and stores the document', async () => {
       const r = await coll.insertOne({ _id: 3, x: 33 } as Document);
       expect(r).toMatchObject({ acknowledged: true, insertedId: 3 });
-      expect(await all()).toEqual([{ _id: 1, x: 11 }, { _id: 2, x: 22 }, { _id: 3, x: 33 }]);
+      expect(await all()).toEqual([
+        { _id: 1, x: 11 },
+        { _id: 2, x: 22 },
+        { _id: 3, x: 33 },
+      ]);
     });
 
     it('insertOne generates an ObjectId and keeps _id first', async () => {
@@ -94,7 +98,17 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('stores values of many BSON types and reads them back', async () => {
-      const doc = { _id: 'types', s: 'str', n: 1.5, i: 7, b: true, nul: null, d: new Date(1_700_000_000_000), arr: [1, 'a', { z: 1 }], o: { p: { q: 1 } } };
+      const doc = {
+        _id: 'types',
+        s: 'str',
+        n: 1.5,
+        i: 7,
+        b: true,
+        nul: null,
+        d: new Date(1_700_000_000_000),
+        arr: [1, 'a', { z: 1 }],
+        o: { p: { q: 1 } },
+      };
       await coll.insertOne(doc as Document);
       expect(await coll.findOne({ _id: 'types' } as Document)).toEqual(doc);
     });
@@ -105,7 +119,10 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       expect(await coll.updateOne({ _id: 1 }, { $set: { x: 11 } })).toMatchObject({ matchedCount: 1, modifiedCount: 0, upsertedCount: 0 });
       expect(await coll.updateOne({ _id: 2 }, { $inc: { x: 1 } })).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
       expect(await coll.updateOne({ _id: 9 }, { $inc: { x: 1 } })).toMatchObject({ matchedCount: 0, modifiedCount: 0, upsertedId: null });
-      expect(await all()).toEqual([{ _id: 1, x: 11 }, { _id: 2, x: 23 }]);
+      expect(await all()).toEqual([
+        { _id: 1, x: 11 },
+        { _id: 2, x: 23 },
+      ]);
     });
 
     it('updateOne with upsert inserts from the filter equalities and $setOnInsert', async () => {
@@ -120,7 +137,10 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     it('updateMany updates every match', async () => {
       const r = await coll.updateMany({ x: { $lte: 22 } }, { $inc: { x: 1 } });
       expect(r).toMatchObject({ matchedCount: 2, modifiedCount: 2 });
-      expect(await all()).toEqual([{ _id: 1, x: 12 }, { _id: 2, x: 23 }]);
+      expect(await all()).toEqual([
+        { _id: 1, x: 12 },
+        { _id: 2, x: 23 },
+      ]);
     });
 
     it('update with arrayFilters changes only the filtered elements', async () => {
@@ -137,10 +157,17 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
 
     it('update supports $push, $addToSet, $pull, $unset, $rename, $min, $max, $mul, $currentDate', async () => {
       await coll.insertOne({ _id: 7, a: [1], s: [1], p: [1, 2, 3], u: 1, r: 1, mn: 5, mx: 5, m: 3 } as Document);
-      await coll.updateOne(
-        { _id: 7 },
-        { $push: { a: 2 }, $addToSet: { s: 1 }, $pull: { p: 2 }, $unset: { u: '' }, $rename: { r: 'rr' }, $min: { mn: 1 }, $max: { mx: 9 }, $mul: { m: 2 }, $currentDate: { at: true } } as Document,
-      );
+      await coll.updateOne({ _id: 7 }, {
+        $push: { a: 2 },
+        $addToSet: { s: 1 },
+        $pull: { p: 2 },
+        $unset: { u: '' },
+        $rename: { r: 'rr' },
+        $min: { mn: 1 },
+        $max: { mx: 9 },
+        $mul: { m: 2 },
+        $currentDate: { at: true },
+      } as Document);
       const d = await coll.findOne({ _id: 7 });
       expect(d).toMatchObject({ a: [1, 2], s: [1], p: [1, 3], rr: 1, mn: 1, mx: 9, m: 6 });
       expect(d).not.toHaveProperty('u');
@@ -149,7 +176,9 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
 
     it('let variables in find, update and delete', async () => {
       expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 } }).toArray()).toEqual([{ _id: 2, x: 22 }]);
-      expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 }, projection: { _id: 0 } }).toArray()).toEqual([{ x: 22 }]);
+      expect(await coll.find({ $expr: { $eq: ['$_id', '$$id'] } }, { let: { id: 2 }, projection: { _id: 0 } }).toArray()).toEqual([
+        { x: 22 },
+      ]);
       await coll.updateOne({ $expr: { $eq: ['$_id', '$$id'] } }, [{ $set: { y: '$$v' } }], { let: { id: 1, v: { $literal: 'bar' } } });
       expect(await coll.findOne({ _id: 1 })).toEqual({ _id: 1, x: 11, y: 'bar' });
       expect(await coll.deleteOne({ $expr: { $eq: ['$x', '$$x'] } }, { let: { x: 22 } })).toMatchObject({ deletedCount: 1 });
@@ -169,7 +198,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     it('replaceOne replaces the whole document and can upsert', async () => {
       expect(await coll.replaceOne({ _id: 1 }, { x: 12 })).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
       expect(await coll.replaceOne({ _id: 3 }, { x: 33 }, { upsert: true })).toMatchObject({ upsertedCount: 1, upsertedId: 3 });
-      expect(await all()).toEqual([{ _id: 1, x: 12 }, { _id: 2, x: 22 }, { _id: 3, x: 33 }]);
+      expect(await all()).toEqual([
+        { _id: 1, x: 12 },
+        { _id: 2, x: 22 },
+        { _id: 3, x: 33 },
+      ]);
     });
   });
 
@@ -189,14 +222,22 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('findOneAndUpdate returns the document before (default) or after, honouring sort and projection', async () => {
-      const before = await coll.findOneAndUpdate({ _id: { $gt: 1 } }, { $inc: { x: 1 } }, { sort: { x: -1 }, projection: { x: 1, _id: 0 } });
+      const before = await coll.findOneAndUpdate(
+        { _id: { $gt: 1 } },
+        { $inc: { x: 1 } },
+        { sort: { x: -1 }, projection: { x: 1, _id: 0 } },
+      );
       expect(before).toEqual({ x: 33 });
       const after = await coll.findOneAndUpdate({ _id: { $gt: 1 } }, { $inc: { x: 1 } }, { sort: { x: 1 }, returnDocument: 'after' });
       expect(after).toEqual({ _id: 2, x: 23 });
     });
 
     it('findOneAndUpdate with upsert', async () => {
-      const r = await coll.findOneAndUpdate({ _id: 4 }, { $inc: { x: 1 } }, { upsert: true, returnDocument: 'after', includeResultMetadata: true });
+      const r = await coll.findOneAndUpdate(
+        { _id: 4 },
+        { $inc: { x: 1 } },
+        { upsert: true, returnDocument: 'after', includeResultMetadata: true },
+      );
       expect(r.value).toEqual({ _id: 4, x: 1 });
       expect(r.lastErrorObject).toMatchObject({ n: 1, updatedExisting: false, upserted: 4 });
       expect(await coll.findOneAndUpdate({ _id: 99 }, { $inc: { x: 1 } })).toBeNull();
@@ -227,8 +268,19 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
         ] as never,
         { ordered: true },
       );
-      expect(r).toMatchObject({ insertedCount: 2, matchedCount: 3, modifiedCount: 3, deletedCount: 2, upsertedCount: 1, upsertedIds: { 5: 4 } });
-      expect(await all()).toEqual([{ _id: 2, x: 24 }, { _id: 3, x: 34 }, { _id: 4, x: 44 }]);
+      expect(r).toMatchObject({
+        insertedCount: 2,
+        matchedCount: 3,
+        modifiedCount: 3,
+        deletedCount: 2,
+        upsertedCount: 1,
+        upsertedIds: { 5: 4 },
+      });
+      expect(await all()).toEqual([
+        { _id: 2, x: 24 },
+        { _id: 3, x: 34 },
+        { _id: 4, x: 44 },
+      ]);
     });
 
     it('unordered continues after a duplicate key', async () => {
@@ -260,17 +312,32 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
 
   describe('reads', () => {
     it('find with filter, sort, skip, limit and projection', async () => {
-      await coll.insertMany([{ _id: 3, x: 33, y: 'a' }, { _id: 4, x: 44, y: 'b' }] as Document[]);
+      await coll.insertMany([
+        { _id: 3, x: 33, y: 'a' },
+        { _id: 4, x: 44, y: 'b' },
+      ] as Document[]);
       const r = await coll.find({ x: { $gt: 11 } }, { sort: { x: -1 }, skip: 1, limit: 2, projection: { _id: 0, x: 1 } }).toArray();
       expect(r).toEqual([{ x: 33 }, { x: 22 }]);
-      expect(await coll.find({ y: { $in: ['a', 'b'] } }).project({ y: 1 }).sort({ y: -1 }).toArray()).toEqual([{ _id: 4, y: 'b' }, { _id: 3, y: 'a' }]);
+      expect(
+        await coll
+          .find({ y: { $in: ['a', 'b'] } })
+          .project({ y: 1 })
+          .sort({ y: -1 })
+          .toArray(),
+      ).toEqual([
+        { _id: 4, y: 'b' },
+        { _id: 3, y: 'a' },
+      ]);
       expect(await coll.findOne({ x: { $exists: false } })).toBeNull();
     });
 
     it('projections and pipelines never change the stored documents', async () => {
       await coll.insertOne({ _id: 9, b: { c: 1, d: 2 }, arr: [1, 2, 3] } as Document);
       expect(await coll.findOne({ _id: 9 }, { projection: { 'b.c': 0 } })).toEqual({ _id: 9, b: { d: 2 }, arr: [1, 2, 3] });
-      expect(await coll.findOneAndUpdate({ _id: 9 }, { $set: { y: 1 } }, { projection: { 'b.d': 0, arr: 0 } })).toEqual({ _id: 9, b: { c: 1 } });
+      expect(await coll.findOneAndUpdate({ _id: 9 }, { $set: { y: 1 } }, { projection: { 'b.d': 0, arr: 0 } })).toEqual({
+        _id: 9,
+        b: { c: 1 },
+      });
       const included = await coll.findOne({ _id: 9 }, { projection: { b: 1 } });
       expect(included).toEqual({ _id: 9, b: { c: 1, d: 2 } });
       expect(Object.keys(included!)).toEqual(['_id', 'b']);
@@ -283,7 +350,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     it('cursors deliver many batches through getMore and can be closed early', async () => {
       const docs = Array.from({ length: 250 }, (_, i) => ({ _id: 100 + i, i }));
       await coll.insertMany(docs as Document[]);
-      const got = await coll.find({ i: { $gte: 0 } }).sort({ i: 1 }).batchSize(7).toArray();
+      const got = await coll
+        .find({ i: { $gte: 0 } })
+        .sort({ i: 1 })
+        .batchSize(7)
+        .toArray();
       expect(got.map((d) => d.i)).toEqual(docs.map((d) => d.i));
       const cursor = coll.find({ i: { $gte: 0 } }).batchSize(3);
       expect(await cursor.next()).not.toBeNull();
@@ -294,7 +365,10 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('countDocuments with filter, skip and limit; estimatedDocumentCount', async () => {
-      await coll.insertMany([{ _id: 3, x: 33 }, { _id: 4, x: 44 }] as Document[]);
+      await coll.insertMany([
+        { _id: 3, x: 33 },
+        { _id: 4, x: 44 },
+      ] as Document[]);
       expect(await coll.countDocuments()).toBe(4);
       expect(await coll.countDocuments({ x: { $gt: 11 } })).toBe(3);
       expect(await coll.countDocuments({}, { skip: 1, limit: 2 })).toBe(2);
@@ -303,7 +377,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
     });
 
     it('distinct flattens arrays and applies the filter', async () => {
-      await coll.insertMany([{ _id: 3, x: 11, t: ['a', 'b'] }, { _id: 4, x: 44, t: 'b' }, { _id: 5, x: 44, t: { n: 1 } }] as Document[]);
+      await coll.insertMany([
+        { _id: 3, x: 11, t: ['a', 'b'] },
+        { _id: 4, x: 44, t: 'b' },
+        { _id: 5, x: 44, t: { n: 1 } },
+      ] as Document[]);
       expect((await coll.distinct('x')).sort()).toEqual([11, 22, 44]);
       expect(await coll.distinct('t', { _id: { $in: [3, 4] } })).toEqual(expect.arrayContaining(['a', 'b']));
       expect((await coll.distinct('t', { _id: { $in: [3, 4] } })).length).toBe(2);
@@ -319,9 +397,14 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       const grouped = await orders
         .aggregate([{ $match: { total: { $gt: 0 } } }, { $group: { _id: '$cust', sum: { $sum: '$total' } } }, { $sort: { sum: -1 } }])
         .toArray();
-      expect(grouped).toEqual([{ _id: 1, sum: 12 }, { _id: 2, sum: 1 }]);
+      expect(grouped).toEqual([
+        { _id: 1, sum: 12 },
+        { _id: 2, sum: 1 },
+      ]);
       expect(await orders.aggregate([{ $unwind: '$items' }, { $count: 'n' }]).toArray()).toEqual([{ n: 3 }]);
-      expect(await orders.aggregate([{ $sort: { _id: 1 } }, { $skip: 1 }, { $limit: 1 }, { $project: { _id: 0, total: 1 } }]).toArray()).toEqual([{ total: 7 }]);
+      expect(
+        await orders.aggregate([{ $sort: { _id: 1 } }, { $skip: 1 }, { $limit: 1 }, { $project: { _id: 0, total: 1 } }]).toArray(),
+      ).toEqual([{ total: 7 }]);
       const joined = await coll
         .aggregate([
           { $match: { _id: 1 } },
@@ -376,7 +459,11 @@ describe.each(storageTargets())('CRUD on $name', (target) => {
       await coll.insertOne({ _id: 12, email: 'a@x' } as Document);
       expect((await coll.insertOne({ _id: 13, email: 'a@x' } as Document).catch((e) => e)).code).toBe(11000);
       await coll.createIndex({ code: 1 }, { unique: true, partialFilterExpression: { active: true } });
-      await coll.insertMany([{ code: 'c', active: false }, { code: 'c', active: false }, { code: 'c', active: true }]);
+      await coll.insertMany([
+        { code: 'c', active: false },
+        { code: 'c', active: false },
+        { code: 'c', active: true },
+      ]);
       expect((await coll.insertOne({ code: 'c', active: true }).catch((e) => e)).code).toBe(11000);
     });
 

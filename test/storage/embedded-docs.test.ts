@@ -14,12 +14,20 @@ describe('cloneDoc / sameDoc', () => {
   const rand = seededRandom(7);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const ids = [new ObjectId('65f000000000000000000001'), new ObjectId('65f000000000000000000002')];
-  const leaf = (): unknown => pick([
-    () => Math.floor(rand() * 3), () => pick([0, -0, 0.5, NaN, 2 ** 40]), () => pick(['', 'a', 'b', 'あ']),
-    () => new Date(1_700_000_000_000 + Math.floor(rand() * 2)), () => null, () => rand() < 0.5,
-    () => pick(ids), () => new ObjectId(pick(ids).toHexString()), () => Long.fromNumber(Math.floor(rand() * 2)),
-    () => new Binary(Buffer.from(pick(['x', 'y']))), () => Decimal128.fromString(pick(['1', '1.0'])),
-  ])();
+  const leaf = (): unknown =>
+    pick([
+      () => Math.floor(rand() * 3),
+      () => pick([0, -0, 0.5, NaN, 2 ** 40]),
+      () => pick(['', 'a', 'b', 'あ']),
+      () => new Date(1_700_000_000_000 + Math.floor(rand() * 2)),
+      () => null,
+      () => rand() < 0.5,
+      () => pick(ids),
+      () => new ObjectId(pick(ids).toHexString()),
+      () => Long.fromNumber(Math.floor(rand() * 2)),
+      () => new Binary(Buffer.from(pick(['x', 'y']))),
+      () => Decimal128.fromString(pick(['1', '1.0'])),
+    ])();
   const value = (depth = 0): unknown => {
     const r = rand();
     if (depth < 3 && r < 0.15) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));

@@ -28,11 +28,15 @@ async function start(dataDir: string, extra: { compactBytes?: number; ttlInterva
   await client.connect();
   const handle = { server, client };
   open.push(handle);
-  return { ...handle, db: client.db('app'), stop: async () => {
-    open.splice(open.indexOf(handle), 1);
-    await client.close();
-    await server.close();
-  } };
+  return {
+    ...handle,
+    db: client.db('app'),
+    stop: async () => {
+      open.splice(open.indexOf(handle), 1);
+      await client.close();
+      await server.close();
+    },
+  };
 }
 
 afterEach(async () => {
@@ -136,7 +140,7 @@ describe('embedded server durability', () => {
     expect((await c.find().toArray()).map((d) => d.name).sort()).toEqual(['new', 'no date']);
   });
 
-  it('refuses to open a data directory another live server holds, but takes over a dead one\'s lock', async () => {
+  it("refuses to open a data directory another live server holds, but takes over a dead one's lock", async () => {
     const dir = tmpDir();
     const s = await start(dir);
     await expect(startEmbeddedMongo({ dataDir: dir, port: 0, logger: quiet })).rejects.toThrow(/already open/);

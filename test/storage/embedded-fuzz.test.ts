@@ -185,8 +185,31 @@ describe('embedded server under malformed input', () => {
 
   it('answers every well-framed command with random arguments, and stays up', async () => {
     const rand = seededRandom(4242);
-    const names = ['find', 'insert', 'update', 'delete', 'findAndModify', 'count', 'distinct', 'aggregate', 'getMore', 'killCursors', 'createIndexes', 'listIndexes', 'dropIndexes', 'create', 'drop', 'listCollections', 'explain', 'renameCollection', 'noSuchThing'];
-    const scalar = (): unknown => [() => 1, () => -1, () => 0, () => 1e12, () => 'fz', () => '', () => null, () => true, () => new Date(0), () => '$bad', () => 'a.b'][Math.floor(rand() * 11)]();
+    const names = [
+      'find',
+      'insert',
+      'update',
+      'delete',
+      'findAndModify',
+      'count',
+      'distinct',
+      'aggregate',
+      'getMore',
+      'killCursors',
+      'createIndexes',
+      'listIndexes',
+      'dropIndexes',
+      'create',
+      'drop',
+      'listCollections',
+      'explain',
+      'renameCollection',
+      'noSuchThing',
+    ];
+    const scalar = (): unknown =>
+      [() => 1, () => -1, () => 0, () => 1e12, () => 'fz', () => '', () => null, () => true, () => new Date(0), () => '$bad', () => 'a.b'][
+        Math.floor(rand() * 11)
+      ]();
     const value = (depth = 0): unknown => {
       const r = rand();
       if (depth > 2 || r < 0.5) return scalar();
@@ -196,7 +219,31 @@ describe('embedded server under malformed input', () => {
       for (let i = 0, k = Math.floor(rand() * 3); i < k; i++) o[keys[Math.floor(rand() * keys.length)]] = value(depth + 1);
       return o;
     };
-    const fields = ['filter', 'documents', 'updates', 'deletes', 'query', 'update', 'pipeline', 'cursor', 'key', 'indexes', 'index', 'sort', 'projection', 'limit', 'skip', 'batchSize', 'collection', 'remove', 'new', 'upsert', 'to', 'fields', 'ordered'];
+    const fields = [
+      'filter',
+      'documents',
+      'updates',
+      'deletes',
+      'query',
+      'update',
+      'pipeline',
+      'cursor',
+      'key',
+      'indexes',
+      'index',
+      'sort',
+      'projection',
+      'limit',
+      'skip',
+      'batchSize',
+      'collection',
+      'remove',
+      'new',
+      'upsert',
+      'to',
+      'fields',
+      'ordered',
+    ];
     const messages: Buffer[] = [];
     for (let i = 0; i < 300; i++) {
       const name = names[Math.floor(rand() * names.length)];

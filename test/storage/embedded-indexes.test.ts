@@ -74,7 +74,8 @@ describe('embedded indexes agree with a full scan', () => {
       const r = rand();
       // compound prefixes: equality (or $in) on both fields of the (b, a) and (a, b) indexes
       if (rand() < 0.1) return { $or: [{ [f]: scalar() }, { [pick(fields)]: { $gt: scalar() } }] };
-      if (rand() < 0.25) return { b: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] }, a: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] } };
+      if (rand() < 0.25)
+        return { b: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] }, a: rand() < 0.7 ? scalar() : { $in: [scalar(), scalar()] } };
       const v = scalar();
       if (r < 0.3) return { [f]: v };
       if (r < 0.45) return { [f]: { $in: [scalar(), scalar(), scalar()] } };
@@ -91,10 +92,16 @@ describe('embedded indexes agree with a full scan', () => {
       const plan = { docsExamined: 0, keysExamined: 0 } as { docsExamined: number; keysExamined: number; index?: string };
       const found = coll.match(filter, plan);
       // the current documents, never one an update replaced
-      expect(found.every((d) => coll.docs.get(keyOf(d._id)) === d), JSON.stringify(filter)).toBe(true);
+      expect(
+        found.every((d) => coll.docs.get(keyOf(d._id)) === d),
+        JSON.stringify(filter),
+      ).toBe(true);
       const viaIndex = found.map((d) => keyOf(d._id)).sort();
       const q = compileFilter(filter);
-      const scan = [...coll.docs.values()].filter((d) => q(d)).map((d) => keyOf(d._id)).sort();
+      const scan = [...coll.docs.values()]
+        .filter((d) => q(d))
+        .map((d) => keyOf(d._id))
+        .sort();
       expect(viaIndex, JSON.stringify(filter)).toEqual(scan);
       if (plan.index && plan.docsExamined < coll.docs.size) narrowed++;
       if (plan.index === 'b_a' || plan.index === 'sparse_ab') compound++;
@@ -127,7 +134,12 @@ describe('embedded indexes agree with a full scan', () => {
         const d: Doc = { _id: i };
         for (const f of ['a', 'b']) {
           // some rounds use one type per field (the natively compared columns)
-          const v = round % 3 === 0 ? Math.floor(rand() * 5) : round % 3 === 1 ? new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000) : val();
+          const v =
+            round % 3 === 0
+              ? Math.floor(rand() * 5)
+              : round % 3 === 1
+                ? new Date(1_700_000_000_000 + Math.floor(rand() * 5) * 1000)
+                : val();
           if (v !== undefined) d[f] = v;
         }
         if (rand() < 0.5) d.sub = { c: val() };

@@ -75,7 +75,9 @@ describe('embedded data-directory LOCK', () => {
     const client = new MongoClient(uri);
     await client.db('lock').collection('docs').insertOne({ before: true });
     await client.close();
-    await expect(startEmbeddedMongo({ dataDir: dir, port: 0, logger: silentLogger })).rejects.toThrow(new RegExp(`in use by process ${pid}`));
+    await expect(startEmbeddedMongo({ dataDir: dir, port: 0, logger: silentLogger })).rejects.toThrow(
+      new RegExp(`in use by process ${pid}`),
+    );
 
     process.kill(pid, 'SIGKILL');
     await waitFor(() => procStart(pid)?.state === 'Z', 'the killed server to be a zombie');

@@ -8,7 +8,21 @@
  * Runs on the embedded server and, with MONGODB_URI, on a real MongoDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Binary, Decimal128, Double, Int32, Long, MaxKey, MinKey, ObjectId, Timestamp, type Collection, type Document, type IndexSpecification, type Sort } from 'mongodb';
+import {
+  Binary,
+  Decimal128,
+  Double,
+  Int32,
+  Long,
+  MaxKey,
+  MinKey,
+  ObjectId,
+  Timestamp,
+  type Collection,
+  type Document,
+  type IndexSpecification,
+  type Sort,
+} from 'mongodb';
 import { storageTargets, type TestMongo } from '../helpers/mongo';
 
 const oid1 = new ObjectId('650000000000000000000001');
@@ -81,7 +95,20 @@ function docs(): Document[] {
 }
 
 function operatorsFor(v: unknown): Document[] {
-  const out: unknown[] = [v, { $eq: v }, { $ne: v }, { $gt: v }, { $gte: v }, { $lt: v }, { $lte: v }, { $in: [v] }, { $in: [v, v] }, { $in: [v, null] }, { $nin: [v] }, { $all: [v] }];
+  const out: unknown[] = [
+    v,
+    { $eq: v },
+    { $ne: v },
+    { $gt: v },
+    { $gte: v },
+    { $lt: v },
+    { $lte: v },
+    { $in: [v] },
+    { $in: [v, v] },
+    { $in: [v, null] },
+    { $nin: [v] },
+    { $all: [v] },
+  ];
   out.push({ $elemMatch: { $eq: v } }, { $not: { $gte: v } });
   return out.map((c) => (c === v ? { __implicit: v } : c) as Document);
 }
@@ -124,7 +151,8 @@ describe.each(storageTargets())('indexed queries equal full scans on $name', (ta
     await mongo.close();
   });
 
-  const idsOf = async (c: Collection<any>, filter: Document) => (await c.find(filter, { projection: { _id: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);
+  const idsOf = async (c: Collection<any>, filter: Document) =>
+    (await c.find(filter, { projection: { _id: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);
 
   it('for every operator, value type and path', async () => {
     let compared = 0;
@@ -134,13 +162,18 @@ describe.each(storageTargets())('indexed queries equal full scans on $name', (ta
       for (const raw of conds) {
         const cond = '__implicit' in raw ? raw.__implicit : raw;
         const filter = { [path]: cond };
-        const [viaIndex, viaScan] = await Promise.all([idsOf(indexed, filter).catch((e) => `error ${e.code}`), idsOf(scanned, filter).catch((e) => `error ${e.code}`)]);
+        const [viaIndex, viaScan] = await Promise.all([
+          idsOf(indexed, filter).catch((e) => `error ${e.code}`),
+          idsOf(scanned, filter).catch((e) => `error ${e.code}`),
+        ]);
         expect(viaIndex, `${path}: ${JSON.stringify(filter)}`).toEqual(viaScan);
         compared++;
         if (compared % 7 === 0 && typeof viaIndex !== 'string') {
           // every 7th: the other query paths agree too, and see whether an index served it
           expect(await indexed.countDocuments(filter), JSON.stringify(filter)).toBe(viaIndex.length);
-          const agg = (await indexed.aggregate([{ $match: filter }, { $sort: { _id: 1 } }, { $project: { _id: 1 } }]).toArray()).map((d) => d._id);
+          const agg = (await indexed.aggregate([{ $match: filter }, { $sort: { _id: 1 } }, { $project: { _id: 1 } }]).toArray()).map(
+            (d) => d._id,
+          );
           expect(agg, JSON.stringify(filter)).toEqual(viaIndex);
           const plan = JSON.stringify((await indexed.find(filter).explain('executionStats')).queryPlanner.winningPlan);
           if (plan.includes('IXSCAN')) usedIndex++;
@@ -178,7 +211,9 @@ describe.each(storageTargets())('indexed queries equal full scans on $name', (ta
       const full = { ...sort, _id: 1 } as Sort;
       const [x, y] = await Promise.all([indexed, scanned].map(async (c) => (await c.find({}, { sort: full }).toArray()).map((d) => d._id)));
       expect(x, JSON.stringify(sort)).toEqual(y);
-      const [fx, fy] = await Promise.all([indexed, scanned].map(async (c) => (await c.find({ a: { $gte: 1 } }, { sort: full }).toArray()).map((d) => d._id)));
+      const [fx, fy] = await Promise.all(
+        [indexed, scanned].map(async (c) => (await c.find({ a: { $gte: 1 } }, { sort: full }).toArray()).map((d) => d._id)),
+      );
       expect(fx, JSON.stringify(sort)).toEqual(fy);
     }
   });

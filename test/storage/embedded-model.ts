@@ -48,7 +48,11 @@ export function runModel(seed: number, steps: number): ModelResult {
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
   const chance = (p: number) => rand() < p;
 
-  const OIDS = [new ObjectId('650000000000000000000001'), new ObjectId('650000000000000000000002'), new ObjectId('650000000000000000000003')];
+  const OIDS = [
+    new ObjectId('650000000000000000000001'),
+    new ObjectId('650000000000000000000002'),
+    new ObjectId('650000000000000000000003'),
+  ];
   const scalar = (): unknown =>
     pick([
       () => int(10),
@@ -143,7 +147,18 @@ export function runModel(seed: number, steps: number): ModelResult {
       case 6:
         return ['$currentDate', { [pick(['touched', 'n.when'])]: true }];
       case 7:
-        return ['$push', { [pick(['tags', 'a', 'arr'])]: chance(0.5) ? `t${int(5)}` : { $each: [`t${int(5)}`, `t${int(5)}`], $slice: pick([-3, 2, 5]), ...(chance(0.5) ? { $sort: pick([1, -1]) } : { $position: int(3) }) } }];
+        return [
+          '$push',
+          {
+            [pick(['tags', 'a', 'arr'])]: chance(0.5)
+              ? `t${int(5)}`
+              : {
+                  $each: [`t${int(5)}`, `t${int(5)}`],
+                  $slice: pick([-3, 2, 5]),
+                  ...(chance(0.5) ? { $sort: pick([1, -1]) } : { $position: int(3) }),
+                },
+          },
+        ];
       case 8:
         return ['$addToSet', { [pick(['tags', 'b'])]: chance(0.5) ? `t${int(5)}` : { $each: [`t${int(5)}`, `t${int(5)}`] } }];
       case 9:
@@ -177,7 +192,13 @@ export function runModel(seed: number, steps: number): ModelResult {
 
   // --- the server and the reference ---------------------------------------------------------------
   const catalog = new Catalog();
-  const ctx: Ctx = { db: 'model', catalog, cursors: new CursorRegistry(), connectionId: 1, server: { startedAt: new Date(0), port: 0, dataDir: null } };
+  const ctx: Ctx = {
+    db: 'model',
+    catalog,
+    cursors: new CursorRegistry(),
+    connectionId: 1,
+    server: { startedAt: new Date(0), port: 0, dataDir: null },
+  };
   const run = (cmd: Document): Document => wire(runCommand(wire({ ...cmd }), ctx));
   const created = run({ createIndexes: 'c', indexes: INDEXES });
   if (created.ok !== 1) throw new Error(`createIndexes failed: ${JSON.stringify(created)}`);
@@ -188,7 +209,9 @@ export function runModel(seed: number, steps: number): ModelResult {
   let what = '';
 
   const fail = (msg: string, extra?: unknown): never => {
-    throw new Error(`embedded model disagreed (seed ${seed}, step ${step}, ${what}): ${msg}${extra === undefined ? '' : `\n${BSON.EJSON.stringify(extra as Document, undefined, 1, { relaxed: true })}`}`);
+    throw new Error(
+      `embedded model disagreed (seed ${seed}, step ${step}, ${what}): ${msg}${extra === undefined ? '' : `\n${BSON.EJSON.stringify(extra as Document, undefined, 1, { relaxed: true })}`}`,
+    );
   };
   const uniqueOk = (docs: Doc[]) => {
     const seen = new Set<string>();
@@ -218,12 +241,16 @@ export function runModel(seed: number, steps: number): ModelResult {
       for (const d of stored) fresh.add(d);
       const live = ix.dump();
       const want = fresh.dump();
-      for (const d of live.docs) if (!current.has(d)) fail(`index ${ix.spec.name} holds a document that is not stored (a stale copy or a deleted one)`, d);
+      for (const d of live.docs)
+        if (!current.has(d)) fail(`index ${ix.spec.name} holds a document that is not stored (a stale copy or a deleted one)`, d);
       if (live.size !== want.size) fail(`index ${ix.spec.name} counts ${live.size} documents, should be ${want.size}`);
       const lk = Object.keys(live.keys).sort();
       const wk = Object.keys(want.keys).sort();
-      if (lk.join('|') !== wk.join('|')) fail(`index ${ix.spec.name} keys differ`, { extra: lk.filter((k) => !want.keys[k]), missing: wk.filter((k) => !live.keys[k]) });
-      for (const k of lk) if (live.keys[k].join('|') !== want.keys[k].join('|')) fail(`index ${ix.spec.name} key ${k} lists ${live.keys[k]} instead of ${want.keys[k]}`);
+      if (lk.join('|') !== wk.join('|'))
+        fail(`index ${ix.spec.name} keys differ`, { extra: lk.filter((k) => !want.keys[k]), missing: wk.filter((k) => !live.keys[k]) });
+      for (const k of lk)
+        if (live.keys[k].join('|') !== want.keys[k].join('|'))
+          fail(`index ${ix.spec.name} key ${k} lists ${live.keys[k]} instead of ${want.keys[k]}`);
       if ([...live.ordered].sort().join('|') !== [...want.ordered].sort().join('|')) fail(`index ${ix.spec.name}: range list differs`);
     }
   };
@@ -271,7 +298,9 @@ export function runModel(seed: number, steps: number): ModelResult {
       const upsert = chance(0.15);
       const f = upsert ? { _id: int(60) } : filter();
       const replacement = !multi && chance(0.1);
-      const { u, arrayFilters } = replacement ? { u: { a: value() ?? null, b: scalar(), u: chance(0.3) ? int(40) : undefined } as Document, arrayFilters: undefined } : update();
+      const { u, arrayFilters } = replacement
+        ? { u: { a: value() ?? null, b: scalar(), u: chance(0.3) ? int(40) : undefined } as Document, arrayFilters: undefined }
+        : update();
       if (u.u === undefined) delete u.u;
       const stmt: Document = { q: f, u, multi, upsert };
       if (arrayFilters) stmt.arrayFilters = arrayFilters;
@@ -282,7 +311,9 @@ export function runModel(seed: number, steps: number): ModelResult {
       const matched = matchRef(f);
       // what the update would make of each matched document (or the code it fails with)
       let compiled: ReturnType<typeof compileUpdate> | undefined;
-      const parseCode = replacement ? undefined : errCode(() => (compiled = compileUpdate(wu, arrayFilters ? wire({ a: arrayFilters }).a : undefined)));
+      const parseCode = replacement
+        ? undefined
+        : errCode(() => (compiled = compileUpdate(wu, arrayFilters ? wire({ a: arrayFilters }).a : undefined)));
       if (parseCode !== undefined) {
         if (!werr || werr.code !== parseCode) fail(`expected error ${parseCode}`, reply);
         return;
@@ -341,7 +372,8 @@ export function runModel(seed: number, steps: number): ModelResult {
           if (post && sameDoc(post, d)) updated++;
           continue;
         }
-        if (!post || !sameDoc(s, post)) fail('an updated document is not the update applied once to its old version', { before: d, after: s, expected: post ?? o });
+        if (!post || !sameDoc(s, post))
+          fail('an updated document is not the update applied once to its old version', { before: d, after: s, expected: post ?? o });
         changed++;
         updated++;
         next.push(s);
@@ -349,11 +381,13 @@ export function runModel(seed: number, steps: number): ModelResult {
       if (!uniqueOk(next)) fail('the unique index let a duplicate in');
       if (!multi && changed > 1) fail('a single update changed several documents');
       if (werr) {
-        if (werr.code !== 11000 && !codes.has(werr.code as number)) fail(`error ${werr.code} is not one the update raises on a matched document`, reply);
+        if (werr.code !== 11000 && !codes.has(werr.code as number))
+          fail(`error ${werr.code} is not one the update raises on a matched document`, reply);
         if (!multi && changed > 0) fail('a failed single update changed a document');
       } else {
         if (codes.size > 0 && multi) fail(`expected one of the errors ${[...codes]}`, reply);
-        if (multi && (reply.n !== matched.length || reply.nModified !== changed)) fail(`multi update reply should be n=${matched.length} nModified=${changed}`, reply);
+        if (multi && (reply.n !== matched.length || reply.nModified !== changed))
+          fail(`multi update reply should be n=${matched.length} nModified=${changed}`, reply);
         if (!multi && (reply.n !== 1 || reply.nModified !== changed)) fail('single update reply', reply);
       }
       ref = next;
@@ -391,7 +425,8 @@ export function runModel(seed: number, steps: number): ModelResult {
       if (!target) {
         if (reply.ok !== 1 && !remove) {
           // a malformed update is refused even when nothing matches
-          if (errCode(() => compileUpdate(wire(u), arrayFilters ? wire({ a: arrayFilters }).a : undefined)) !== reply.code) fail('findAndModify error', reply);
+          if (errCode(() => compileUpdate(wire(u), arrayFilters ? wire({ a: arrayFilters }).a : undefined)) !== reply.code)
+            fail('findAndModify error', reply);
           return;
         }
         if (reply.value !== null) fail('findAndModify found something the reference does not', reply);
@@ -404,7 +439,11 @@ export function runModel(seed: number, steps: number): ModelResult {
       }
       let post: Doc | number;
       try {
-        post = compileUpdate(wire(u), arrayFilters ? wire({ a: arrayFilters }).a : undefined).apply(target, { inserting: false, query: wire(f), queryPred: compileFilter(wire(f)) });
+        post = compileUpdate(wire(u), arrayFilters ? wire({ a: arrayFilters }).a : undefined).apply(target, {
+          inserting: false,
+          query: wire(f),
+          queryPred: compileFilter(wire(f)),
+        });
         post = Object.keys(post)[0] === '_id' ? post : { _id: post._id, ...post };
       } catch (e) {
         post = (e as { code: number }).code;
@@ -420,7 +459,8 @@ export function runModel(seed: number, steps: number): ModelResult {
       }
       if (reply.ok !== 1) fail('findAndModify failed', reply);
       const shown = cmd.new ? post : target;
-      if (!sameDoc(wire({ v: reply.value }).v, wire({ v: shown }).v)) fail('findAndModify returned another version', { reply: reply.value, expected: shown });
+      if (!sameDoc(wire({ v: reply.value }).v, wire({ v: shown }).v))
+        fail('findAndModify returned another version', { reply: reply.value, expected: shown });
       ref = ref.map((d) => (d === target ? post : d)) as Doc[];
     },
 
@@ -435,7 +475,8 @@ export function runModel(seed: number, steps: number): ModelResult {
       const got = (reply.cursor as Document).firstBatch as Doc[];
       if (sort) {
         const want = sortDocs(expected, sort);
-        if (got.map((d) => keyOf(d._id)).join('|') !== want.map((d) => keyOf(d._id)).join('|')) fail('sorted find order', { got: got.map((d) => d._id), want: want.map((d) => d._id) });
+        if (got.map((d) => keyOf(d._id)).join('|') !== want.map((d) => keyOf(d._id)).join('|'))
+          fail('sorted find order', { got: got.map((d) => d._id), want: want.map((d) => d._id) });
       } else if (ids(got).join('|') !== ids(expected).join('|')) fail('find result', { got: ids(got), want: ids(expected) });
       const count = run({ count: 'c', query: f });
       if (count.n !== expected.length) fail(`count ${count.n}, expected ${expected.length}`);

@@ -44,7 +44,13 @@ describe.each(storageTargets())('MongoDB semantics on $name', (target) => {
   describe('a repeated $in value names its document once', () => {
     it('in find, count, aggregate, updateMany and deleteMany, with and without an index', async () => {
       const id = new ObjectId();
-      for (const c of await pair([{ _id: id, name: 'job', lockedAt: null }, { _id: new ObjectId(), name: 'other', lockedAt: null }], [{ name: 1, lockedAt: 1 }])) {
+      for (const c of await pair(
+        [
+          { _id: id, name: 'job', lockedAt: null },
+          { _id: new ObjectId(), name: 'other', lockedAt: null },
+        ],
+        [{ name: 1, lockedAt: 1 }],
+      )) {
         const q = { _id: { $in: [id, id] } };
         expect(await c.find(q).toArray()).toHaveLength(1);
         expect(await c.countDocuments(q)).toBe(1);
@@ -129,9 +135,30 @@ describe.each(storageTargets())('MongoDB semantics on $name', (target) => {
     it('31254 / 31253 for a projection mixing inclusion and exclusion', async () => {
       const c = db.collection<any>(`proj${n++}`);
       await c.insertOne({ _id: 1, a: 1, b: 2 });
-      expect((await c.find({}, { projection: { a: 1, b: 0 } }).toArray().catch((e) => e)).code).toBe(31254);
-      expect((await c.find({}, { projection: { a: 0, b: 1 } }).toArray().catch((e) => e)).code).toBe(31253);
-      expect((await c.aggregate([{ $project: { a: 1, b: 0 } }]).toArray().catch((e) => e)).code).toBe(31254);
+      expect(
+        (
+          await c
+            .find({}, { projection: { a: 1, b: 0 } })
+            .toArray()
+            .catch((e) => e)
+        ).code,
+      ).toBe(31254);
+      expect(
+        (
+          await c
+            .find({}, { projection: { a: 0, b: 1 } })
+            .toArray()
+            .catch((e) => e)
+        ).code,
+      ).toBe(31253);
+      expect(
+        (
+          await c
+            .aggregate([{ $project: { a: 1, b: 0 } }])
+            .toArray()
+            .catch((e) => e)
+        ).code,
+      ).toBe(31254);
       // _id may be excluded from an inclusion projection
       expect(await c.find({}, { projection: { a: 1, _id: 0 } }).toArray()).toEqual([{ a: 1 }]);
     });
@@ -192,7 +219,11 @@ describe.each(storageTargets())('MongoDB semantics on $name', (target) => {
     });
 
     it('an embedded document equals another only with the same fields in the same order', async () => {
-      const cs = await pair([{ _id: 1, a: { x: 1, y: 2 } }, { _id: 2, a: { y: 2, x: 1 } }, { _id: 3, a: [{ x: 1, y: 2 }] }]);
+      const cs = await pair([
+        { _id: 1, a: { x: 1, y: 2 } },
+        { _id: 2, a: { y: 2, x: 1 } },
+        { _id: 3, a: [{ x: 1, y: 2 }] },
+      ]);
       expect(await ids(cs, { a: { x: 1, y: 2 } })).toEqual([1, 3]);
       expect(await ids(cs, { a: { y: 2, x: 1 } })).toEqual([2]);
       expect(await ids(cs, { 'a.x': 1 })).toEqual([1, 2, 3]);
@@ -201,13 +232,7 @@ describe.each(storageTargets())('MongoDB semantics on $name', (target) => {
 
   describe('sort', () => {
     it('an array sorts by its smallest element ascending and its largest descending; [] before null', async () => {
-      const cs = await pair([
-        { _id: 1, a: [1, 10] },
-        { _id: 2, a: 5 },
-        { _id: 3, a: [3] },
-        { _id: 4, a: [] },
-        { _id: 5 },
-      ]);
+      const cs = await pair([{ _id: 1, a: [1, 10] }, { _id: 2, a: 5 }, { _id: 3, a: [3] }, { _id: 4, a: [] }, { _id: 5 }]);
       for (const c of cs) {
         expect((await c.find({}, { sort: { a: 1, _id: 1 } }).toArray()).map((d) => d._id)).toEqual([4, 5, 1, 3, 2]);
         expect((await c.find({}, { sort: { a: -1, _id: 1 } }).toArray()).map((d) => d._id)).toEqual([1, 2, 3, 5, 4]);

@@ -79,7 +79,17 @@ describe('embedded server on the wire', () => {
   it('answers hello over OP_MSG, accepting the fields drivers add', async () => {
     const [r] = await exchange(
       server.port,
-      [buildMsg(8, { hello: 1, helloOk: true, compression: ['zstd', 'zlib'], $db: 'admin', lsid: { id: 1 }, $clusterTime: { t: 1 }, $readPreference: { mode: 'primary' } })],
+      [
+        buildMsg(8, {
+          hello: 1,
+          helloOk: true,
+          compression: ['zstd', 'zlib'],
+          $db: 'admin',
+          lsid: { id: 1 },
+          $clusterTime: { t: 1 },
+          $readPreference: { mode: 'primary' },
+        }),
+      ],
       1,
     );
     expect(r.opCode).toBe(OP_MSG);
@@ -102,7 +112,11 @@ describe('embedded server on the wire', () => {
   });
 
   it('inserts documents sent as a document sequence', async () => {
-    const [r] = await exchange(server.port, [buildMsg(30, { insert: 'seq', $db: 'wire' }, { sequences: { documents: [{ _id: 1 }, { _id: 2 }, { _id: 1 }] } })], 1);
+    const [r] = await exchange(
+      server.port,
+      [buildMsg(30, { insert: 'seq', $db: 'wire' }, { sequences: { documents: [{ _id: 1 }, { _id: 2 }, { _id: 1 }] } })],
+      1,
+    );
     expect(r.doc).toMatchObject({ n: 2, ok: 1, writeErrors: [{ index: 2, code: 11000 }] });
   });
 });

@@ -42,14 +42,23 @@ describe('a post that did not go through', () => {
   });
 
   it('to an archived channel: released, recorded, and the run goes on by DM', () => {
-    expect(afterFailedPost({ kind: 'channel_issue', reason: 'is_archived' }, now, settings))
-      .toEqual({ claim: 'release', channelIssue: 'is_archived', toDm: true, stop: false });
+    expect(afterFailedPost({ kind: 'channel_issue', reason: 'is_archived' }, now, settings)).toEqual({
+      claim: 'release',
+      channelIssue: 'is_archived',
+      toDm: true,
+      stop: false,
+    });
   });
 
   it('to a channel the bot is not in, or that is gone: released, recorded, retried later', () => {
     for (const reason of ['not_in_channel', 'channel_not_found'] as const) {
-      expect(afterFailedPost({ kind: 'channel_issue', reason }, now, settings))
-        .toEqual({ claim: 'release', channelIssue: reason, toDm: false, stop: true, retryAt: at(600_000) });
+      expect(afterFailedPost({ kind: 'channel_issue', reason }, now, settings)).toEqual({
+        claim: 'release',
+        channelIssue: reason,
+        toDm: false,
+        stop: true,
+        retryAt: at(600_000),
+      });
     }
   });
 });

@@ -6,7 +6,13 @@ import { ConfigError, loadConfig } from '../../src/config';
 const KEY = randomBytes(32).toString('base64');
 const SIGNING = 'sig-0123456789abcdef0123456789abcdef';
 const single = { SLACK_SIGNING_SECRET: SIGNING, SLACK_BOT_TOKEN: 'xoxb-1-2-abc', ENCRYPTION_KEY: KEY };
-const oauth = { SLACK_SIGNING_SECRET: SIGNING, SLACK_CLIENT_ID: '111.222', SLACK_CLIENT_SECRET: 'cs-very-secret-0001', SLACK_STATE_SECRET: 'st-very-secret-0002', ENCRYPTION_KEY: KEY };
+const oauth = {
+  SLACK_SIGNING_SECRET: SIGNING,
+  SLACK_CLIENT_ID: '111.222',
+  SLACK_CLIENT_SECRET: 'cs-very-secret-0001',
+  SLACK_STATE_SECRET: 'st-very-secret-0002',
+  ENCRYPTION_KEY: KEY,
+};
 
 /** The ConfigError thrown for env (fails the test if none is thrown). */
 function configError(env: Record<string, string | undefined>): ConfigError {
@@ -109,7 +115,11 @@ describe('bad values stop start-up with one line naming the variable', () => {
   });
 
   it('SLACK_CLIENT_ID without SLACK_CLIENT_SECRET names the missing variable and prints no secret', () => {
-    const env = { SLACK_SIGNING_SECRET: 'signing-SECRET-value-777', SLACK_CLIENT_ID: '111.222', SLACK_STATE_SECRET: 'state-SECRET-value-888' };
+    const env = {
+      SLACK_SIGNING_SECRET: 'signing-SECRET-value-777',
+      SLACK_CLIENT_ID: '111.222',
+      SLACK_STATE_SECRET: 'state-SECRET-value-888',
+    };
     const err = configError(env);
     expectOneLineNaming(err, 'SLACK_CLIENT_SECRET', 'signing-SECRET-value-777', 'state-SECRET-value-888');
   });

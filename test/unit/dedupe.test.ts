@@ -35,7 +35,8 @@ describe('deliveryRecorder', () => {
     const third = keys.map((k) => r.record(k));
     const results = await Promise.all([...first, ...again, ...third]);
     const freshPerKey = new Map<string, number>();
-    for (const [i, fresh] of results.entries()) if (fresh) freshPerKey.set(keys[i % keys.length], (freshPerKey.get(keys[i % keys.length]) ?? 0) + 1);
+    for (const [i, fresh] of results.entries())
+      if (fresh) freshPerKey.set(keys[i % keys.length], (freshPerKey.get(keys[i % keys.length]) ?? 0) + 1);
     expect(freshPerKey.size).toBe(keys.length);
     expect([...freshPerKey.values()].every((n) => n === 1)).toBe(true);
     expect((await Promise.all(first)).every(Boolean)).toBe(true);
@@ -51,7 +52,11 @@ describe('deliveryRecorder', () => {
   });
 
   it('when the store fails, the delivery is acted on (not dropped) and a warning is logged', async () => {
-    const broken = { insertMany: async () => { throw new Error('connection reset'); } } as unknown as Collection<DeliveryDoc>;
+    const broken = {
+      insertMany: async () => {
+        throw new Error('connection reset');
+      },
+    } as unknown as Collection<DeliveryDoc>;
     warnings.length = 0;
     expect(await recorder(broken).record('T3:event:x')).toBe(true);
     expect(warnings.length).toBeGreaterThan(0);
@@ -95,7 +100,10 @@ describe('deliveryRecorder', () => {
       await vi.advanceTimersByTimeAsync(10);
       expect(writes).toEqual([]); // waiting for company
       let answered = false;
-      const retry = r.record('retry-b', true).then((fresh) => { answered = true; return fresh; });
+      const retry = r.record('retry-b', true).then((fresh) => {
+        answered = true;
+        return fresh;
+      });
       await vi.advanceTimersByTimeAsync(25); // one write (20 ms), far less than the 100 ms window
       expect(answered).toBe(true);
       expect(writes).toEqual([['slash-a', 'retry-b']]);
@@ -105,4 +113,3 @@ describe('deliveryRecorder', () => {
     });
   });
 });
-

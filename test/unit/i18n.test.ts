@@ -30,9 +30,20 @@ const enLeaves = leaves(en as unknown as Tree);
 
 // Exhaustive by type: adding an Action (or role, state…) without listing it here fails `tsc`.
 const ACTIONS = {
-  'accounts.manage': 1, 'accounts.view': 1, 'roles.manage': 1, 'settings.manage': 1, 'integrations.manage': 1,
-  'jobs.create': 1, 'jobs.edit': 1, 'jobs.view': 1, 'mapping.edit': 1, 'mapping.view': 1,
-  'candidates.view': 1, 'candidates.comment': 1, 'interviews.schedule': 1, 'imports.notify': 1,
+  'accounts.manage': 1,
+  'accounts.view': 1,
+  'roles.manage': 1,
+  'settings.manage': 1,
+  'integrations.manage': 1,
+  'jobs.create': 1,
+  'jobs.edit': 1,
+  'jobs.view': 1,
+  'mapping.edit': 1,
+  'mapping.view': 1,
+  'candidates.view': 1,
+  'candidates.comment': 1,
+  'interviews.schedule': 1,
+  'imports.notify': 1,
 } satisfies Record<Action, 1>;
 const ORG_ROLES = { org_admin: 1, standard: 1, limited: 1 } satisfies Record<OrgRole, 1>;
 const DISPLAY_ROLES = ['org_admin', 'job_admin', 'job_member', 'limited', 'standard'] as const;
@@ -40,7 +51,12 @@ const ACCOUNT_STATES = { authenticating: 1, linked: 1, auth_failed: 1, system_er
 const OUTCOMES = { running: 1, success: 1, partial: 1, auth_failed: 1, system_error: 1 } satisfies Record<RunSummary['outcome'], 1>;
 const AUTH_REASONS = { invalid_credentials: 1, locked: 1, needs_human: 1, insufficient_role: 1 } satisfies Record<AuthError['reason'], 1>;
 const SERVICE_REASONS = {
-  unavailable: 1, rate_limited: 1, timeout: 1, layout_changed: 1, browser_missing: 1, bad_response: 1,
+  unavailable: 1,
+  rate_limited: 1,
+  timeout: 1,
+  layout_changed: 1,
+  browser_missing: 1,
+  bad_response: 1,
 } satisfies Record<ServiceError['reason'], 1>;
 
 describe('message catalogues', () => {
@@ -52,7 +68,10 @@ describe('message catalogues', () => {
   });
 
   it('has no empty or non-string texts', () => {
-    for (const [name, map] of [['ja', jaLeaves], ['en', enLeaves]] as const) {
+    for (const [name, map] of [
+      ['ja', jaLeaves],
+      ['en', enLeaves],
+    ] as const) {
       const bad = [...map].filter(([, v]) => typeof v !== 'string' || v.trim() === '' || v.startsWith('<<not a string')).map(([k]) => k);
       expect(bad, `${name} empty texts`).toEqual([]);
     }
@@ -73,7 +92,10 @@ describe('message catalogues', () => {
     for (const [k, v] of enLeaves) {
       if (!k.endsWith('_one')) continue;
       const plural = enLeaves.get(k.slice(0, -4))!;
-      expect(vars(v).filter((x) => x !== 'count'), k).toEqual(vars(plural).filter((x) => x !== 'count'));
+      expect(
+        vars(v).filter((x) => x !== 'count'),
+        k,
+      ).toEqual(vars(plural).filter((x) => x !== 'count'));
       expect(translator('en')(k.slice(0, -4), { count: 1, job: 'J', channel: 'C1', title: 'T', medium: 'M', account: 'A', via: '' })).toBe(
         translator('en')(k, { count: 1, job: 'J', channel: 'C1', title: 'T', medium: 'M', account: 'A', via: '' }),
       );
@@ -97,7 +119,8 @@ describe('message catalogues', () => {
       ...DISPLAY_ROLES.map((r) => `roles.${r}`),
       ...MEDIA.map((m) => `media.${m}`),
       ...Object.keys(ACCOUNT_STATES).map((s) => `accountState.${s}`),
-      'accountState.paused', 'accountState.not_linked',
+      'accountState.paused',
+      'accountState.not_linked',
       ...Object.keys(OUTCOMES).map((o) => `accounts.outcome.${o}`),
       ...Object.keys(AUTH_REASONS).map((r) => `authReason.${r}`),
       ...Object.keys(SERVICE_REASONS).map((r) => `serviceReason.${r}`),
@@ -108,7 +131,9 @@ describe('message catalogues', () => {
   });
 
   it('translates through i18next, escaping values for Slack (&, <, >) and nothing else', () => {
-    expect(translator('en')('common.error', { ref: 'AB12CD34' })).toBe('Something went wrong. Please try again in a moment. Reference: AB12CD34');
+    expect(translator('en')('common.error', { ref: 'AB12CD34' })).toBe(
+      'Something went wrong. Please try again in a moment. Reference: AB12CD34',
+    );
     expect(translator('ja')('common.error', { ref: 'AB12CD34' })).toContain('AB12CD34');
     // a value cannot ping (<!channel>) or link: Slack shows &lt;!channel&gt; as the text it is
     expect(translator('en')('common.unknownCommand', { text: '<!channel> & "x"' })).toContain('&lt;!channel&gt; &amp; "x"');

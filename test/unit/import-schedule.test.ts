@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
-import { nextRegularRun, nextRunAfter, accountOffsetSeconds, backoffMs, CONSOLE_HOURS, WANTEDLY_PERIOD_S } from '../../src/domain/import-schedule';
+import {
+  nextRegularRun,
+  nextRunAfter,
+  accountOffsetSeconds,
+  backoffMs,
+  CONSOLE_HOURS,
+  WANTEDLY_PERIOD_S,
+} from '../../src/domain/import-schedule';
 
 /** Steps a fake clock through `days` of runs and returns them in the zone as local times. */
 function runs(medium: 'wantedly' | 'bizreach', id: string, zone: string, fromIso: string, count: number): DateTime[] {
@@ -52,7 +59,9 @@ describe('wantedly: every 5 minutes', () => {
     const id = 'wantedly-account-1';
     const r = runs('wantedly', id, 'Asia/Tokyo', '2026-11-23T00:00:00Z', 6);
     for (let i = 1; i < r.length; i++) expect(r[i].toMillis() - r[i - 1].toMillis()).toBe(WANTEDLY_PERIOD_S * 1000);
-    expect((r[0].toSeconds() % WANTEDLY_PERIOD_S + WANTEDLY_PERIOD_S) % WANTEDLY_PERIOD_S).toBe(accountOffsetSeconds(id, WANTEDLY_PERIOD_S));
+    expect(((r[0].toSeconds() % WANTEDLY_PERIOD_S) + WANTEDLY_PERIOD_S) % WANTEDLY_PERIOD_S).toBe(
+      accountOffsetSeconds(id, WANTEDLY_PERIOD_S),
+    );
   });
 });
 
@@ -61,7 +70,9 @@ describe('backoff', () => {
     expect([1, 2, 3, 4].map(backoffMs)).toEqual([120_000, 240_000, 480_000, 960_000]);
     expect(backoffMs(20)).toBe(2 * 3600_000);
     const now = new Date('2026-11-23T00:00:00Z');
-    expect(nextRunAfter('wantedly', 'a', 'Asia/Tokyo', now, { consecutiveFailures: 1, retryAfterMs: 3600_000 }).getTime()).toBe(now.getTime() + 3600_000);
+    expect(nextRunAfter('wantedly', 'a', 'Asia/Tokyo', now, { consecutiveFailures: 1, retryAfterMs: 3600_000 }).getTime()).toBe(
+      now.getTime() + 3600_000,
+    );
     expect(nextRunAfter('wantedly', 'a', 'Asia/Tokyo', now, { consecutiveFailures: 1 }).getTime()).toBe(now.getTime() + 120_000);
   });
 });

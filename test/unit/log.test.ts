@@ -7,7 +7,12 @@ import { createLogger, logFormatFor, prettyDestination } from '../../src/log';
 
 function capture() {
   const lines: string[] = [];
-  const sink = new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } });
+  const sink = new Writable({
+    write(c, _e, cb) {
+      lines.push(String(c));
+      cb();
+    },
+  });
   return { logger: createLogger('debug', sink), text: () => lines.join('') };
 }
 
@@ -39,9 +44,17 @@ describe('pino redaction', () => {
     await new Promise((r) => closed.once('listening', r));
     const closedPort = (closed.address() as { port: number }).port;
     await new Promise((r) => closed.close(r));
-    await fail(new WebClient('xoxb-SECRET-TOKEN-1', { slackApiUrl: `http://127.0.0.1:${closedPort}/api/`, retryConfig: { retries: 0 } }), 'refused');
+    await fail(
+      new WebClient('xoxb-SECRET-TOKEN-1', { slackApiUrl: `http://127.0.0.1:${closedPort}/api/`, retryConfig: { retries: 0 } }),
+      'refused',
+    );
     const silent = http.createServer(() => undefined).listen(0, '127.0.0.1');
-    const broken = http.createServer((_q, r) => { r.writeHead(500); r.end('boom'); }).listen(0, '127.0.0.1');
+    const broken = http
+      .createServer((_q, r) => {
+        r.writeHead(500);
+        r.end('boom');
+      })
+      .listen(0, '127.0.0.1');
     await Promise.all([silent, broken].map((s) => new Promise((r) => s.once('listening', r))));
     const url = (s: http.Server) => `http://127.0.0.1:${(s.address() as { port: number }).port}/api/`;
     try {
@@ -80,7 +93,12 @@ describe('log format', () => {
 
   it('a pretty line is one readable line, redacted like JSON', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write(c, _e, cb) { lines.push(String(c)); cb(); } });
+    const sink = new Writable({
+      write(c, _e, cb) {
+        lines.push(String(c));
+        cb();
+      },
+    });
     const logger = createLogger('info', prettyDestination(sink));
     logger.info({ teamId: 'T1', password: 'pw-SECRET-1', creds: { apiKey: 'key-SECRET-2' } }, 'linked an account');
     const out = lines.join('');

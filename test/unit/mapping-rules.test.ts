@@ -8,7 +8,13 @@ import { bestRule, effectiveJob, normalizeTitle, type RuleLike } from '../../src
 import type { Medium } from '../../src/vocabulary';
 
 const at = (n: number) => new Date(Date.UTC(2026, 0, n));
-const rule = (medium: Medium, match: 'exact' | 'contains', pattern: string, jobId: string, day = 1): RuleLike<string> => ({ medium, match, pattern, jobId, createdAt: at(day) });
+const rule = (medium: Medium, match: 'exact' | 'contains', pattern: string, jobId: string, day = 1): RuleLike<string> => ({
+  medium,
+  match,
+  pattern,
+  jobId,
+  createdAt: at(day),
+});
 
 interface Case {
   name: string;
@@ -39,7 +45,11 @@ const cases: Case[] = [
   {
     name: 'among contains rules the longest pattern wins',
     posting: { medium: 'green', title: 'Senior Backend Engineer (Tokyo)', jobId: null },
-    rules: [rule('green', 'contains', 'Engineer', 'short'), rule('green', 'contains', 'Backend Engineer', 'long'), rule('green', 'contains', 'Backend', 'mid')],
+    rules: [
+      rule('green', 'contains', 'Engineer', 'short'),
+      rule('green', 'contains', 'Backend Engineer', 'long'),
+      rule('green', 'contains', 'Backend', 'mid'),
+    ],
     want: { jobId: 'long', source: 'rule' },
   },
   {

@@ -44,9 +44,15 @@ describe('normalizeName / searchKey', () => {
 const quiet = () => {
   const warnings: { obj: Record<string, unknown>; msg: string }[] = [];
   const logger = {
-    info() {}, error() {}, debug() {},
-    warn(obj: Record<string, unknown>, msg: string) { warnings.push({ obj, msg }); },
-    child() { return logger; },
+    info() {},
+    error() {},
+    debug() {},
+    warn(obj: Record<string, unknown>, msg: string) {
+      warnings.push({ obj, msg });
+    },
+    child() {
+      return logger;
+    },
   };
   return { logger: logger as never, warnings };
 };
@@ -65,7 +71,15 @@ describe('openStore on a database from before the keys', () => {
   const T = 'T0KEYS';
   const now = new Date();
   const oldJob = (name: string, i: number): JobDoc => ({
-    _id: ObjectId.createFromTime(1_700_000_000 + i), teamId: T, name, channelId: 'C0KEYS', admins: [], members: [], createdBy: 'U0', createdAt: now, updatedAt: now,
+    _id: ObjectId.createFromTime(1_700_000_000 + i),
+    teamId: T,
+    name,
+    channelId: 'C0KEYS',
+    admins: [],
+    members: [],
+    createdBy: 'U0',
+    createdAt: now,
+    updatedAt: now,
   });
 
   beforeAll(async () => {
@@ -80,8 +94,20 @@ describe('openStore on a database from before the keys', () => {
       { ...oldJob('Sales', 4), teamId: 'T0OTHER' },
     ]);
     const candidates: CandidateDoc[] = Array.from({ length: 2_345 }, (_, i) => ({
-      teamId: T, medium: 'green', externalId: `c${i}`, name: i % 2 ? `ﾔﾏﾀﾞ ﾊﾅｺ ${i}` : `山田 太郎 ${i}`, postingExternalId: 'p', postingTitle: 'P',
-      appliedAt: now, links: [], jobId: null, stage: 'new', assignees: [], accountIds: [], importedAt: now, importHistory: [],
+      teamId: T,
+      medium: 'green',
+      externalId: `c${i}`,
+      name: i % 2 ? `ﾔﾏﾀﾞ ﾊﾅｺ ${i}` : `山田 太郎 ${i}`,
+      postingExternalId: 'p',
+      postingTitle: 'P',
+      appliedAt: now,
+      links: [],
+      jobId: null,
+      stage: 'new',
+      assignees: [],
+      accountIds: [],
+      importedAt: now,
+      importHistory: [],
     }));
     await db.collection<CandidateDoc>('candidates').insertMany(candidates);
   }, 60_000);
@@ -112,7 +138,9 @@ describe('openStore on a database from before the keys', () => {
     expect(await store.candidates.findOne({ externalId: 'c11' })).toMatchObject({ searchKey: 'ヤマダハナコ11' });
 
     // the index is in force: a look-alike of a keyed job is refused
-    await expect(store.jobs.insertOne({ ...oldJob('BACKEND engineer', 9), nameKey: 'backend engineer' })).rejects.toMatchObject({ code: 11000 });
+    await expect(store.jobs.insertOne({ ...oldJob('BACKEND engineer', 9), nameKey: 'backend engineer' })).rejects.toMatchObject({
+      code: 11000,
+    });
   });
 
   it('is idempotent: a second start changes nothing, and still does not fail on the look-alike', async () => {
@@ -123,14 +151,27 @@ describe('openStore on a database from before the keys', () => {
     expect(await store.jobs.countDocuments({ teamId: T })).toBe(3);
     expect(await store.jobs.countDocuments({ nameKey: { $exists: false } })).toBe(1);
     // the candidates' pass found none left last time: marked done, no scan of every candidate again
-    expect(await store.db.collection('migrations').findOne({ _id: 'candidates.searchKey' as never })).toMatchObject({ doneAt: expect.any(Date) });
+    expect(await store.db.collection('migrations').findOne({ _id: 'candidates.searchKey' as never })).toMatchObject({
+      doneAt: expect.any(Date),
+    });
   });
 
   it('the import writes the search key with the name', async () => {
     const account = { _id: new ObjectId(), teamId: T, medium: 'wantedly', label: 'Main' } as MediaAccountDoc;
     const deps = { store, clock: () => new Date() } as unknown as Deps;
-    const applicant = { externalId: 'w1', name: 'Ｙａｍａｄａ　001', postingId: 'wp', postingTitle: 'Backend', appliedAt: now.toISOString(), profileUrl: 'https://example.test/w1', isMeetup: false };
+    const applicant = {
+      externalId: 'w1',
+      name: 'Ｙａｍａｄａ　001',
+      postingId: 'wp',
+      postingTitle: 'Backend',
+      appliedAt: now.toISOString(),
+      profileUrl: 'https://example.test/w1',
+      isMeetup: false,
+    };
     expect((await storeApplicants(deps, account, [applicant], 'run-1')).created).toBe(1);
-    expect(await store!.candidates.findOne({ teamId: T, medium: 'wantedly', externalId: 'w1' })).toMatchObject({ name: 'Ｙａｍａｄａ　001', searchKey: 'yamada001' });
+    expect(await store!.candidates.findOne({ teamId: T, medium: 'wantedly', externalId: 'w1' })).toMatchObject({
+      name: 'Ｙａｍａｄａ　001',
+      searchKey: 'yamada001',
+    });
   });
 });

@@ -51,15 +51,29 @@ type Row = [TargetName, `${'✔' | '–'}${'✔' | '–'}${'✔' | '–'}${'✔'
 // Record<Action, …>: a new Action that is not in this table fails `tsc`.
 const TABLE: Record<Action, Row[]> = {
   // org admins only
-  'accounts.manage': [['none', '✔––––'], ['jobA', '✔––––']],
+  'accounts.manage': [
+    ['none', '✔––––'],
+    ['jobA', '✔––––'],
+  ],
   'roles.manage': [['none', '✔––––']],
   'settings.manage': [['none', '✔––––']],
   'integrations.manage': [['none', '✔––––']],
   // create a job: org admin, or a job admin (of any job); not members, limited or standard
   'jobs.create': [['none', '✔✔–––']],
   // edit / set channel, map postings: org admin, or the job admin of *that* job
-  'jobs.edit': [['jobA', '✔✔–––'], ['jobAObjectId', '✔✔–––'], ['jobB', '✔––––'], ['noJob', '✔––––'], ['none', '✔––––']],
-  'mapping.edit': [['jobA', '✔✔–––'], ['jobAObjectId', '✔✔–––'], ['jobB', '✔––––'], ['noJob', '✔––––']],
+  'jobs.edit': [
+    ['jobA', '✔✔–––'],
+    ['jobAObjectId', '✔✔–––'],
+    ['jobB', '✔––––'],
+    ['noJob', '✔––––'],
+    ['none', '✔––––'],
+  ],
+  'mapping.edit': [
+    ['jobA', '✔✔–––'],
+    ['jobAObjectId', '✔✔–––'],
+    ['jobB', '✔––––'],
+    ['noJob', '✔––––'],
+  ],
   // lists: everyone except limited access
   'accounts.view': [['none', '✔✔✔–✔']],
   'jobs.view': [['none', '✔✔✔–✔']],
@@ -86,9 +100,7 @@ const TABLE: Record<Action, Row[]> = {
 };
 
 const cases = Object.entries(TABLE).flatMap(([action, rows]) =>
-  rows.flatMap(([target, marks]) =>
-    WHO.map((who, i) => ({ action: action as Action, target, who, allowed: [...marks][i] === '✔' })),
-  ),
+  rows.flatMap(([target, marks]) => WHO.map((who, i) => ({ action: action as Action, target, who, allowed: [...marks][i] === '✔' }))),
 );
 
 describe('decide (the roles table)', () => {
@@ -111,7 +123,14 @@ describe('decide (the roles table)', () => {
 
   it('limited access never gains a job role’s rights, even when listed on a job', () => {
     const odd: Actor = { ...actors.limited, jobAdminOf: [JOB_A], jobMemberOf: [JOB_B] };
-    for (const action of ['jobs.create', 'jobs.edit', 'mapping.edit', 'interviews.schedule', 'imports.notify', 'accounts.view'] as Action[]) {
+    for (const action of [
+      'jobs.create',
+      'jobs.edit',
+      'mapping.edit',
+      'interviews.schedule',
+      'imports.notify',
+      'accounts.view',
+    ] as Action[]) {
       expect(decide(odd, action, targets.jobA).allowed, action).toBe(false);
     }
     expect(decide(odd, 'candidates.view', targets.candA).allowed).toBe(false);

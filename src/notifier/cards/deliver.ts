@@ -59,7 +59,10 @@ async function postPending(run: Run): Promise<Step> {
     const pending = await deps.store.cards.pending(teamId, job._id!, 1000);
     if (pending.length === 0) return GO_ON;
     if (isBurst(pending.length, run.mode, run.settings.digestThreshold)) {
-      await makeDigest(run, pending.filter((c) => !c.card?.digestId));
+      await makeDigest(
+        run,
+        pending.filter((c) => !c.card?.digestId),
+      );
       continue;
     }
     for (const { _id } of pending.slice(0, 100)) {
@@ -77,7 +80,10 @@ async function updateDirty(run: Run): Promise<number> {
   for (const c of await deps.store.cards.dirty(teamId, job._id!, 500)) {
     const card = c.card!;
     const msg = await renderCard(run, c);
-    const refs = [...(card.via === 'dm' ? [] : card.channel && card.ts ? [{ channel: card.channel, ts: card.ts }] : []), ...(card.copies ?? [])];
+    const refs = [
+      ...(card.via === 'dm' ? [] : card.channel && card.ts ? [{ channel: card.channel, ts: card.ts }] : []),
+      ...(card.copies ?? []),
+    ];
     for (const ref of refs) {
       try {
         await run.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
@@ -91,7 +97,13 @@ async function updateDirty(run: Run): Promise<number> {
   return updated;
 }
 
-async function deliverCards(deps: Deps, posting: PacedPosting, settings: CardPostingSettings, teamId: string, jobIdHex: string): Promise<DeliveryOutcome> {
+async function deliverCards(
+  deps: Deps,
+  posting: PacedPosting,
+  settings: CardPostingSettings,
+  teamId: string,
+  jobIdHex: string,
+): Promise<DeliveryOutcome> {
   const job = await deps.store.jobs.findOne({ teamId, _id: new ObjectId(jobIdHex) });
   if (!job) return { posted: 0, updated: 0 };
   const client = await deps.slack.clientFor(teamId);
@@ -99,8 +111,16 @@ async function deliverCards(deps: Deps, posting: PacedPosting, settings: CardPos
   if (!client || !poster) return { posted: 0, updated: 0 };
   const [org, locale] = await Promise.all([getOrg(deps, teamId), deps.slack.localeOf(teamId, job.createdBy)]);
   const run: Run = {
-    deps, settings, teamId, job, org, t: translator(locale), client, poster,
-    mode: job.channelIssue?.reason === 'is_archived' ? 'dm' : 'channel', posted: 0,
+    deps,
+    settings,
+    teamId,
+    job,
+    org,
+    t: translator(locale),
+    client,
+    poster,
+    mode: job.channelIssue?.reason === 'is_archived' ? 'dm' : 'channel',
+    posted: 0,
   };
   if (run.mode === 'dm') {
     // unarchived since? then back to the channel

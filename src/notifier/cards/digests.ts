@@ -13,8 +13,18 @@ import { clearChannelIssue, GO_ON, lease, settle, type Run, type Step } from './
 /** Groups a burst into a digest: the digest doc first, then its cards (an orphan digest is harmless). */
 export async function makeDigest(run: Run, cards: Pick<CandidateDoc, '_id' | 'medium'>[]): Promise<ObjectId> {
   const { deps, teamId, job } = run;
-  const id = await deps.store.digests.create({ teamId, jobId: job._id!, channel: job.channelId, count: cards.length, byMedium: countByMedium(cards) });
-  const grouped = await deps.store.cards.group(teamId, cards.map((c) => c._id!), id);
+  const id = await deps.store.digests.create({
+    teamId,
+    jobId: job._id!,
+    channel: job.channelId,
+    count: cards.length,
+    byMedium: countByMedium(cards),
+  });
+  const grouped = await deps.store.cards.group(
+    teamId,
+    cards.map((c) => c._id!),
+    id,
+  );
   if (grouped !== cards.length) {
     // some were taken meanwhile (posted by another run, moved): the digest counts what it holds
     const media = await deps.store.cards.mediaInDigest(teamId, id);

@@ -10,7 +10,13 @@ import type { Run } from './run';
 const HISTORY_MARGIN_SEC = 120;
 
 /** The ts of the message with this block id, null when there is none, 'unknown' when Slack did not say. */
-async function findPosted(run: Run, channel: string, blockId: string, since: Date | undefined, threadTs?: string): Promise<string | null | 'unknown'> {
+async function findPosted(
+  run: Run,
+  channel: string,
+  blockId: string,
+  since: Date | undefined,
+  threadTs?: string,
+): Promise<string | null | 'unknown'> {
   try {
     const oldest = since ? String(Math.floor(since.getTime() / 1000) - HISTORY_MARGIN_SEC) : undefined;
     const res = threadTs
@@ -19,7 +25,10 @@ async function findPosted(run: Run, channel: string, blockId: string, since: Dat
     const hit = (res.messages ?? []).find((m) => (m.blocks ?? []).some((b) => (b as { block_id?: string }).block_id === blockId));
     return hit?.ts ?? null;
   } catch (err) {
-    run.deps.logger.warn({ err, teamId: run.teamId, channel }, 'could not check the channel history for an unconfirmed card; it will be posted again');
+    run.deps.logger.warn(
+      { err, teamId: run.teamId, channel },
+      'could not check the channel history for an unconfirmed card; it will be posted again',
+    );
     return 'unknown';
   }
 }

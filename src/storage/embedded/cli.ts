@@ -39,7 +39,9 @@ if (compactBytes !== undefined && !(compactBytes > 0)) die(`--compact-bytes: not
 const server = await startEmbeddedMongo({ port, dataDir: values['data-dir'] ?? null, compactBytes }).catch((err: Error) =>
   die(`embedded MongoDB could not start: ${err.message}`),
 );
-process.stdout.write(`embedded MongoDB listening at ${server.uri} (${values['data-dir'] ? `data in ${values['data-dir']}` : 'memory only'})\n`);
+process.stdout.write(
+  `embedded MongoDB listening at ${server.uri} (${values['data-dir'] ? `data in ${values['data-dir']}` : 'memory only'})\n`,
+);
 
 let stopping = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {

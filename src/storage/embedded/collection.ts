@@ -12,9 +12,7 @@ import { compileFilter, MINGO_OPTS } from './matcher';
 export type { Doc };
 
 /** What the durability layer is told about each change. */
-export type WriteOp =
-  | { t: 'put'; db: string; c: string; d: Doc }
-  | { t: 'del'; db: string; c: string; id: unknown };
+export type WriteOp = { t: 'put'; db: string; c: string; d: Doc } | { t: 'del'; db: string; c: string; id: unknown };
 
 export interface PlanInfo {
   /** Index used to narrow the candidates, or undefined for a collection scan. */
@@ -44,7 +42,8 @@ function exactEqualityFields(filter: Document): string[] | undefined {
     const ops = Object.keys(c);
     if (ops.length !== 1) return undefined;
     if (ops[0] === '$eq' && isExactValue((c as Document).$eq)) continue;
-    if (ops[0] === '$in' && Array.isArray((c as Document).$in) && (c as Document).$in.length > 0 && (c as Document).$in.every(isExactValue)) continue;
+    if (ops[0] === '$in' && Array.isArray((c as Document).$in) && (c as Document).$in.length > 0 && (c as Document).$in.every(isExactValue))
+      continue;
     return undefined;
   }
   return fields;
@@ -175,12 +174,10 @@ export class Collection {
   replace(old: Doc, next: Doc): void {
     // Only the stored version may be replaced: replacing a stale copy would leave its successor's
     // index entries behind (the repeated-$in double update did exactly that).
-    if (this.docs.get(keyOf(old._id)) !== old) throw new CommandError('InternalError', `document ${String(old._id)} changed during this update`);
+    if (this.docs.get(keyOf(old._id)) !== old)
+      throw new CommandError('InternalError', `document ${String(old._id)} changed during this update`);
     if (keyOf(old._id) !== keyOf(next._id)) {
-      throw new CommandError(
-        'ImmutableField',
-        "Performing an update on the path '_id' would modify the immutable field '_id'",
-      );
+      throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
     // an index whose entries the update leaves alone only swaps references (most updates touch one
     // or two of a collection's indexes)
@@ -362,4 +359,3 @@ export class Collection {
     for (const ix of this.indexes) ix.check(this.ns, doc);
   }
 }
-

@@ -333,7 +333,8 @@ export class Durability implements DurabilityGate {
       if (goodBytes < buf.length) {
         // Zeros are preallocated space; anything else is a record the crash tore.
         const torn = buf.subarray(goodBytes).some((b) => b !== 0);
-        if (torn) opts.logger.warn({ file: logPath, dropped: buf.length - goodBytes }, 'embedded mongo: cut a torn record off the end of the log');
+        if (torn)
+          opts.logger.warn({ file: logPath, dropped: buf.length - goodBytes }, 'embedded mongo: cut a torn record off the end of the log');
         fs.truncateSync(logPath, goodBytes);
       }
       logBytes = goodBytes;
@@ -407,7 +408,7 @@ export class Durability implements DurabilityGate {
     this.durableSeq = seq;
     if (this.waiters.length === 0) return;
     const keep: typeof this.waiters = [];
-    for (const w of this.waiters) (w.seq <= seq ? w.resolve() : keep.push(w));
+    for (const w of this.waiters) w.seq <= seq ? w.resolve() : keep.push(w);
     this.waiters = keep;
   }
 
@@ -439,7 +440,16 @@ export class Durability implements DurabilityGate {
     };
     try {
       for (const coll of this.catalog.collections()) {
-        put(encodeRecord({ t: 'coll', db: coll.db, c: coll.name, opts: coll.options, uuid: coll.uuid, indexes: coll.indexes.map((i) => i.spec) }));
+        put(
+          encodeRecord({
+            t: 'coll',
+            db: coll.db,
+            c: coll.name,
+            opts: coll.options,
+            uuid: coll.uuid,
+            indexes: coll.indexes.map((i) => i.spec),
+          }),
+        );
         for (const d of coll.docs.values()) put(encodeRecord({ t: 'put', db: coll.db, c: coll.name, d }));
       }
       flushChunks();

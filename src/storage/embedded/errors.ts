@@ -57,11 +57,10 @@ export class DuplicateKeyError extends CommandError {
     const shown = Object.entries(keyValue)
       .map(([k, v]) => `${k}: ${showValue(v)}`)
       .join(', ');
-    super(
-      'DuplicateKey',
-      `E11000 duplicate key error collection: ${ns} index: ${indexName} dup key: { ${shown} }`,
-      { keyPattern, keyValue },
-    );
+    super('DuplicateKey', `E11000 duplicate key error collection: ${ns} index: ${indexName} dup key: { ${shown} }`, {
+      keyPattern,
+      keyValue,
+    });
   }
 }
 

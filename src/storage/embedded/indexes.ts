@@ -175,7 +175,10 @@ export class Index {
       }
       const dir = spec.key[f];
       if (dir !== 1 && dir !== -1) {
-        throw new CommandError('CannotCreateIndex', `index type ${JSON.stringify(dir)} on field ${f} is not supported by the embedded server`);
+        throw new CommandError(
+          'CannotCreateIndex',
+          `index type ${JSON.stringify(dir)} on field ${f} is not supported by the embedded server`,
+        );
       }
     }
     for (let j = 1; j < this.fields.length; j++) this.prefixMaps.push(new Map());

@@ -288,7 +288,9 @@ function operator(path: string, parts: string[], op: string, x: unknown, clause:
 function elemMatch(parts: string[], x: unknown, opts: MatchOptions): Pred {
   if (!isPlainObject(x)) throw new CommandError('BadValue', '$elemMatch needs an Object');
   const keys = Object.keys(x);
-  const valueMode = keys.length > 0 && keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor' && k !== '$expr' && k !== '$where');
+  const valueMode =
+    keys.length > 0 &&
+    keys.every((k) => k.startsWith('$') && k !== '$and' && k !== '$or' && k !== '$nor' && k !== '$expr' && k !== '$where');
   let test: (el: unknown) => boolean;
   if (valueMode) {
     const p = fieldClause('$elem', x, opts);

@@ -8,16 +8,7 @@ import type { Document } from 'bson';
 import { runCommand, type Ctx, type ServerInfo } from './commands/index';
 import type { Catalog } from './catalog';
 import { CursorRegistry } from './cursor';
-import {
-  MAX_MESSAGE_SIZE,
-  MSG_MORE_TO_COME,
-  OP_MSG,
-  WireError,
-  parseMessage,
-  serializeMsg,
-  serializeReply,
-  type Request,
-} from './wire';
+import { MAX_MESSAGE_SIZE, MSG_MORE_TO_COME, OP_MSG, WireError, parseMessage, serializeMsg, serializeReply, type Request } from './wire';
 
 export interface EmbeddedLogger {
   info(obj: object, msg?: string): void;
@@ -165,7 +156,14 @@ export class WireServer {
       if (cmd.$query && typeof cmd.$query === 'object') cmd = cmd.$query as Document;
       const name = Object.keys(cmd)[0] ?? '';
       if (!req.fullCollectionName.endsWith('.$cmd') || !LEGACY_QUERY_OK.has(name)) {
-        socket.write(serializeReply(req.requestId, { ok: 0, errmsg: 'OP_QUERY is only supported for the handshake; use OP_MSG', code: 352, codeName: 'UnsupportedOpQueryCommand' }));
+        socket.write(
+          serializeReply(req.requestId, {
+            ok: 0,
+            errmsg: 'OP_QUERY is only supported for the handshake; use OP_MSG',
+            code: 352,
+            codeName: 'UnsupportedOpQueryCommand',
+          }),
+        );
         return undefined;
       }
     }

@@ -29,7 +29,7 @@ import { cloneDoc } from './clone';
 
 /** The value a document sorts by on `parts`: the smallest (dir 1) or largest (dir -1) value reached. */
 export function sortKey(doc: Doc, parts: string[], dir: number): unknown {
-  let best: unknown ;
+  let best: unknown;
   let have = false;
   const consider = (v: unknown) => {
     if (!have) {
@@ -193,11 +193,13 @@ const STAGE_CONTEXT = Context.init({
       return coll.filter((d: Doc) => p(d));
     },
     $sort(coll: Iterator, expr: Document): Iterator {
-      if (!isPlainObject(expr) || Object.keys(expr).length === 0) throw new CommandError('BadValue', '$sort stage must have at least one sort key');
+      if (!isPlainObject(expr) || Object.keys(expr).length === 0)
+        throw new CommandError('BadValue', '$sort stage must have at least one sort key');
       return coll.transform((docs: Doc[]) => Lazy(sortDocs(docs, expr)));
     },
     $project(coll: Iterator, expr: Document, options: unknown): Iterator {
-      if (!isPlainObject(expr) || Object.keys(expr).length === 0) throw new CommandError('Location51272', 'Invalid $project :: caused by :: projection specification must have at least one field');
+      if (!isPlainObject(expr) || Object.keys(expr).length === 0)
+        throw new CommandError('Location51272', 'Invalid $project :: caused by :: projection specification must have at least one field');
       const tree = projectionTree(expr);
       return coll.transform((docs: Doc[]) => {
         const before = docs.map((d) => cloneDoc(d));

@@ -14,7 +14,9 @@ export function removeExpired(catalog: Catalog, now = Date.now()): number {
       const path = ix.fields[0].split('.');
       const found = ix.lookupRange(undefined, { v: new Date(cutoff), inclusive: false }, { keys: 0 }) ?? new Set<Doc>();
       for (const d of [...found]) {
-        const dates = valuesAt(d, path).flatMap((v) => (Array.isArray(v) ? v : [v])).filter((v): v is Date => v instanceof Date);
+        const dates = valuesAt(d, path)
+          .flatMap((v) => (Array.isArray(v) ? v : [v]))
+          .filter((v): v is Date => v instanceof Date);
         if (dates.length && Math.min(...dates.map((x) => x.getTime())) < cutoff) {
           coll.remove(d);
           removed++;

@@ -13,7 +13,23 @@ import { compileFilter, type Pred } from './matcher';
 import { bsonType, compareValues, isNumeric, isPlainObject, show, typeNameOf, valuesEqual, type Doc } from './values';
 import { cloneDoc } from './clone';
 
-const OPERATORS = new Set(['$set', '$unset', '$inc', '$mul', '$min', '$max', '$rename', '$currentDate', '$setOnInsert', '$push', '$addToSet', '$pop', '$pull', '$pullAll', '$bit']);
+const OPERATORS = new Set([
+  '$set',
+  '$unset',
+  '$inc',
+  '$mul',
+  '$min',
+  '$max',
+  '$rename',
+  '$currentDate',
+  '$setOnInsert',
+  '$push',
+  '$addToSet',
+  '$pop',
+  '$pull',
+  '$pullAll',
+  '$bit',
+]);
 
 interface PushSpec {
   each: unknown[];
@@ -66,7 +82,8 @@ function comparePaths(a: string[], b: string[]): number {
 function checkPath(path: string): string[] {
   if (path === '') throw new CommandError('EmptyFieldName', 'An empty update path is not valid.');
   const parts = path.split('.');
-  if (parts.some((p) => p === '')) throw new CommandError('EmptyFieldName', `The update path '${path}' contains an empty field name, which is not allowed.`);
+  if (parts.some((p) => p === ''))
+    throw new CommandError('EmptyFieldName', `The update path '${path}' contains an empty field name, which is not allowed.`);
   return parts;
 }
 
@@ -84,19 +101,23 @@ function integral(v: unknown): boolean {
 function parsePush(op: string, path: string, v: unknown): PushSpec {
   if (!isPlainObject(v) || !('$each' in v)) return { each: [v] };
   const each = v.$each;
-  if (!Array.isArray(each)) throw new CommandError('BadValue', `The argument to $each in ${op} must be an array but it was of type: ${typeNameOf(each)}`);
+  if (!Array.isArray(each))
+    throw new CommandError('BadValue', `The argument to $each in ${op} must be an array but it was of type: ${typeNameOf(each)}`);
   const spec: PushSpec = { each };
   for (const [k, x] of Object.entries(v)) {
     if (k === '$each') continue;
     if (op === '$addToSet') throw new CommandError('BadValue', `Found unexpected fields after $each in $addToSet: ${show(v)}`);
     if (k === '$slice') {
-      if (!integral(x)) throw new CommandError('BadValue', `The value for $slice must be an integer value but was given type: ${typeNameOf(x)}`);
+      if (!integral(x))
+        throw new CommandError('BadValue', `The value for $slice must be an integer value but was given type: ${typeNameOf(x)}`);
       spec.slice = Number(x);
     } else if (k === '$position') {
-      if (!integral(x)) throw new CommandError('BadValue', `The value for $position must be an integer value, not of type: ${typeNameOf(x)}`);
+      if (!integral(x))
+        throw new CommandError('BadValue', `The value for $position must be an integer value, not of type: ${typeNameOf(x)}`);
       spec.position = Number(x);
     } else if (k === '$sort') {
-      const bad = () => new CommandError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
+      const bad = () =>
+        new CommandError('BadValue', 'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields');
       if (isNumeric(x)) {
         if (Number(x) !== 1 && Number(x) !== -1) throw bad();
         spec.sort = Number(x);
@@ -121,15 +142,23 @@ function parseEntry(op: string, path: string, v: unknown): Entry {
       numericArg(op, path, v);
       break;
     case '$pop':
-      if (!isNumeric(v) || (Number(v) !== 1 && Number(v) !== -1)) throw new CommandError('FailedToParse', `$pop expects 1 or -1, found: ${show(v)}`);
+      if (!isNumeric(v) || (Number(v) !== 1 && Number(v) !== -1))
+        throw new CommandError('FailedToParse', `$pop expects 1 or -1, found: ${show(v)}`);
       break;
     case '$currentDate':
       if (isPlainObject(v)) {
         const t = v.$type;
         if (Object.keys(v).length !== 1 || (t !== 'date' && t !== 'timestamp')) {
-          throw new CommandError('BadValue', "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}");
+          throw new CommandError(
+            'BadValue',
+            "The '$type' string field is required to be 'date' or 'timestamp': {$currentDate: {field : {$type: 'date'}}}",
+          );
         }
-      } else if (typeof v !== 'boolean') throw new CommandError('BadValue', `${show(v)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`);
+      } else if (typeof v !== 'boolean')
+        throw new CommandError(
+          'BadValue',
+          `${show(v)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`,
+        );
       break;
     case '$push':
     case '$addToSet':
@@ -141,21 +170,40 @@ function parseEntry(op: string, path: string, v: unknown): Entry {
     case '$rename': {
       if (typeof v !== 'string') throw new CommandError('BadValue', `The 'to' field for $rename must be a string: ${path}: ${show(v)}`);
       const to = checkPath(v);
-      if (parts.some((p) => p.startsWith('$'))) throw new CommandError('BadValue', `The source field for $rename may not be dynamic: ${path}`);
-      if (to.some((p) => p.startsWith('$'))) throw new CommandError('BadValue', `The destination field for $rename may not be dynamic: ${v}`);
+      if (parts.some((p) => p.startsWith('$')))
+        throw new CommandError('BadValue', `The source field for $rename may not be dynamic: ${path}`);
+      if (to.some((p) => p.startsWith('$')))
+        throw new CommandError('BadValue', `The destination field for $rename may not be dynamic: ${v}`);
       if (path === v) throw new CommandError('BadValue', `The source and target field for $rename must differ: ${path}: ${show(v)}`);
-      if (path.startsWith(`${v}.`) || v.startsWith(`${path}.`)) throw new CommandError('BadValue', `The source and target field for $rename must not be on the same path: ${path}: ${show(v)}`);
+      if (path.startsWith(`${v}.`) || v.startsWith(`${path}.`))
+        throw new CommandError('BadValue', `The source and target field for $rename must not be on the same path: ${path}: ${show(v)}`);
       e.to = to;
       break;
     }
     case '$bit': {
-      if (!isPlainObject(v)) throw new CommandError('BadValue', `The $bit modifier is not compatible with a ${typeNameOf(v)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`);
+      if (!isPlainObject(v))
+        throw new CommandError(
+          'BadValue',
+          `The $bit modifier is not compatible with a ${typeNameOf(v)}. You must pass in an embedded document: {$bit: {field: {and/or/xor: #}}`,
+        );
       const ks = Object.keys(v);
-      if (ks.length === 0) throw new CommandError('BadValue', `You must pass in at least one bitwise operation. The format is: {$bit: {field: {and/or/xor: #}}`);
+      if (ks.length === 0)
+        throw new CommandError(
+          'BadValue',
+          `You must pass in at least one bitwise operation. The format is: {$bit: {field: {and/or/xor: #}}`,
+        );
       for (const k of ks) {
-        if (k !== 'and' && k !== 'or' && k !== 'xor') throw new CommandError('BadValue', `The $bit modifier only supports 'and', 'or', and 'xor', not '${k}' which is an unknown operator: {${k}: ${show(v[k])}}`);
+        if (k !== 'and' && k !== 'or' && k !== 'xor')
+          throw new CommandError(
+            'BadValue',
+            `The $bit modifier only supports 'and', 'or', and 'xor', not '${k}' which is an unknown operator: {${k}: ${show(v[k])}}`,
+          );
         const x = v[k];
-        if (!integral(x) || bsonType(x) === 'Decimal128') throw new CommandError('BadValue', `The $bit modifier field must be an Integer(32/64 bit); a '${typeNameOf(x)}' is not supported here: {${k}: ${show(x)}}`);
+        if (!integral(x) || bsonType(x) === 'Decimal128')
+          throw new CommandError(
+            'BadValue',
+            `The $bit modifier field must be an Integer(32/64 bit); a '${typeNameOf(x)}' is not supported here: {${k}: ${show(x)}}`,
+          );
       }
       break;
     }
@@ -180,7 +228,8 @@ const IDENT = /^[a-z][a-zA-Z0-9]*$/;
 function parseArrayFilters(arrayFilters: unknown): Map<string, Pred> {
   const out = new Map<string, Pred>();
   if (arrayFilters === undefined || arrayFilters === null) return out;
-  if (!Array.isArray(arrayFilters)) throw new CommandError('TypeMismatch', "BSON field 'arrayFilters' is the wrong type, expected type 'array'");
+  if (!Array.isArray(arrayFilters))
+    throw new CommandError('TypeMismatch', "BSON field 'arrayFilters' is the wrong type, expected type 'array'");
   for (const f of arrayFilters) {
     if (!isPlainObject(f)) throw new CommandError('TypeMismatch', 'Each array filter must be an object');
     let id: string | undefined;
@@ -190,11 +239,20 @@ function parseArrayFilters(arrayFilters: unknown): Map<string, Pred> {
         // {$or: [...]} etc.: the identifier is the one its branches use
         continue;
       }
-      if (id !== undefined && id !== top) throw new CommandError('FailedToParse', `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${id}' and '${top}'`);
+      if (id !== undefined && id !== top)
+        throw new CommandError(
+          'FailedToParse',
+          `Error parsing array filter :: caused by :: Expected a single top-level field name, found '${id}' and '${top}'`,
+        );
       id = top;
     }
-    if (id === undefined) throw new CommandError('FailedToParse', 'Cannot use an expression without a top-level field name in arrayFilters');
-    if (!IDENT.test(id)) throw new CommandError('BadValue', `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`);
+    if (id === undefined)
+      throw new CommandError('FailedToParse', 'Cannot use an expression without a top-level field name in arrayFilters');
+    if (!IDENT.test(id))
+      throw new CommandError(
+        'BadValue',
+        `Error parsing array filter :: caused by :: The top-level field name must be an alphanumeric string beginning with a lowercase letter, found '${id}'`,
+      );
     if (out.has(id)) throw new CommandError('FailedToParse', `Found multiple array filters with the same top-level field name ${id}`);
     out.set(id, compileFilter(f));
   }
@@ -236,7 +294,8 @@ class Apply {
           if (this.ctx.inserting) continue;
           throw new CommandError('BadValue', `The path '${prefix.join('.')}' must exist in the document in order to apply array updates.`);
         }
-        if (!Array.isArray(arr)) throw new CommandError('BadValue', `Cannot apply array updates to non-array element ${prefix[prefix.length - 1]}: ${show(arr)}`);
+        if (!Array.isArray(arr))
+          throw new CommandError('BadValue', `Cannot apply array updates to non-array element ${prefix[prefix.length - 1]}: ${show(arr)}`);
         arr.forEach((el, j) => {
           if (!filter || filter({ [id]: el })) next.push([...prefix, String(j)]);
         });
@@ -387,7 +446,10 @@ function arith(op: '$inc' | '$mul', a: unknown, b: unknown, doc: Doc): unknown {
     const y = isLong(b) ? (b as Long).toBigInt() : BigInt(b as number);
     const r = op === '$inc' ? x + y : x * y;
     if (r > 0x7fffffffffffffffn || r < -0x8000000000000000n) {
-      throw new CommandError('BadValue', `Failed to apply ${op} operations to current value (${show(a)}) for document {_id: ${show(doc._id)}}`);
+      throw new CommandError(
+        'BadValue',
+        `Failed to apply ${op} operations to current value (${show(a)}) for document {_id: ${show(doc._id)}}`,
+      );
     }
     return Long.fromBigInt(r);
   }
@@ -467,13 +529,22 @@ export function compileUpdate(u: Document, arrayFilters?: unknown): CompiledUpda
   const entries: Entry[] = [];
   for (const [op, spec] of Object.entries(u)) {
     if (!op.startsWith('$')) {
-      throw new CommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new CommandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
     if (!OPERATORS.has(op)) {
-      throw new CommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+      throw new CommandError(
+        'FailedToParse',
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
     }
     if (!isPlainObject(spec)) {
-      throw new CommandError('FailedToParse', `Modifiers operate on fields but we found type ${typeNameOf(spec)} instead. For example: {$mod: {<field>: ...}} not {${op}: ${show(spec)}}`);
+      throw new CommandError(
+        'FailedToParse',
+        `Modifiers operate on fields but we found type ${typeNameOf(spec)} instead. For example: {$mod: {<field>: ...}} not {${op}: ${show(spec)}}`,
+      );
     }
     for (const [path, v] of Object.entries(spec)) entries.push(parseEntry(op, path, v));
   }
@@ -485,12 +556,14 @@ export function compileUpdate(u: Document, arrayFilters?: unknown): CompiledUpda
   checkConflicts(paths);
   const filters = parseArrayFilters(arrayFilters);
   const used = new Set<string>();
-  for (const e of entries) for (const p of e.parts) {
-    const m = /^\$\[(.+)\]$/.exec(p);
-    if (m) used.add(m[1]);
-  }
+  for (const e of entries)
+    for (const p of e.parts) {
+      const m = /^\$\[(.+)\]$/.exec(p);
+      if (m) used.add(m[1]);
+    }
   for (const id of filters.keys()) {
-    if (!used.has(id)) throw new CommandError('FailedToParse', `The array filter for identifier '${id}' was not used in the update ${show(u)}`);
+    if (!used.has(id))
+      throw new CommandError('FailedToParse', `The array filter for identifier '${id}' was not used in the update ${show(u)}`);
   }
   entries.sort((a, b) => comparePaths(a.to ?? a.parts, b.to ?? b.parts));
   const positional = entries.some((e) => e.parts.includes('$'));
@@ -508,7 +581,10 @@ export function compileUpdate(u: Document, arrayFilters?: unknown): CompiledUpda
         }
         for (const parts of run.expand(e.parts, e.path)) applyOne(next, e, parts, doc);
       }
-      if (!ctx.inserting && (next._id === undefined ? doc._id !== undefined : !valuesEqual(next._id, doc._id) || bsonType(next._id) !== bsonType(doc._id))) {
+      if (
+        !ctx.inserting &&
+        (next._id === undefined ? doc._id !== undefined : !valuesEqual(next._id, doc._id) || bsonType(next._id) !== bsonType(doc._id))
+      ) {
         throw new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
       }
       return next;
@@ -531,11 +607,16 @@ function applyRename(root: Doc, e: Entry): void {
     return isPlainObject(cur) ? 'ok' : 'scalar';
   };
   const src = through(from);
-  if (src === 'array') throw new CommandError('BadValue', `The source field cannot be an array element, '${e.path}' in doc with ${from[0]} being an array`);
+  if (src === 'array')
+    throw new CommandError('BadValue', `The source field cannot be an array element, '${e.path}' in doc with ${from[0]} being an array`);
   if (src !== 'ok') return;
   const s = slot(root, from, false);
   if (!s?.exists) return;
-  if (through(to) === 'array') throw new CommandError('BadValue', `The destination field cannot be an array element, '${to.join('.')}' in doc with ${to[0]} being an array`);
+  if (through(to) === 'array')
+    throw new CommandError(
+      'BadValue',
+      `The destination field cannot be an array element, '${to.join('.')}' in doc with ${to[0]} being an array`,
+    );
   const value = s.value;
   const t = slot(root, to, true)!;
   unsetKey(s);
@@ -564,7 +645,10 @@ function applyOne(root: Doc, e: Entry, parts: string[], original: Doc): void {
         return;
       }
       if (!isNumeric(cur)) {
-        throw new CommandError('TypeMismatch', `Cannot apply ${e.op} to a value of non-numeric type. ${idOf()} has the field '${s.key}' of non-numeric type ${typeNameOf(cur)}`);
+        throw new CommandError(
+          'TypeMismatch',
+          `Cannot apply ${e.op} to a value of non-numeric type. ${idOf()} has the field '${s.key}' of non-numeric type ${typeNameOf(cur)}`,
+        );
       }
       setKey(s.parent, s.key, arith(e.op, cur, e.value, original));
       return;
@@ -587,7 +671,10 @@ function applyOne(root: Doc, e: Entry, parts: string[], original: Doc): void {
       const spec = e.value as Doc;
       const base = s.exists ? cur : 0;
       if (!(isLong(base) || (typeof base === 'number' && Number.isInteger(base)))) {
-        throw new CommandError('TypeMismatch', `Cannot apply $bit to a value of non-integral type.${idOf()} has the field ${s.key} of non-integer type ${typeNameOf(base)}`);
+        throw new CommandError(
+          'TypeMismatch',
+          `Cannot apply $bit to a value of non-integral type.${idOf()} has the field ${s.key} of non-integer type ${typeNameOf(base)}`,
+        );
       }
       setKey(s.parent, s.key, bitOp(base, spec));
       return;
@@ -619,7 +706,8 @@ function applyOne(root: Doc, e: Entry, parts: string[], original: Doc): void {
     }
     case '$pop': {
       if (!s.exists) return;
-      if (!Array.isArray(cur)) throw new CommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${typeNameOf(cur)}'`);
+      if (!Array.isArray(cur))
+        throw new CommandError('TypeMismatch', `Path '${path}' contains an element of non-array type '${typeNameOf(cur)}'`);
       if (cur.length === 0) return;
       setKey(s.parent, s.key, Number(e.value) === 1 ? cur.slice(0, -1) : cur.slice(1));
       return;

@@ -57,7 +57,11 @@ export interface ConnectorTarget<E extends ContractEmulator> {
 
 /** Every credential value (login id, password, API key) of the given credentials. */
 function credentialValues(...creds: Credentials[]): string[] {
-  return creds.flatMap((c) => Object.entries(c).filter(([k]) => k !== 'medium').map(([, v]) => String(v)));
+  return creds.flatMap((c) =>
+    Object.entries(c)
+      .filter(([k]) => k !== 'medium')
+      .map(([, v]) => String(v)),
+  );
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

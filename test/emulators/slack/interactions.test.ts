@@ -23,10 +23,17 @@ function seed(emu: SlackEmulator): string {
 }
 
 const modal = (title: string, blocks: unknown[] = [], extra: Record<string, unknown> = {}) => ({
-  type: 'modal', title: { type: 'plain_text', text: title }, blocks, ...extra,
+  type: 'modal',
+  title: { type: 'plain_text', text: title },
+  blocks,
+  ...extra,
 });
 const input = (blockId: string, element: Record<string, unknown>, optional = false) => ({
-  type: 'input', block_id: blockId, optional, label: { type: 'plain_text', text: blockId }, element: { action_id: 'v', ...element },
+  type: 'input',
+  block_id: blockId,
+  optional,
+  label: { type: 'plain_text', text: blockId },
+  element: { action_id: 'v', ...element },
 });
 
 describe('slack emulator with a real Bolt app: actions, views, options, events', () => {
@@ -50,7 +57,13 @@ describe('slack emulator with a real Bolt app: actions, views, options, events',
       await ack();
       await respond({
         text: 'pick',
-        blocks: [{ type: 'actions', block_id: 'a', elements: [{ type: 'button', action_id: 'open_job', value: body.team_id, text: { type: 'plain_text', text: 'New job' } }] }],
+        blocks: [
+          {
+            type: 'actions',
+            block_id: 'a',
+            elements: [{ type: 'button', action_id: 'open_job', value: body.team_id, text: { type: 'plain_text', text: 'New job' } }],
+          },
+        ],
       });
     });
     app.action('open_job', async ({ ack, body, client, respond }) => {
@@ -58,11 +71,15 @@ describe('slack emulator with a real Bolt app: actions, views, options, events',
       seen.push(`action:${(body as any).actions[0].value}`);
       await client.views.open({
         trigger_id: (body as any).trigger_id,
-        view: modal('New job', [
-          input('name', { type: 'plain_text_input', min_length: 2 }),
-          input('kind', { type: 'external_select', min_query_length: 1 }),
-          input('when', { type: 'datepicker' }, true),
-        ], { callback_id: 'job', submit: { type: 'plain_text', text: 'Next' }, notify_on_close: true, private_metadata: 'pm' }) as never,
+        view: modal(
+          'New job',
+          [
+            input('name', { type: 'plain_text_input', min_length: 2 }),
+            input('kind', { type: 'external_select', min_query_length: 1 }),
+            input('when', { type: 'datepicker' }, true),
+          ],
+          { callback_id: 'job', submit: { type: 'plain_text', text: 'Next' }, notify_on_close: true, private_metadata: 'pm' },
+        ) as never,
       });
       await respond({ replace_original: true, text: 'opening…' });
     });
@@ -74,7 +91,10 @@ describe('slack emulator with a real Bolt app: actions, views, options, events',
       const name = view.state.values.name.v.value!;
       seen.push(`submit:${name}:${view.state.values.kind.v.selected_option?.value}:${view.private_metadata}`);
       if (name === 'no') return ack({ response_action: 'errors', errors: { name: 'Please give a real name' } });
-      return ack({ response_action: 'push', view: modal('Confirm', [], { callback_id: 'confirm', submit: { type: 'plain_text', text: 'OK' } }) as never });
+      return ack({
+        response_action: 'push',
+        view: modal('Confirm', [], { callback_id: 'confirm', submit: { type: 'plain_text', text: 'OK' } }) as never,
+      });
     });
     app.view('confirm', async ({ ack }) => {
       await ack({ response_action: 'clear' });
@@ -85,9 +105,12 @@ describe('slack emulator with a real Bolt app: actions, views, options, events',
     });
     app.event('app_home_opened', async ({ event, client, context }) => {
       seen.push(`home:${context.teamId}`);
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `hi ${context.teamId}` } }] } });
+      await client.views.publish({
+        user_id: event.user,
+        view: { type: 'home', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `hi ${context.teamId}` } }] },
+      });
     });
-    const server = await app.start(0) as unknown as Server;
+    const server = (await app.start(0)) as unknown as Server;
     emu.setAppRequestUrl(`http://127.0.0.1:${(server.address() as AddressInfo).port}/slack/events`);
   });
 
@@ -165,7 +188,8 @@ describe('slack emulator: response_url, retries, control API', () => {
     seed(emu);
     const r = await emu.slash({ userId: 'U1', channelId: 'C1' });
     expect(r.status).toBe('error'); // nothing listens on port 9
-    const post = (body: unknown) => fetch(r.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) =>
+      fetch(r.responseUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ text: 'a' })).status).toBe(200);
     expect((await post({ blocks: Array.from({ length: 51 }, () => ({ type: 'divider' })) })).status).toBe(400);
     expect((await post({ replace_original: true, text: 'b' })).status).toBe(200);
@@ -184,24 +208,39 @@ describe('slack emulator: response_url, retries, control API', () => {
       let b = '';
       req.on('data', (c) => (b += c));
       req.on('end', () => {
-        bodies.push({ retry: req.headers['x-slack-retry-num'] as string, reason: req.headers['x-slack-retry-reason'] as string, id: JSON.parse(b).event_id });
+        bodies.push({
+          retry: req.headers['x-slack-retry-num'] as string,
+          reason: req.headers['x-slack-retry-reason'] as string,
+          id: JSON.parse(b).event_id,
+        });
         if (n++ === 0) setTimeout(() => res.end(), 400);
         else res.end();
       });
     });
     await new Promise<void>((ok) => srv.listen(0, '127.0.0.1', () => ok()));
-    emu = await startSlackEmulator({ signingSecret: SECRET, ackTimeoutMs: 200, retries: true, appRequestUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/` });
+    emu = await startSlackEmulator({
+      signingSecret: SECRET,
+      ackTimeoutMs: 200,
+      retries: true,
+      appRequestUrl: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/`,
+    });
     seed(emu);
     const r = await emu.sendEvent({ teamId: 'T1', event: { type: 'member_joined_channel', user: 'U1', channel: 'C1' }, eventId: 'Ev123' });
     expect(r.attempts?.map((a) => a.status)).toEqual(['timeout', 200]);
-    expect(bodies.map((b) => [b.retry, b.reason, b.id])).toEqual([[undefined, undefined, 'Ev123'], ['1', 'http_timeout', 'Ev123']]);
+    expect(bodies.map((b) => [b.retry, b.reason, b.id])).toEqual([
+      [undefined, undefined, 'Ev123'],
+      ['1', 'http_timeout', 'Ev123'],
+    ]);
     srv.closeAllConnections();
     await new Promise((ok) => srv.close(ok));
   });
 
   it('has a JSON control API for other processes', async () => {
     emu = await startSlackEmulator({ signingSecret: SECRET });
-    const ctl = (name: string, body?: unknown) => fetch(`${emu.url}/_emu/control/${name}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+    const ctl = (name: string, body?: unknown) =>
+      fetch(`${emu.url}/_emu/control/${name}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<any>,
+      );
     await ctl('addTeam', { id: 'T5', name: 'Five' });
     await ctl('addUser', { teamId: 'T5', id: 'U5', name: 'eve' });
     const { result: token } = await ctl('issueBotToken', { args: ['T5'] });

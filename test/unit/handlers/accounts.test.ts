@@ -16,7 +16,13 @@ let h: HandlerTest;
 
 const account = (id: string) => u.deps.store.mediaAccounts.findOne({ _id: new ObjectId(id) });
 const link = (label: string, medium: 'wantedly' | 'green' = 'wantedly') =>
-  insertLinkedAccount(u.deps, T, medium, medium === 'wantedly' ? { medium, apiKey: `key-${label}-0123456789abcdef` } : { medium, companyId: label, password: 'pw' }, label);
+  insertLinkedAccount(
+    u.deps,
+    T,
+    medium,
+    medium === 'wantedly' ? { medium, apiKey: `key-${label}-0123456789abcdef` } : { medium, companyId: label, password: 'pw' },
+    label,
+  );
 
 beforeAll(async () => {
   ({ u, bolt } = h = await startHandlerTest('h_accounts', T, { admins: [ADMIN], others: [MEMBER] }));
@@ -50,7 +56,14 @@ describe('/ats link', () => {
 
 describe('the link modal (acct:save)', () => {
   it('links the account: acks, stores it, queues the credentials check and tells the admin by DM', async () => {
-    const d = await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'acct:save', privateMetadata: '{"medium":"wantedly"}', values: { api_key: 'a-new-api-key-0123456789', label: 'Tokyo' }, viewId: 'V0LINK1' });
+    const d = await bolt.submit({
+      teamId: T,
+      userId: ADMIN,
+      callbackId: 'acct:save',
+      privateMetadata: '{"medium":"wantedly"}',
+      values: { api_key: 'a-new-api-key-0123456789', label: 'Tokyo' },
+      viewId: 'V0LINK1',
+    });
     expect(d.acks).toEqual([undefined]);
     const doc = await u.deps.store.mediaAccounts.findOne({ teamId: T, label: 'Tokyo' });
     expect(doc).toMatchObject({ medium: 'wantedly', state: 'authenticating' });
@@ -60,19 +73,37 @@ describe('the link modal (acct:save)', () => {
 
   it('answers field errors in the ack and stores nothing', async () => {
     const before = await u.deps.store.mediaAccounts.countDocuments({ teamId: T });
-    const d = await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'acct:save', privateMetadata: '{"medium":"wantedly"}', values: { api_key: 'short' } });
+    const d = await bolt.submit({
+      teamId: T,
+      userId: ADMIN,
+      callbackId: 'acct:save',
+      privateMetadata: '{"medium":"wantedly"}',
+      values: { api_key: 'short' },
+    });
     expect(d.acked).toEqual({ response_action: 'errors', errors: { api_key: expect.any(String) } });
     expect(await u.deps.store.mediaAccounts.countDocuments({ teamId: T })).toBe(before);
     expect(u.jobs).toEqual([]);
   });
 
   it('answers a tampered private_metadata under the label', async () => {
-    const d = await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'acct:save', privateMetadata: '{"medium":"myspace"}', values: { api_key: 'a-new-api-key-0123456789' } });
+    const d = await bolt.submit({
+      teamId: T,
+      userId: ADMIN,
+      callbackId: 'acct:save',
+      privateMetadata: '{"medium":"myspace"}',
+      values: { api_key: 'a-new-api-key-0123456789' },
+    });
     expect(d.acked).toMatchObject({ response_action: 'errors', errors: { label: expect.stringContaining('metadata') } });
   });
 
   it('a refusal from the domain shows under the secret field', async () => {
-    const d = await bolt.submit({ teamId: T, userId: MEMBER, callbackId: 'acct:save', privateMetadata: '{"medium":"wantedly"}', values: { api_key: 'member-api-key-0123456789' } });
+    const d = await bolt.submit({
+      teamId: T,
+      userId: MEMBER,
+      callbackId: 'acct:save',
+      privateMetadata: '{"medium":"wantedly"}',
+      values: { api_key: 'member-api-key-0123456789' },
+    });
     expect(d.acked).toMatchObject({ response_action: 'errors', errors: { api_key: expect.stringContaining("don't have permission") } });
     expect(await u.deps.store.mediaAccounts.countDocuments({ teamId: T, linkedBy: MEMBER })).toBe(0);
   });
@@ -116,7 +147,10 @@ describe('account buttons', () => {
     const id = await link('Fukuoka', 'green');
     await bolt.click({ teamId: T, userId: ADMIN, actionId: 'acct:reenter', value: id });
     const [open] = bolt.client.to('views.open');
-    expect(open.args.view).toMatchObject({ callback_id: 'acct:save', private_metadata: JSON.stringify({ medium: 'green', accountId: id }) });
+    expect(open.args.view).toMatchObject({
+      callback_id: 'acct:save',
+      private_metadata: JSON.stringify({ medium: 'green', accountId: id }),
+    });
     expect(JSON.stringify(open.args.view)).toContain('"initial_value":"Fukuoka"');
   });
 
@@ -131,7 +165,15 @@ describe('account buttons', () => {
     expect((await account(id))?.paused).toBe(false);
     expect(u.jobs).toEqual([]);
     expect(bolt.responded.map((r) => r.body.text)).toEqual([t('common.refused', { action: t('actions.accounts_manage') })]);
-    expect(await u.deps.store.auditLog.countDocuments({ teamId: T, actorId: MEMBER, action: 'accounts.manage', allowed: false, 'target.accountId': id })).toBe(1);
+    expect(
+      await u.deps.store.auditLog.countDocuments({
+        teamId: T,
+        actorId: MEMBER,
+        action: 'accounts.manage',
+        allowed: false,
+        'target.accountId': id,
+      }),
+    ).toBe(1);
   });
 
   it('a value that is no account id is malformed (info log, no error reference)', async () => {

@@ -35,7 +35,11 @@ describe('/ats', () => {
     const d = await bolt.slash({ teamId: T, userId: USER, text: 'jobs' });
     expect(d.acks).toEqual([undefined]);
     expect(bolt.responded).toHaveLength(1);
-    expect(bolt.responded[0].body).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: translator('en')('jobs.title') });
+    expect(bolt.responded[0].body).toMatchObject({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: translator('en')('jobs.title'),
+    });
   });
 
   it('an unexpected failure is answered with a reference id and logged with it, never the error', async () => {

@@ -17,11 +17,14 @@ let h: HandlerTest;
 let tanaka: CandidateDoc[];
 
 const opened = () => bolt.client.to('views.open').map((c) => c.args.view);
-const ephemerals = () => bolt.client.to('chat.postEphemeral').map((c) => ({ channel: c.args.channel, user: c.args.user, text: c.args.text }));
+const ephemerals = () =>
+  bolt.client.to('chat.postEphemeral').map((c) => ({ channel: c.args.channel, user: c.args.user, text: c.args.text }));
 
 beforeAll(async () => {
   ({ u, bolt } = h = await startHandlerTest('h_candidates', T, { admins: [ADMIN], others: [STRANGER] }));
-  tanaka = await seedImport({ app: { deps: u.deps } } as unknown as Harness, T, 'green', { externalId: 'g-qa', title: 'QA Engineer' }, 2, { prefix: 'Tanaka' });
+  tanaka = await seedImport({ app: { deps: u.deps } } as unknown as Harness, T, 'green', { externalId: 'g-qa', title: 'QA Engineer' }, 2, {
+    prefix: 'Tanaka',
+  });
 });
 afterAll(() => u?.close());
 beforeEach(() => h.reset());
@@ -35,7 +38,9 @@ describe('/ats candidate', () => {
 
   it('one match opens its details; several answer a list with a Details button each (cand:pick)', async () => {
     await bolt.slash({ teamId: T, userId: ADMIN, text: 'candidate Tanaka 002' });
-    expect(opened()).toEqual([expect.objectContaining({ callback_id: 'cand:modal', private_metadata: JSON.stringify({ candidateId: String(tanaka[1]._id) }) })]);
+    expect(opened()).toEqual([
+      expect.objectContaining({ callback_id: 'cand:modal', private_metadata: JSON.stringify({ candidateId: String(tanaka[1]._id) }) }),
+    ]);
     await bolt.slash({ teamId: T, userId: ADMIN, text: 'candidate tanaka' });
     const list = JSON.stringify(bolt.responded[0].body.blocks);
     for (const c of tanaka) expect(list).toContain(`"action_id":"cand:pick","value":"${c._id}"`);
@@ -55,7 +60,9 @@ describe('candidate buttons', () => {
   it('cand:details refused to someone not on the job: an ephemeral in the card’s channel, no modal, audit-logged', async () => {
     await bolt.click({ teamId: T, userId: STRANGER, actionId: 'cand:details', value: String(tanaka[0]._id), where: 'channel' });
     expect(opened()).toHaveLength(0);
-    expect(ephemerals()).toEqual([{ channel: 'C0UNITCHAN', user: STRANGER, text: t('common.refused', { action: t('actions.candidates_view') }) }]);
+    expect(ephemerals()).toEqual([
+      { channel: 'C0UNITCHAN', user: STRANGER, text: t('common.refused', { action: t('actions.candidates_view') }) },
+    ]);
     expect(bolt.responded).toHaveLength(0);
     expect(await u.deps.store.auditLog.countDocuments({ teamId: T, actorId: STRANGER, action: 'candidates.view', allowed: false })).toBe(1);
   });
@@ -87,17 +94,25 @@ describe('candidate buttons', () => {
 });
 
 describe('the stage select (cand:stage)', () => {
-  const select = (value: string) => bolt.click({
-    teamId: T, userId: ADMIN, actionId: 'cand:stage', blockId: 'stage', selected: value, where: 'modal',
-    view: { id: 'V0CANDMODAL', callback_id: 'cand:modal' },
-  });
+  const select = (value: string) =>
+    bolt.click({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'cand:stage',
+      blockId: 'stage',
+      selected: value,
+      where: 'modal',
+      view: { id: 'V0CANDMODAL', callback_id: 'cand:modal' },
+    });
 
   it('changes the stage and updates the modal in place', async () => {
     await select(`${tanaka[0]._id}:interview`);
     expect((await u.deps.store.candidates.findOne({ _id: tanaka[0]._id }))?.stage).toBe('interview');
     const [update] = bolt.client.to('views.update');
     expect(update.args.view_id).toBe('V0CANDMODAL');
-    expect(JSON.stringify(update.args.view)).toContain(`"initial_option":{"text":{"type":"plain_text","text":"${t('candidate.stages.interview')}","emoji":true},"value":"${tanaka[0]._id}:interview"}`);
+    expect(JSON.stringify(update.args.view)).toContain(
+      `"initial_option":{"text":{"type":"plain_text","text":"${t('candidate.stages.interview')}","emoji":true},"value":"${tanaka[0]._id}:interview"}`,
+    );
   });
 
   it('a stage that does not exist is malformed and changes nothing', async () => {

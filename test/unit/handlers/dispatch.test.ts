@@ -25,7 +25,8 @@ describe('ids, currentId, pick', () => {
   it('a feature’s RegExp takes its prefix and its own old ids, exactly or with an :<arg>', () => {
     const acct = ids('acct', aliases);
     for (const id of ['acct:pause', 'acct:link:green', 'account_pause', 'account_link:green']) expect(acct.test(id), id).toBe(true);
-    for (const id of ['acct', 'acctx:pause', 'xacct:pause', 'account_pauser', 'open_mapping', 'map:open']) expect(acct.test(id), id).toBe(false);
+    for (const id of ['acct', 'acctx:pause', 'xacct:pause', 'account_pauser', 'open_mapping', 'map:open'])
+      expect(acct.test(id), id).toBe(false);
     expect(ids('map', aliases).test('open_mapping')).toBe(true);
     expect(ids('set').source).toBe('^(?:set:)');
   });
@@ -42,7 +43,8 @@ describe('ids, currentId, pick', () => {
     expect(pick(table, 'acct:link:green')).toBe('link');
     expect(pick(table, 'map:rule:add')).toBe('add rule');
     expect(pick(table, 'account_link:bizreach', aliases)).toBe('link');
-    for (const id of ['acct:frob', 'map:rule', 'map:rule:frob', 'acct', 'toString', 'acct:__proto__']) expect(pick(table, id), id).toBeUndefined();
+    for (const id of ['acct:frob', 'map:rule', 'map:rule:frob', 'acct', 'toString', 'acct:__proto__'])
+      expect(pick(table, id), id).toBeUndefined();
   });
 });
 
@@ -52,7 +54,10 @@ describe('the app’s listeners (commands/index.ts)', () => {
   let u: UnitDeps;
   let bolt: BoltHarness;
   let h: HandlerTest;
-  const unhandled = () => u.logs.filter((l) => l.msg === 'no handler for this id' || l.msg === 'no options handler for this id' || l.msg === 'unhandled Bolt error');
+  const unhandled = () =>
+    u.logs.filter(
+      (l) => l.msg === 'no handler for this id' || l.msg === 'no options handler for this id' || l.msg === 'unhandled Bolt error',
+    );
 
   beforeAll(async () => {
     ({ u, bolt } = h = await startHandlerTest('h_dispatch', T, { admins: [ADMIN] }));
@@ -62,15 +67,33 @@ describe('the app’s listeners (commands/index.ts)', () => {
 
   it('every action id the views render, and every old id, reaches a handler and is acked once', async () => {
     const rendered = [
-      ACCOUNT_ACTIONS.pause, ACCOUNT_ACTIONS.resume, ACCOUNT_ACTIONS.reenter, ACCOUNT_ACTIONS.unlink,
-      `${ACCOUNT_ACTIONS.link}:wantedly`, `${ACCOUNT_ACTIONS.page}:next`,
-      JOB_ACTIONS.create, JOB_ACTIONS.edit,
-      OPEN_MAPPING_ACTION, MAPPING_ACTIONS.job, MAPPING_ACTIONS.page, MAPPING_ACTIONS.addRule, MAPPING_ACTIONS.deleteRule,
-      ...Object.values(CANDIDATE_ACTIONS), HOME_OPEN_MAPPING,
+      ACCOUNT_ACTIONS.pause,
+      ACCOUNT_ACTIONS.resume,
+      ACCOUNT_ACTIONS.reenter,
+      ACCOUNT_ACTIONS.unlink,
+      `${ACCOUNT_ACTIONS.link}:wantedly`,
+      `${ACCOUNT_ACTIONS.page}:next`,
+      JOB_ACTIONS.create,
+      JOB_ACTIONS.edit,
+      OPEN_MAPPING_ACTION,
+      MAPPING_ACTIONS.job,
+      MAPPING_ACTIONS.page,
+      MAPPING_ACTIONS.addRule,
+      MAPPING_ACTIONS.deleteRule,
+      ...Object.values(CANDIDATE_ACTIONS),
+      HOME_OPEN_MAPPING,
     ];
-    const old = Object.keys(LEGACY_ACTION_IDS).map((k) => (k === 'account_link' ? 'account_link:green' : k === 'account_page' ? 'account_page:prev' : k));
+    const old = Object.keys(LEGACY_ACTION_IDS).map((k) =>
+      k === 'account_link' ? 'account_link:green' : k === 'account_page' ? 'account_page:prev' : k,
+    );
     for (const actionId of [...rendered, ...old]) {
-      const d = await bolt.click({ teamId: T, userId: ADMIN, actionId, value: 'x', selected: actionId.endsWith('stage') || actionId === MAPPING_ACTIONS.job ? 'x' : undefined });
+      const d = await bolt.click({
+        teamId: T,
+        userId: ADMIN,
+        actionId,
+        value: 'x',
+        selected: actionId.endsWith('stage') || actionId === MAPPING_ACTIONS.job ? 'x' : undefined,
+      });
       expect(d.acks, actionId).toEqual([undefined]);
     }
     expect(unhandled()).toEqual([]);

@@ -54,8 +54,14 @@ describe('the job modal (job:save)', () => {
   });
 
   it('answers field errors (no name, no channel) and a taken name under the name', async () => {
-    expect((await save(ADMIN, { name: ' ' })).acked).toEqual({ response_action: 'errors', errors: { name: expect.any(String), channel: expect.any(String) } });
-    expect((await save(ADMIN, { name: 'backend engineer', channel: 'C0HJOBSBE' })).acked).toEqual({ response_action: 'errors', errors: { name: t('jobs.nameTaken') } });
+    expect((await save(ADMIN, { name: ' ' })).acked).toEqual({
+      response_action: 'errors',
+      errors: { name: expect.any(String), channel: expect.any(String) },
+    });
+    expect((await save(ADMIN, { name: 'backend engineer', channel: 'C0HJOBSBE' })).acked).toEqual({
+      response_action: 'errors',
+      errors: { name: t('jobs.nameTaken') },
+    });
     expect(await u.deps.store.jobs.countDocuments({ teamId: T })).toBe(1);
   });
 
@@ -70,7 +76,10 @@ describe('the job modal (job:save)', () => {
   });
 
   it('a tampered private_metadata is answered under the name', async () => {
-    expect((await save(ADMIN, { name: 'X', channel: 'C0HJOBSBE' }, '{"jobId":"nope"}')).acked).toMatchObject({ response_action: 'errors', errors: { name: expect.stringContaining('metadata') } });
+    expect((await save(ADMIN, { name: 'X', channel: 'C0HJOBSBE' }, '{"jobId":"nope"}')).acked).toMatchObject({
+      response_action: 'errors',
+      errors: { name: expect.stringContaining('metadata') },
+    });
   });
 });
 
@@ -112,7 +121,18 @@ describe('member_joined_channel', () => {
   it('the bot joining clears the channel problem of its jobs and wakes them; someone else joining does nothing', async () => {
     const id = new ObjectId();
     const now = new Date();
-    await u.deps.store.jobs.insertOne({ _id: id, teamId: T, name: 'Waiting', channelId: 'C0HJOBSOUT', admins: [], members: [], createdBy: ADMIN, createdAt: now, updatedAt: now, channelIssue: { reason: 'not_in_channel', since: now } });
+    await u.deps.store.jobs.insertOne({
+      _id: id,
+      teamId: T,
+      name: 'Waiting',
+      channelId: 'C0HJOBSOUT',
+      admins: [],
+      members: [],
+      createdBy: ADMIN,
+      createdAt: now,
+      updatedAt: now,
+      channelIssue: { reason: 'not_in_channel', since: now },
+    });
     await bolt.event(T, { type: 'member_joined_channel', user: MEMBER, channel: 'C0HJOBSOUT', channel_type: 'C', team: T });
     expect(u.jobs).toEqual([]);
     expect((await u.deps.store.jobs.findOne({ _id: id }))?.channelIssue).toBeDefined();

@@ -11,10 +11,14 @@ const forgotten: string[] = [];
 
 async function install(teamId: string) {
   const installation: Installation<'v2', false> = {
-    team: { id: teamId, name: teamId }, enterprise: undefined,
+    team: { id: teamId, name: teamId },
+    enterprise: undefined,
     user: { id: `U${teamId}`, token: `xoxp-${teamId}`, scopes: ['identify'] },
     bot: { token: `xoxb-${teamId}`, scopes: ['commands'], id: 'B0', userId: 'U0UNITBOT' },
-    tokenType: 'bot', isEnterpriseInstall: false, appId: 'A0UNIT', authVersion: 'v2',
+    tokenType: 'bot',
+    isEnterpriseInstall: false,
+    appId: 'A0UNIT',
+    authVersion: 'v2',
   };
   await mongoInstallationStore(u.deps).storeInstallation(installation);
 }

@@ -26,7 +26,16 @@ const json = (text: string) => JSON.stringify(text).slice(1, -1);
 
 async function job(name: string, admins: string[] = []) {
   const now = new Date();
-  const r = await u.deps.store.jobs.insertOne({ teamId: T, name, channelId: `C0${name.toUpperCase()}`, admins, members: [], createdBy: ADMIN, createdAt: now, updatedAt: now });
+  const r = await u.deps.store.jobs.insertOne({
+    teamId: T,
+    name,
+    channelId: `C0${name.toUpperCase()}`,
+    admins,
+    members: [],
+    createdBy: ADMIN,
+    createdAt: now,
+    updatedAt: now,
+  });
   return String(r.insertedId);
 }
 
@@ -35,7 +44,14 @@ beforeAll(async () => {
   await u.setRole(T, LIMITED, 'limited');
   backend = await job('Backend');
   frontend = await job('Frontend', [MEMBER]);
-  await seedImport({ app: { deps: u.deps } } as unknown as Harness, T, 'wantedly', { externalId: 'w-be', title: 'Backend Engineer (Tokyo)' }, 3, { prefix: 'Tokyo' });
+  await seedImport(
+    { app: { deps: u.deps } } as unknown as Harness,
+    T,
+    'wantedly',
+    { externalId: 'w-be', title: 'Backend Engineer (Tokyo)' },
+    3,
+    { prefix: 'Tokyo' },
+  );
   postingId = String((await u.deps.store.postings.findOne({ teamId: T, externalId: 'w-be' }))!._id);
 });
 afterAll(() => u?.close());
@@ -51,7 +67,11 @@ describe('the mapping modal opens from', () => {
   });
 
   it('the import notice (map:open, in a DM), App Home (home:mapping), and an import notice from before the prefixes (open_mapping)', async () => {
-    for (const [actionId, where] of [['map:open', 'dm'], ['home:mapping', 'home'], ['open_mapping', 'dm']] as const) {
+    for (const [actionId, where] of [
+      ['map:open', 'dm'],
+      ['home:mapping', 'home'],
+      ['open_mapping', 'dm'],
+    ] as const) {
       const d = await bolt.click({ teamId: T, userId: ADMIN, actionId, value: 'wantedly', where });
       expect(d.acks).toEqual([undefined]);
     }
@@ -67,7 +87,15 @@ describe('the mapping modal opens from', () => {
 
 describe('in the modal', () => {
   it('map:job maps the posting: the waiting candidates move, the modal says how many', async () => {
-    await bolt.click({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${postingId}`, selected: frontend, where: 'modal', ...modal });
+    await bolt.click({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'map:job',
+      blockId: `posting_${postingId}`,
+      selected: frontend,
+      where: 'modal',
+      ...modal,
+    });
     expect(String((await u.deps.store.postings.findOne({ _id: new ObjectId(postingId) }))?.jobId)).toBe(frontend);
     expect(await u.deps.store.candidates.countDocuments({ teamId: T, jobId: new ObjectId(frontend) })).toBe(3);
     expect(u.jobs).toContain(`wake ${frontend}`);
@@ -77,20 +105,44 @@ describe('in the modal', () => {
   });
 
   it('map:job by a job admin onto a job they do not administer is refused: in the banner and by DM, nothing moves', async () => {
-    await bolt.click({ teamId: T, userId: MEMBER, actionId: 'map:job', blockId: `posting_${postingId}`, selected: backend, where: 'modal', ...modal });
+    await bolt.click({
+      teamId: T,
+      userId: MEMBER,
+      actionId: 'map:job',
+      blockId: `posting_${postingId}`,
+      selected: backend,
+      where: 'modal',
+      ...modal,
+    });
     expect(String((await u.deps.store.postings.findOne({ _id: new ObjectId(postingId) }))?.jobId)).toBe(frontend);
     expect(updated()[0].view).toContain(':no_entry:');
     expect(bolt.dms(MEMBER)).toEqual([t('common.refused', { action: t('actions.mapping_edit') })]);
   });
 
   it('map:job with the unmap option removes the choice', async () => {
-    await bolt.click({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: `posting_${postingId}`, selected: 'none', where: 'modal', ...modal });
+    await bolt.click({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'map:job',
+      blockId: `posting_${postingId}`,
+      selected: 'none',
+      where: 'modal',
+      ...modal,
+    });
     expect((await u.deps.store.postings.findOne({ _id: new ObjectId(postingId) }))?.jobId).toBeNull();
     expect(updated()[0].view).toContain(t('mapping.unmapped'));
   });
 
   it('map:job in a block that is no posting is malformed', async () => {
-    await bolt.click({ teamId: T, userId: ADMIN, actionId: 'map:job', blockId: 'posting_zzz', selected: backend, where: 'modal', ...modal });
+    await bolt.click({
+      teamId: T,
+      userId: ADMIN,
+      actionId: 'map:job',
+      blockId: 'posting_zzz',
+      selected: backend,
+      where: 'modal',
+      ...modal,
+    });
     expect(bolt.dms(ADMIN)).toEqual([t('common.malformed')]);
   });
 
@@ -111,7 +163,10 @@ describe('in the modal', () => {
 describe('the rule modal (map:rule:save) and map:rule:delete', () => {
   it('a rule is saved; the mapping modal under it says where the candidates are', async () => {
     const d = await bolt.submit({
-      teamId: T, userId: ADMIN, callbackId: 'map:rule:save', privateMetadata: '{"parentViewId":"V0MAPMODAL"}',
+      teamId: T,
+      userId: ADMIN,
+      callbackId: 'map:rule:save',
+      privateMetadata: '{"parentViewId":"V0MAPMODAL"}',
       values: { medium: 'wantedly', pattern: 'Backend', match: 'contains', job: backend },
     });
     expect(d.acks).toEqual([undefined]);
@@ -124,7 +179,13 @@ describe('the rule modal (map:rule:save) and map:rule:delete', () => {
   });
 
   it('a rule without a job is answered under the job field, nothing stored', async () => {
-    const d = await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'map:rule:save', privateMetadata: '{}', values: { medium: 'green', pattern: 'QA', match: 'exact' } });
+    const d = await bolt.submit({
+      teamId: T,
+      userId: ADMIN,
+      callbackId: 'map:rule:save',
+      privateMetadata: '{}',
+      values: { medium: 'green', pattern: 'QA', match: 'exact' },
+    });
     expect(d.acked).toMatchObject({ response_action: 'errors', errors: { job: expect.any(String) } });
     expect(await u.deps.store.mappingRules.countDocuments({ teamId: T, pattern: 'QA' })).toBe(0);
   });

@@ -19,7 +19,20 @@ const roleOf = async (userId: string) => (await u.deps.store.members.findOne({ t
 beforeAll(async () => {
   ({ u, bolt } = h = await startHandlerTest('h_roles', T, { admins: [ADMIN], others: [MEMBER] }));
   const now = new Date();
-  jobId = String((await u.deps.store.jobs.insertOne({ teamId: T, name: 'Sales', channelId: 'C0SALES', admins: [], members: [], createdBy: ADMIN, createdAt: now, updatedAt: now })).insertedId);
+  jobId = String(
+    (
+      await u.deps.store.jobs.insertOne({
+        teamId: T,
+        name: 'Sales',
+        channelId: 'C0SALES',
+        admins: [],
+        members: [],
+        createdBy: ADMIN,
+        createdAt: now,
+        updatedAt: now,
+      })
+    ).insertedId,
+  );
 });
 afterAll(() => u?.close());
 beforeEach(() => h.reset());
@@ -46,25 +59,39 @@ describe('the roles modal (role:save)', () => {
     expect(d.acks).toEqual([undefined]);
     expect(await roleOf(MEMBER)).toBe('limited');
     expect((await u.deps.store.jobs.findOne({ teamId: T, name: 'Sales' }))?.admins).toEqual([MEMBER]);
-    expect(bolt.dms(ADMIN)).toEqual([[
-      t('roles.saved', { user: MEMBER, role: t('roles.limited') }),
-      t('roles.savedJob', { user: MEMBER, job: 'Sales', role: t('roles.job_admin') }),
-    ].join('\n')]);
+    expect(bolt.dms(ADMIN)).toEqual([
+      [
+        t('roles.saved', { user: MEMBER, role: t('roles.limited') }),
+        t('roles.savedJob', { user: MEMBER, job: 'Sales', role: t('roles.job_admin') }),
+      ].join('\n'),
+    ]);
   });
 
   it('without a user, or with nothing to change, answers under the field', async () => {
-    expect((await save(ADMIN, { org_role: 'standard' })).acked).toEqual({ response_action: 'errors', errors: { user: t('link.errors.required') } });
-    expect((await save(ADMIN, { user: MEMBER })).acked).toEqual({ response_action: 'errors', errors: { org_role: t('roles.nothingToChange') } });
+    expect((await save(ADMIN, { org_role: 'standard' })).acked).toEqual({
+      response_action: 'errors',
+      errors: { user: t('link.errors.required') },
+    });
+    expect((await save(ADMIN, { user: MEMBER })).acked).toEqual({
+      response_action: 'errors',
+      errors: { org_role: t('roles.nothingToChange') },
+    });
     expect(await roleOf(MEMBER)).toBe('limited');
   });
 
   it('the last org admin cannot be removed (under the user field)', async () => {
-    expect((await save(ADMIN, { user: ADMIN, org_role: 'standard' })).acked).toEqual({ response_action: 'errors', errors: { user: t('roles.lastOrgAdmin') } });
+    expect((await save(ADMIN, { user: ADMIN, org_role: 'standard' })).acked).toEqual({
+      response_action: 'errors',
+      errors: { user: t('roles.lastOrgAdmin') },
+    });
     expect(await roleOf(ADMIN)).toBe('org_admin');
   });
 
   it('a crafted submission by someone who is no org admin is refused', async () => {
-    expect((await save(MEMBER, { user: MEMBER, org_role: 'org_admin' })).acked).toMatchObject({ response_action: 'errors', errors: { user: expect.stringContaining("don't have permission") } });
+    expect((await save(MEMBER, { user: MEMBER, org_role: 'org_admin' })).acked).toMatchObject({
+      response_action: 'errors',
+      errors: { user: expect.stringContaining("don't have permission") },
+    });
     expect(await roleOf(MEMBER)).toBe('limited');
   });
 });

@@ -45,14 +45,19 @@ describe('the settings modal (set:save)', () => {
   });
 
   it('a zone that does not exist is answered under the zone field, nothing saved', async () => {
-    expect((await save(ADMIN, { zone: 'Mars/Olympus', cards: 'standard' })).acked).toEqual({ response_action: 'errors', errors: { zone: t('settings.badZone') } });
+    expect((await save(ADMIN, { zone: 'Mars/Olympus', cards: 'standard' })).acked).toEqual({
+      response_action: 'errors',
+      errors: { zone: t('settings.badZone') },
+    });
     expect(await org()).toMatchObject({ zone: 'Europe/Paris', settings: { privateCards: true } });
   });
 
   it('a crafted submission by a member closes the modal and is refused by DM', async () => {
     const d = await save(MEMBER, { zone: 'UTC', cards: 'standard' });
     expect(d.acks).toEqual([undefined]);
-    expect(bolt.client.to('chat.postMessage').map((c) => [c.args.channel, c.args.text])).toEqual([[MEMBER, t('common.refused', { action: t('actions.settings_manage') })]]);
+    expect(bolt.client.to('chat.postMessage').map((c) => [c.args.channel, c.args.text])).toEqual([
+      [MEMBER, t('common.refused', { action: t('actions.settings_manage') })],
+    ]);
     expect((await org())?.zone).toBe('Europe/Paris');
   });
 

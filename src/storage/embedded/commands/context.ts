@@ -40,7 +40,10 @@ export function existing(ctx: Ctx, name: string): Collection | undefined {
 export function asDoc(v: unknown, what: string): Document {
   if (v === undefined || v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new CommandError('TypeMismatch', `BSON field '${what}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`);
+    throw new CommandError(
+      'TypeMismatch',
+      `BSON field '${what}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
   }
   return v as Document;
 }
@@ -98,7 +101,9 @@ export function projectDocs(docs: Doc[], projection: Document | undefined, filte
   const simple = Object.entries(projection).every(([k, v]) => !k.includes('.') && (typeof v === 'number' || typeof v === 'boolean'));
   const input = simple ? docs : docs.map((d) => cloneDoc(d));
   const tree = projectionTree(projection);
-  const out = (new Query(positional ? (filter ?? {}) : {}, opts).find(input, projection).all() as Doc[]).map((d, i) => reorderProjected(docs[i], d, tree));
+  const out = (new Query(positional ? (filter ?? {}) : {}, opts).find(input, projection).all() as Doc[]).map((d, i) =>
+    reorderProjected(docs[i], d, tree),
+  );
   // MongoDB keeps _id first in projected documents
   return out.map((d) => {
     const keys = Object.keys(d);

@@ -10,13 +10,37 @@ import { QUERY_OPTS } from '../collection';
 export const create: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'create');
   if (cmd.viewOn !== undefined || cmd.capped || cmd.timeseries || cmd.clusteredIndex) {
-    const what = cmd.viewOn !== undefined ? 'views' : cmd.capped ? 'capped collections' : cmd.timeseries ? 'time series collections' : 'clustered collections';
+    const what =
+      cmd.viewOn !== undefined
+        ? 'views'
+        : cmd.capped
+          ? 'capped collections'
+          : cmd.timeseries
+            ? 'time series collections'
+            : 'clustered collections';
     throw new CommandError('IllegalOperation', `${what} are not supported by the embedded server`);
   }
   if (existing(ctx, name)) throw new CommandError('NamespaceExists', `Collection ${ctx.db}.${name} already exists.`);
   const opts: Document = {};
   for (const [k, v] of Object.entries(cmd)) {
-    if (k === 'create' || k.startsWith('$') || ['lsid', 'writeConcern', 'readConcern', 'readPreference', 'txnNumber', 'autocommit', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'maxTimeMS'].includes(k)) continue;
+    if (
+      k === 'create' ||
+      k.startsWith('$') ||
+      [
+        'lsid',
+        'writeConcern',
+        'readConcern',
+        'readPreference',
+        'txnNumber',
+        'autocommit',
+        'comment',
+        'apiVersion',
+        'apiStrict',
+        'apiDeprecationErrors',
+        'maxTimeMS',
+      ].includes(k)
+    )
+      continue;
     opts[k] = v;
   }
   ctx.catalog.getOrCreate(ctx.db, name, opts);
@@ -88,7 +112,9 @@ export const createIndexes: Handler = (cmd, ctx) => {
   const name = collectionName(cmd, 'createIndexes');
   const raw = cmd.indexes;
   if (!Array.isArray(raw) || raw.length === 0) throw new CommandError('BadValue', 'Must specify at least one index to create');
-  const specs = raw.map((r) => normalizeIndexSpec({ ...(r as Document), name: (r as Document)?.name ?? defaultIndexName((r as Document)?.key ?? {}) }));
+  const specs = raw.map((r) =>
+    normalizeIndexSpec({ ...(r as Document), name: (r as Document)?.name ?? defaultIndexName((r as Document)?.key ?? {}) }),
+  );
   const { coll, created } = ctx.catalog.getOrCreate(ctx.db, name);
   const before = coll.indexes.length + 1;
   let note: string | undefined;
@@ -106,21 +132,36 @@ export const createIndexes: Handler = (cmd, ctx) => {
         continue;
       }
       if (sameKey(byName.spec.key, spec.key)) {
-        throw new CommandError('IndexOptionsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+        throw new CommandError(
+          'IndexOptionsConflict',
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`,
+        );
       }
-      throw new CommandError('IndexKeySpecsConflict', `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`);
+      throw new CommandError(
+        'IndexKeySpecsConflict',
+        `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(byName.spec)}`,
+      );
     }
-    const byKey = coll.indexes.find((i) => sameKey(i.spec.key, spec.key) && JSON.stringify(i.spec.partialFilterExpression ?? null) === JSON.stringify(spec.partialFilterExpression ?? null));
+    const byKey = coll.indexes.find(
+      (i) =>
+        sameKey(i.spec.key, spec.key) &&
+        JSON.stringify(i.spec.partialFilterExpression ?? null) === JSON.stringify(spec.partialFilterExpression ?? null),
+    );
     if (byKey) {
       throw new CommandError('IndexOptionsConflict', `Index already exists with a different name: ${byKey.spec.name}`);
     }
     if (spec.expireAfterSeconds !== undefined && (typeof spec.expireAfterSeconds !== 'number' || spec.expireAfterSeconds < 0)) {
-      throw new CommandError('CannotCreateIndex', 'TTL index \'expireAfterSeconds\' option must be a non-negative number');
+      throw new CommandError('CannotCreateIndex', "TTL index 'expireAfterSeconds' option must be a non-negative number");
     }
     ctx.catalog.createIndex(coll, spec);
     createdAny = true;
   }
-  const reply: Document = { numIndexesBefore: before, numIndexesAfter: coll.indexes.length + 1, createdCollectionAutomatically: created, ok: 1 };
+  const reply: Document = {
+    numIndexesBefore: before,
+    numIndexesAfter: coll.indexes.length + 1,
+    createdCollectionAutomatically: created,
+    ok: 1,
+  };
   if (!createdAny && note) reply.note = note;
   return reply;
 };
@@ -130,7 +171,14 @@ export const listIndexes: Handler = (cmd, ctx) => {
   const coll = existing(ctx, name);
   if (!coll) throw new CommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   const batchSize = (cmd.cursor as Document | undefined)?.batchSize as number | undefined;
-  return { cursor: ctx.cursors.first(`${ctx.db}.$cmd.listIndexes.${name}`, coll.indexSpecs().map((s) => ({ ...s })), batchSize), ok: 1 };
+  return {
+    cursor: ctx.cursors.first(
+      `${ctx.db}.$cmd.listIndexes.${name}`,
+      coll.indexSpecs().map((s) => ({ ...s })),
+      batchSize,
+    ),
+    ok: 1,
+  };
 };
 
 export const dropIndexes: Handler = (cmd, ctx) => {
@@ -197,4 +245,3 @@ export const dbStats: Handler = (_cmd, ctx) => {
     ok: 1,
   };
 };
-

@@ -89,8 +89,30 @@ export const distinct: Handler = (cmd, ctx) => {
 };
 
 /** Stages that never modify the documents they receive, so stored documents can be fed directly. */
-const READ_ONLY_STAGES = new Set(['$match', '$sort', '$skip', '$limit', '$count', '$group', '$sortByCount', '$bucket', '$bucketAuto', '$sample']);
-const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$changeStream', '$collStats', '$indexStats', '$currentOp', '$listSessions', '$planCacheStats', '$search', '$geoNear']);
+const READ_ONLY_STAGES = new Set([
+  '$match',
+  '$sort',
+  '$skip',
+  '$limit',
+  '$count',
+  '$group',
+  '$sortByCount',
+  '$bucket',
+  '$bucketAuto',
+  '$sample',
+]);
+const UNSUPPORTED_STAGES = new Set([
+  '$out',
+  '$merge',
+  '$changeStream',
+  '$collStats',
+  '$indexStats',
+  '$currentOp',
+  '$listSessions',
+  '$planCacheStats',
+  '$search',
+  '$geoNear',
+]);
 
 export const aggregate: Handler = (cmd, ctx) => {
   const pipeline = cmd.pipeline;
@@ -100,7 +122,8 @@ export const aggregate: Handler = (cmd, ctx) => {
     const op = Object.keys(stage ?? {})[0];
     if (UNSUPPORTED_STAGES.has(op)) throw new CommandError('IllegalOperation', `${op} is not supported by the embedded server`);
   }
-  if (typeof cmd.aggregate !== 'string') throw new CommandError('InvalidNamespace', 'collection-less aggregate is not supported by the embedded server');
+  if (typeof cmd.aggregate !== 'string')
+    throw new CommandError('InvalidNamespace', 'collection-less aggregate is not supported by the embedded server');
   const name = collectionName(cmd, 'aggregate');
   const ns = `${ctx.db}.${name}`;
   const coll = existing(ctx, name);
@@ -129,7 +152,8 @@ export const aggregate: Handler = (cmd, ctx) => {
 export const explain: Handler = (cmd, ctx) => {
   const inner = asDoc(cmd.explain, 'explain');
   const innerName = Object.keys(inner)[0];
-  if (innerName !== 'find' && innerName !== 'count') throw new CommandError('IllegalOperation', `explain of ${innerName} is not supported by the embedded server`);
+  if (innerName !== 'find' && innerName !== 'count')
+    throw new CommandError('IllegalOperation', `explain of ${innerName} is not supported by the embedded server`);
   const plan: PlanInfo = { docsExamined: 0, keysExamined: 0 };
   const findCmd = innerName === 'find' ? inner : { find: inner.count, filter: inner.query };
   const { ns, docs } = runFind(findCmd, ctx, plan);

@@ -68,7 +68,8 @@ function checkFieldNames(d: Doc): void {
   const id = d._id;
   if (id && typeof id === 'object' && !Array.isArray(id) && !(id instanceof Date) && !(id as { _bsontype?: string })._bsontype) {
     for (const k of Object.keys(id)) {
-      if (k.startsWith('$')) throw new CommandError('BadValue', `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`);
+      if (k.startsWith('$'))
+        throw new CommandError('BadValue', `_id fields may not contain '$'-prefixed fields: ${k} is not valid for storage.`);
     }
   }
 }
@@ -80,7 +81,10 @@ function isOperatorUpdate(u: Document): boolean {
   if (keys.length === 0) return false;
   const ops = keys.filter((k) => k.startsWith('$'));
   if (ops.length > 0 && ops.length !== keys.length) {
-    throw new CommandError('FailedToParse', `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    throw new CommandError(
+      'FailedToParse',
+      `Unknown modifier: ${keys.find((k) => !k.startsWith('$'))}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
   }
   return ops.length > 0;
 }
@@ -110,7 +114,12 @@ class UpdateSpec {
       this.kind = 'ops';
       this.compiled = compileUpdate(u, arrayFilters);
     } else this.kind = 'replace';
-    if (this.kind !== 'ops' && arrayFilters !== undefined && arrayFilters !== null && (!Array.isArray(arrayFilters) || arrayFilters.length > 0)) {
+    if (
+      this.kind !== 'ops' &&
+      arrayFilters !== undefined &&
+      arrayFilters !== null &&
+      (!Array.isArray(arrayFilters) || arrayFilters.length > 0)
+    ) {
       throw new CommandError('FailedToParse', 'arrayFilters may only be specified for update operators');
     }
   }
@@ -127,7 +136,9 @@ class UpdateSpec {
       if (!inserting && keyOf(next._id) !== keyOf(doc._id)) throw immutableId();
     } else if (this.kind === 'ops') {
       const c = this.compiled!;
-      next = withIdFirst(c.apply(doc, { inserting, query, queryPred: c.positional && query ? compileQuery(query, this.vars).test : undefined }));
+      next = withIdFirst(
+        c.apply(doc, { inserting, query, queryPred: c.positional && query ? compileQuery(query, this.vars).test : undefined }),
+      );
     } else {
       const u = this.u as Document;
       next = { _id: doc._id };
@@ -141,7 +152,8 @@ class UpdateSpec {
   }
 }
 
-const immutableId = () => new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+const immutableId = () =>
+  new CommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
 
 function setPath(target: Doc, path: string, value: unknown): void {
   const parts = path.split('.');
@@ -162,7 +174,14 @@ function equalityFields(query: Document, out: Doc = {}): Doc {
       continue;
     }
     if (k.startsWith('$')) continue;
-    if (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof RegExp) && !(v as { _bsontype?: string })._bsontype) {
+    if (
+      v &&
+      typeof v === 'object' &&
+      !Array.isArray(v) &&
+      !(v instanceof Date) &&
+      !(v instanceof RegExp) &&
+      !(v as { _bsontype?: string })._bsontype
+    ) {
       const keys = Object.keys(v);
       if (keys.length > 0 && keys.every((x) => x.startsWith('$'))) {
         if ('$eq' in v) setPath(out, k, (v as Document).$eq);
@@ -318,13 +337,14 @@ export const findAndModify: Handler = (cmd, ctx) => {
   const remove = !!cmd.remove;
   const u = cmd.update as Document | Document[] | undefined;
   if (remove && u !== undefined) throw new CommandError('FailedToParse', 'Cannot specify both an update and remove=true');
-  if (!remove && (u === undefined || u === null)) throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
+  if (!remove && (u === undefined || u === null))
+    throw new CommandError('FailedToParse', 'Either an update or remove=true must be specified');
   if (remove && cmd.upsert) throw new CommandError('FailedToParse', 'Cannot specify both upsert=true and remove=true');
   const fields = cmd.fields as Document | undefined;
   const vars = letVars(cmd);
   const spec = remove ? undefined : new UpdateSpec(u!, cmd.arrayFilters, vars);
   let coll = ctx.catalog.get(ctx.db, name);
-  const project = (d: Doc | undefined): Doc | null => (d ? projectDocs([d], fields, undefined)[0] ?? null : null);
+  const project = (d: Doc | undefined): Doc | null => (d ? (projectDocs([d], fields, undefined)[0] ?? null) : null);
 
   let target: Doc | undefined;
   if (coll) {

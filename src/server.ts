@@ -26,6 +26,7 @@ import { DEFAULT_CARD_POSTING, type CardPostingSettings } from './notifier/cards
 import { createPacedPosting } from './slack/paced-poster';
 import { SLACK_SCOPES } from './slack/scopes';
 import { configureBrowser } from '../connectors/browser';
+import { guardSlackRequests } from './request-guard';
 
 export interface AppHandle {
   app: App;
@@ -134,6 +135,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   registerJobs(agenda, deps, createCardDelivery(deps, posting, cardPosting));
 
   const server = (await app.start(opts.port ?? config.PORT)) as Server;
+  guardSlackRequests(server, { path: common.endpoints, signingSecret: common.signingSecret, logger });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.PORT);
   if (opts.worker !== false) {

@@ -5,6 +5,9 @@
  * - a correctly signed body that is not a JSON object (`payload=null`, a JSON `null`, number, string or
  *   array) makes Bolt 5.1's receiver throw outside its try blocks, an unhandled rejection that ends the
  *   process. Such a body gets 400 if signed, 401 if not (what Bolt gives a malformed body).
+ * - a body over MAX_BODY_BYTES gets 413 before the signature check and before it is buffered: at once
+ *   when its Content-Length says so, when the limit is passed if it is chunked; the connection is then
+ *   closed, so the rest is not read.
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -19,8 +22,13 @@ export interface RequestGuardOptions {
   logger: Logger;
 }
 
-/** Bolt 5.1's default limit, kept as it is for now. */
-const BOLT_BODY_LIMIT = 4 * 1024 * 1024;
+/**
+ * The largest body read (1 MiB). Slack's payloads stay well under it: the biggest are view
+ * submissions, and a modal holds at most 100 blocks and text fields of at most 3,000 characters, so
+ * even a full modal with its state is a few hundred KB; this app's modals are far smaller. Bolt's own
+ * default is 4 MB, and twenty concurrent bodies of that size cost about 100 MB of memory.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 type BufferedRequest = IncomingMessage & { rawBody?: Buffer };
 
@@ -54,7 +62,20 @@ function pathOf(req: IncomingMessage): string {
 
 /** True when the request may go on to Bolt; otherwise it has been answered. */
 async function screen(req: BufferedRequest, res: ServerResponse, o: RequestGuardOptions, log: Logger): Promise<boolean> {
-  req.rawBody = await getRawBody(req, { limit: BOLT_BODY_LIMIT });
+  const declared = req.headers['content-length'] === undefined ? null : Number(req.headers['content-length']);
+  if (declared !== null && declared > MAX_BODY_BYTES) {
+    log.warn({ contentLength: declared, limit: MAX_BODY_BYTES }, 'request refused: body over the limit');
+    refuse(res, 413);
+    return false;
+  }
+  try {
+    req.rawBody = await getRawBody(req, { limit: MAX_BODY_BYTES, length: declared });
+  } catch (err) {
+    if ((err as { type?: string }).type !== 'entity.too.large') throw err;
+    log.warn({ limit: MAX_BODY_BYTES }, 'request refused: body over the limit');
+    refuse(res, 413);
+    return false;
+  }
   if (isJsonObjectBody(req.rawBody, req.headers['content-type'])) return true;
   const signed = isValidSlackRequest({
     signingSecret: o.signingSecret,
@@ -89,7 +110,11 @@ export function isJsonObjectBody(raw: Buffer, contentType: string | undefined): 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Answers and closes the connection: what is left of the request body is not read (Node would
+ * otherwise read it to its end to reuse the connection).
+ */
 function refuse(res: ServerResponse, status: number): void {
-  res.writeHead(status, { 'content-length': '0' });
+  res.writeHead(status, { 'content-length': '0', connection: 'close' });
   res.end();
 }

@@ -8,6 +8,8 @@
  * - a body over MAX_BODY_BYTES gets 413 before the signature check and before it is buffered: at once
  *   when its Content-Length says so, when the limit is passed if it is chunked; the connection is then
  *   closed, so the rest is not read.
+ * - a request timestamp more than 5 minutes in the future gets 401 (Bolt refuses only timestamps
+ *   more than 5 minutes old; a future one signed once would be accepted until then).
  */
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
@@ -20,7 +22,12 @@ export interface RequestGuardOptions {
   path: string;
   signingSecret: string;
   logger: Logger;
+  /** Wall-clock milliseconds, as Bolt reads them for staleness (Date.now by default). */
+  now?: () => number;
 }
+
+/** How far from now a request timestamp may be, either way: Slack's window, 5 minutes. */
+export const TIMESTAMP_WINDOW_SEC = 5 * 60;
 
 /**
  * The largest body read (1 MiB). Slack's payloads stay well under it: the biggest are view
@@ -66,6 +73,13 @@ async function screen(req: BufferedRequest, res: ServerResponse, o: RequestGuard
   if (declared !== null && declared > MAX_BODY_BYTES) {
     log.warn({ contentLength: declared, limit: MAX_BODY_BYTES }, 'request refused: body over the limit');
     refuse(res, 413);
+    return false;
+  }
+  const ts = Number(req.headers['x-slack-request-timestamp']);
+  const nowSec = Math.floor((o.now ?? Date.now)() / 1000);
+  if (Number.isFinite(ts) && ts > nowSec + TIMESTAMP_WINDOW_SEC) {
+    log.info({ timestamp: ts, now: nowSec }, 'request refused: timestamp in the future');
+    refuse(res, 401);
     return false;
   }
   try {

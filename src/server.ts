@@ -12,7 +12,8 @@ import type { Deps } from './domain/deps';
 import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
-import { createSlackGateway, slackClientOptions } from './slack/gateway';
+import { createSlackGateway, slackClientOptions, teamOfToken } from './slack/gateway';
+import { onlyInstalledTeam } from './single-workspace';
 import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
@@ -129,6 +130,12 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
         })
       : new App({ ...common, token: config.SLACK_BOT_TOKEN, tokenVerificationEnabled: false });
 
+  if (config.slackMode !== 'oauth' && config.SLACK_BOT_TOKEN) {
+    // one workspace: the one the bot token belongs to (asked once, here); requests claiming another are ignored
+    const installed = await teamOfToken(config, config.SLACK_BOT_TOKEN);
+    logger.info({ teamId: installed.teamId }, "single-workspace mode: serving the bot token's workspace only");
+    app.use(onlyInstalledTeam(installed.teamId, logger));
+  }
   registerAll(app, deps, gateway.forget);
   const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };
   const posting = createPacedPosting({ postingClientFor: gateway.postingClientFor, logger, settings: cardPosting });

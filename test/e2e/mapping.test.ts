@@ -447,3 +447,47 @@ describe('a rule that outranks the one in place', () => {
     );
   });
 });
+
+describe('a replayed rule submission', () => {
+  it('adds no second rule: the rule is keyed by the modal it was submitted from', async () => {
+    const { viewId } = await openMapping(ADMIN);
+    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
+    const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
+    const rule = { teamId: T, medium: 'wantedly' as const, pattern: 'Replayed Posting Title' };
+    const res = await h.slack.submitView({
+      teamId: T,
+      userId: ADMIN,
+      viewId: (pushed as { id: string }).id,
+      values: {
+        medium: { value: 'wantedly' },
+        pattern: { value: rule.pattern },
+        match: { value: 'exact' },
+        job: { 'map:rule:job': backendId },
+      },
+    });
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(async () => (await h.app.deps.store.mappingRules.countDocuments(rule)) === 1, 'the rule');
+    const audited = () => h.app.deps.store.auditLog.countDocuments({ teamId: T, action: 'mapping.rule.add' });
+    const auditedBefore = await audited();
+
+    // the same signed submission again, as captured on the wire: a fresh trigger_id (so the delivery
+    // dedupe does not drop it) and a fresh timestamp, correctly signed
+    const payload = JSON.parse(new URLSearchParams(res.request.body).get('payload')!);
+    payload.trigger_id = `${Date.now()}.replayed`;
+    const replay = await h.slack.raw(res.request, {
+      body: `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.json?.response_action).not.toBe('errors');
+    // a sentinel that runs after the replay's handler: an extra rule would be visible by then
+    await eventually(
+      async () => (await h.app.deps.store.deliveries.countDocuments({ _id: `${T}:trigger:${payload.trigger_id}` })) > 0,
+      'replay delivered',
+    );
+    const sentinel = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'help' });
+    expect(sentinel.status).toBe(200);
+    expect(await h.app.deps.store.mappingRules.countDocuments(rule)).toBe(1);
+    expect(await audited()).toBe(auditedBefore);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from '../helpers/app';
+import { postSigned, startHarness, type Harness } from '../helpers/app';
 import { MAX_BODY_BYTES } from '../../src/request-guard';
 
 let h: Harness;
@@ -19,16 +19,9 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** POSTs `body` to /slack/events, signed as the Slack emulator signs (now, with the signing secret). */
 async function signedPost(body: string, contentType: string): Promise<number> {
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${h.app.url}/slack/events`, {
-    method: 'POST',
-    headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
-    body,
-    // before the fix the receiver never answered (and the process died): fail clearly instead
-    signal: AbortSignal.timeout(10_000),
-  });
+  // before the fix the receiver never answered (and the process died): fail clearly instead
+  const res = await postSigned(h, body, contentType, { signal: AbortSignal.timeout(10_000) });
   await res.text();
   return res.status;
 }

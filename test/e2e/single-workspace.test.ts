@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, eventually, SIGNING_SECRET, type Harness } from '../helpers/app';
+import { startHarness, eventually, postSigned, SIGNING_SECRET, type Harness } from '../helpers/app';
 import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
 import { startTestMongo, type TestMongo } from '../helpers/mongo';
 
@@ -53,17 +53,7 @@ async function craftedSlash(teamId: string, userId: string, text: string): Promi
     response_url: `${slack.url}/response/crafted`,
     trigger_id: `${Date.now()}.${randomBytes(6).toString('hex')}`,
   });
-  const body = form.toString();
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${h.app.url}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': slack.sign(body, ts),
-    },
-    body,
-  });
+  const res = await postSigned(h, form.toString());
   await res.text();
   return res.status;
 }

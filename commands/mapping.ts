@@ -138,6 +138,7 @@ export async function submitRule({ ack, view, client, ctx }: ViewArgs) {
       pattern: viewValue(view, 'pattern') ?? '',
       match: viewValue(view, 'match') ?? '',
       jobId: viewValue(view, 'job') ?? '',
+      requestId: view.id,
     });
     await ack();
     if (parentViewId)

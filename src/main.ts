@@ -10,6 +10,7 @@ import { createLogger, logFormatFor, prettyDestination } from './log';
 import { startApp, type AppHandle } from './server';
 import { startEmbeddedMongo } from './storage/embedded/index';
 import { checkChromium, closeBrowser } from '../connectors/browser';
+import { installLastResort } from './last-resort';
 
 async function main() {
   let config: Config;
@@ -23,6 +24,7 @@ async function main() {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL, logFormatFor(config) === 'pretty' ? prettyDestination() : undefined);
+  installLastResort(logger);
   const closers: (() => Promise<unknown>)[] = [];
 
   let mongoUri = config.MONGODB_URI;

@@ -12,7 +12,8 @@ import type { Deps } from './domain/deps';
 import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
-import { createSlackGateway, slackClientOptions } from './slack/gateway';
+import { createSlackGateway, slackClientOptions, teamOfToken } from './slack/gateway';
+import { onlyInstalledTeam } from './single-workspace';
 import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
 import { agendaAccountJobs } from './jobs/account-jobs';
@@ -26,6 +27,7 @@ import { DEFAULT_CARD_POSTING, type CardPostingSettings } from './notifier/cards
 import { createPacedPosting } from './slack/paced-poster';
 import { SLACK_SCOPES } from './slack/scopes';
 import { configureBrowser } from '../connectors/browser';
+import { guardSlackRequests } from './request-guard';
 
 export interface AppHandle {
   app: App;
@@ -128,12 +130,19 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
         })
       : new App({ ...common, token: config.SLACK_BOT_TOKEN, tokenVerificationEnabled: false });
 
+  if (config.slackMode !== 'oauth' && config.SLACK_BOT_TOKEN) {
+    // one workspace: the one the bot token belongs to (asked once, here); requests claiming another are ignored
+    const installed = await teamOfToken(config, config.SLACK_BOT_TOKEN);
+    logger.info({ teamId: installed.teamId }, "single-workspace mode: serving the bot token's workspace only");
+    app.use(onlyInstalledTeam(installed.teamId, logger));
+  }
   registerAll(app, deps, gateway.forget);
   const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };
   const posting = createPacedPosting({ postingClientFor: gateway.postingClientFor, logger, settings: cardPosting });
   registerJobs(agenda, deps, createCardDelivery(deps, posting, cardPosting));
 
   const server = (await app.start(opts.port ?? config.PORT)) as Server;
+  guardSlackRequests(server, { path: common.endpoints, signingSecret: common.signingSecret, logger });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.PORT);
   if (opts.worker !== false) {

@@ -9,6 +9,7 @@ import type { Deps } from './deps';
 import type { Medium } from '../vocabulary';
 import { MEDIA } from '../vocabulary';
 import type { MappingRuleDoc, PostingDoc } from '../storage/types';
+import { isDuplicateKey } from '../storage/db';
 import type { Actor } from './permissions';
 import { effectiveJob } from './mapping-rules';
 import { authorize } from './access';
@@ -110,6 +111,8 @@ export interface RuleInput {
   pattern: string;
   match: string;
   jobId: string;
+  /** The view id of the modal it was submitted from: a replayed submission adds nothing. */
+  requestId?: string;
 }
 
 export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promise<MappingResult & { rule: MappingRuleDoc }> {
@@ -125,6 +128,12 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
   const job = await jobOf(deps, teamId, input.jobId);
   const detail = { medium: input.medium, pattern: pattern.slice(0, 100) };
   await authorize(deps, actor, 'mapping.edit', { jobId: job._id }, detail);
+  const replayed = async () => {
+    const done = input.requestId ? await deps.store.mappingRules.findOne({ teamId, requestId: input.requestId }) : null;
+    return done && { moved: 0, jobName: job.name, rule: done, stayed: 0 };
+  };
+  const replay = await replayed();
+  if (replay) return replay;
   const rule: MappingRuleDoc = {
     _id: new ObjectId(),
     teamId,
@@ -134,6 +143,7 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
     jobId: job._id!,
     createdBy: actor.userId,
     createdAt: deps.clock(),
+    ...(input.requestId ? { requestId: input.requestId } : {}),
   };
   // a rule that beats the rules in place takes postings from the jobs they go to now: that needs
   // rights on each of those jobs too, as taking one posting away does (setPostingJob)
@@ -152,7 +162,14 @@ export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promi
     }
   }
   for (const jobId of losing.values()) await authorize(deps, actor, 'mapping.edit', { jobId }, detail);
-  await deps.store.mappingRules.insertOne(rule);
+  try {
+    await deps.store.mappingRules.insertOne(rule);
+  } catch (err) {
+    // the same submission, concurrently: the other one added the rule
+    const again = isDuplicateKey(err) ? await replayed() : null;
+    if (!again) throw err;
+    return again;
+  }
   await audit(deps, {
     teamId,
     actorId: actor.userId,

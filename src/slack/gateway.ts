@@ -132,3 +132,13 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
     },
   };
 }
+
+/**
+ * The workspace a bot token belongs to, as auth.test answers (single-workspace mode asks once, at
+ * start-up). Fails when the token is refused.
+ */
+export async function teamOfToken(config: Config, token: string): Promise<{ teamId: string; botUserId?: string }> {
+  const auth = await new WebClient(token, slackClientOptions(config)).auth.test();
+  if (!auth.team_id) throw new Error('auth.test of SLACK_BOT_TOKEN answered no team_id');
+  return { teamId: auth.team_id, botUserId: auth.user_id };
+}

@@ -61,7 +61,10 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
   importRuns: [{ key: { teamId: 1, accountId: 1, startedAt: -1 } }],
   postings: [{ key: { teamId: 1, medium: 1, externalId: 1 }, unique: true }, { key: { teamId: 1, jobId: 1 } }],
-  mappingRules: [{ key: { teamId: 1, medium: 1 } }],
+  mappingRules: [
+    { key: { teamId: 1, medium: 1 } },
+    { key: { teamId: 1, requestId: 1 }, unique: true, partialFilterExpression: { requestId: { $type: 'string' } } },
+  ],
   // job names are unique up to case, width and spacing (nameKey = normalizeName(name)); partial, so
   // jobs from before the key (filled in below) or a look-alike twin left without one do not collide
   jobs: [

@@ -103,6 +103,7 @@ export interface MappingRuleDoc {
   jobId: ObjectId;
   createdBy: string;
   createdAt: Date;
+  requestId?: string; // the rule modal's view id: a replayed submission does not add the rule twice
 }
 
 export interface JobDoc {

@@ -66,6 +66,24 @@ async function openMapping(userId: string, teamId = T, expectOpen = true) {
 
 const top = (userId: string, teamId = T) => JSON.stringify(h.slack.topView(userId, teamId) ?? {});
 
+/** Opens the mapping, pushes the rule modal (map:rule:add) and submits it with these values. */
+async function submitRuleModal(userId: string, rule: { medium: string; pattern: string; match: 'exact' | 'contains'; jobId: string }) {
+  const { viewId } = await openMapping(userId);
+  await h.slack.clickButton({ teamId: T, userId, actionId: 'map:rule:add', viewId });
+  const pushed = await eventually(() => (h.slack.openViews(userId, T).length === 2 ? h.slack.topView(userId, T) : undefined), 'rule modal');
+  return h.slack.submitView({
+    teamId: T,
+    userId,
+    viewId: (pushed as { id: string }).id,
+    values: {
+      medium: { value: rule.medium },
+      pattern: { value: rule.pattern },
+      match: { value: rule.match },
+      job: { 'map:rule:job': rule.jobId },
+    },
+  });
+}
+
 /** A signed block_actions request for a select the user was never shown (a crafted payload). */
 async function craftedSelect(teamId: string, userId: string, postingId: string, jobId: string) {
   const status = await craftedAction(h, {
@@ -142,20 +160,7 @@ describe('import → unmapped → rule → cards', () => {
   });
 
   it('a rule added in the modal routes the waiting candidates, says how many moved, and posts each card once', async () => {
-    const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
-    const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
-    const res = await h.slack.submitView({
-      teamId: T,
-      userId: ADMIN,
-      viewId: (pushed as { id: string }).id,
-      values: {
-        medium: { value: 'wantedly' },
-        pattern: { value: 'Backend Engineer' },
-        match: { value: 'contains' },
-        job: { 'map:rule:job': backendId },
-      },
-    });
+    const res = await submitRuleModal(ADMIN, { medium: 'wantedly', pattern: 'Backend Engineer', match: 'contains', jobId: backendId });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => /4 人の候補者を求人「Backend」に振り分けました/.test(top(ADMIN)), 'banner with the count');
     await eventually(() => channelCards('C0MAPBACK').length === 4, 'four cards');
@@ -284,24 +289,8 @@ describe('who may map', () => {
 
   it('a job admin cannot take a posting from another job with a rule that beats the rule in place', async () => {
     // g-qa goes to Frontend by the org admin's 'QA' (contains) rule; an exact rule would beat it
-    const { viewId } = await openMapping(JADMIN);
-    await h.slack.clickButton({ teamId: T, userId: JADMIN, actionId: 'map:rule:add', viewId });
-    const pushed = await eventually(
-      () => (h.slack.openViews(JADMIN, T).length === 2 ? h.slack.topView(JADMIN, T) : undefined),
-      'rule modal',
-    );
     const rulesBefore = await h.app.deps.store.mappingRules.countDocuments({ teamId: T });
-    const res = await h.slack.submitView({
-      teamId: T,
-      userId: JADMIN,
-      viewId: (pushed as { id: string }).id,
-      values: {
-        medium: { value: 'green' },
-        pattern: { value: 'QA Engineer' },
-        match: { value: 'exact' },
-        job: { 'map:rule:job': backendId },
-      },
-    });
+    const res = await submitRuleModal(JADMIN, { medium: 'green', pattern: 'QA Engineer', match: 'exact', jobId: backendId });
     expect(res.responseAction).toBe('errors');
     expect(JSON.stringify(res.body)).toContain('権限がありません');
     expect(await h.app.deps.store.mappingRules.countDocuments({ teamId: T })).toBe(rulesBefore);
@@ -418,19 +407,11 @@ describe('a rule that outranks the one in place', () => {
     const backend = new ObjectId(backendId);
     const inBackend = await h.app.deps.store.candidates.countDocuments({ teamId: T, postingExternalId: 'w-be-tokyo', jobId: backend });
     expect(inBackend).toBe(4);
-    const { viewId } = await openMapping(ADMIN);
-    await h.slack.clickButton({ teamId: T, userId: ADMIN, actionId: 'map:rule:add', viewId });
-    const pushed = await eventually(() => (h.slack.openViews(ADMIN, T).length === 2 ? h.slack.topView(ADMIN, T) : undefined), 'rule modal');
-    const res = await h.slack.submitView({
-      teamId: T,
-      userId: ADMIN,
-      viewId: (pushed as { id: string }).id,
-      values: {
-        medium: { value: 'wantedly' },
-        pattern: { value: 'Backend Engineer (Tokyo)' },
-        match: { value: 'exact' },
-        job: { 'map:rule:job': frontendId },
-      },
+    const res = await submitRuleModal(ADMIN, {
+      medium: 'wantedly',
+      pattern: 'Backend Engineer (Tokyo)',
+      match: 'exact',
+      jobId: frontendId,
     });
     expect(res.responseAction).not.toBe('errors');
     await eventually(() => top(ADMIN).includes('4 人の候補者はすでに別の求人に振り分け済み'), 'banner says who stays');
@@ -445,5 +426,36 @@ describe('a rule that outranks the one in place', () => {
         })) === 1,
       'new one to Frontend',
     );
+  });
+});
+
+describe('a replayed rule submission', () => {
+  it('adds no second rule: the rule is keyed by the modal it was submitted from', async () => {
+    const rule = { teamId: T, medium: 'wantedly' as const, pattern: 'Replayed Posting Title' };
+    const res = await submitRuleModal(ADMIN, { medium: rule.medium, pattern: rule.pattern, match: 'exact', jobId: backendId });
+    expect(res.responseAction).not.toBe('errors');
+    await eventually(async () => (await h.app.deps.store.mappingRules.countDocuments(rule)) === 1, 'the rule');
+    const audited = () => h.app.deps.store.auditLog.countDocuments({ teamId: T, action: 'mapping.rule.add' });
+    const auditedBefore = await audited();
+
+    // the same signed submission again, as captured on the wire: a fresh trigger_id (so the delivery
+    // dedupe does not drop it) and a fresh timestamp, correctly signed
+    const payload = JSON.parse(new URLSearchParams(res.request.body).get('payload')!);
+    payload.trigger_id = `${Date.now()}.replayed`;
+    const replay = await h.slack.raw(res.request, {
+      body: `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    expect(replay.status).toBe(200);
+    expect(replay.json?.response_action).not.toBe('errors');
+    // a sentinel that runs after the replay's handler: an extra rule would be visible by then
+    await eventually(
+      async () => (await h.app.deps.store.deliveries.countDocuments({ _id: `${T}:trigger:${payload.trigger_id}` })) > 0,
+      'replay delivered',
+    );
+    const sentinel = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'help' });
+    expect(sentinel.status).toBe(200);
+    expect(await h.app.deps.store.mappingRules.countDocuments(rule)).toBe(1);
+    expect(await audited()).toBe(auditedBefore);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Request signing on POST /slack/events (Slack's v0 HMAC over `v0:<ts>:<body>`, 5-minute window):
- * unsigned, wrongly signed, stale, and replayed requests are refused with 401 before any listener
+ * unsigned, wrongly signed, stale, future-dated and replayed requests are refused with 401 before any listener
  * runs — no Slack API call, nothing written to members/auditLog. And an internal error shows the
  * user a short reference id, never a stack trace, with the same id in the logs.
  */
@@ -99,6 +99,8 @@ const attacks: Record<string, Attack> = {
   },
   'body changed after signing': (req) => h.slack.raw(req, { body: `${req.body} `, keepSignature: true }),
   'timestamp 6 minutes old, correctly signed for it': (req) => h.slack.raw(req, { timestamp: now() - 6 * 60 }),
+  'timestamp 10 minutes in the future, correctly signed for it': (req) => h.slack.raw(req, { timestamp: now() + 10 * 60 }),
+  'timestamp a year in the future, correctly signed for it': (req) => h.slack.raw(req, { timestamp: now() + 365 * 86_400 }),
   'replay: new timestamp, old signature': (req) => h.slack.raw(req, { timestamp: now() + 1, keepSignature: true }),
 };
 

@@ -177,18 +177,25 @@ export async function craftedAction(
     view,
     actions: [{ block_id: 'crafted', action_ts: String(Date.now() / 1000), ...i.action }],
   };
-  const body = `payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const ts = Math.floor(Date.now() / 1000);
-  const res = await fetch(`${h.app.url}/slack/events`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': h.slack.sign(body, ts),
-    },
-    body,
-  });
+  const res = await postSigned(h, `payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  await res.text();
   return res.status;
+}
+
+/** POSTs `body` to the app's /slack/events, signed now as Slack signs (the emulator's signing secret). */
+export async function postSigned(
+  h: Pick<Harness, 'app' | 'slack'>,
+  body: string,
+  contentType = 'application/x-www-form-urlencoded',
+  init: { signal?: AbortSignal } = {},
+): Promise<Response> {
+  const ts = Math.floor(Date.now() / 1000);
+  return fetch(`${h.app.url}/slack/events`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': String(ts), 'x-slack-signature': h.slack.sign(body, ts) },
+    body,
+    signal: init.signal,
+  });
 }
 
 /** Waits until `fn` returns a truthy value (polling), or fails with `what`. */

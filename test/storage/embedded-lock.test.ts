@@ -80,8 +80,24 @@ describe('embedded data-directory LOCK', () => {
     );
 
     process.kill(pid, 'SIGKILL');
-    await waitFor(() => procStart(pid)?.state === 'Z', 'the killed server to be a zombie');
-    expect(await openAndWrite(dir)).toBe(2);
+    // the thread-group leader shows 'Z' while Node's other threads are still exiting; the process's
+    // files (and so its lock) are released once the last thread is gone, the leader left a zombie
+    const threads = () => {
+      try {
+        return fs.readdirSync(`/proc/${pid}/task`).length;
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor(() => procStart(pid)?.state === 'Z' && threads() <= 1, 'the killed server to be a zombie');
+    // the kernel drops the lock as the dying process's files close, a moment after it shows as a
+    // zombie: the restart may be refused for that moment, never for longer
+    let count = 0;
+    await waitFor(async () => {
+      count = await openAndWrite(dir).catch(() => 0);
+      return count > 0;
+    }, 'a restart to get the lock');
+    expect(count).toBe(2);
     parent.kill('SIGKILL');
   });
 

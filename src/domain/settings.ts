@@ -6,6 +6,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { ValidationError } from './errors';
 import { ensureOrg } from './orgs';
+import { cleanLine } from '../text';
 
 export function isZone(zone: string): boolean {
   try {
@@ -18,7 +19,7 @@ export function isZone(zone: string): boolean {
 
 export async function saveSettings(deps: Deps, actor: Actor, input: { zone: string; privateCards: boolean }): Promise<OrgDoc> {
   await authorize(deps, actor, 'settings.manage');
-  const typed = input.zone.trim();
+  const typed = cleanLine(input.zone);
   if (!isZone(typed)) throw new ValidationError({ zone: { key: 'settings.badZone' } });
   // the canonical name (asia/tokyo → Asia/Tokyo), as the modal shows it next time
   const zone = new Intl.DateTimeFormat('en-US', { timeZone: typed }).resolvedOptions().timeZone;

@@ -100,7 +100,7 @@ export const ja = {
     openwork: 'OpenWork',
     list: '対応している媒体: {{media}}',
     unknown: '「{{medium}}」は対応していない媒体です。対応している媒体: {{media}}（例: `/ats link wantedly`）',
-    which: 'どの媒体を連携しますか？ `/ats link <媒体>` と入力してください（例: `/ats link wantedly`）。対応している媒体: {{media}}',
+    which: 'どの媒体を連携しますか？ `/ats link &lt;媒体&gt;` と入力してください（例: `/ats link wantedly`）。対応している媒体: {{media}}',
   },
   accountState: {
     not_linked: '未連携',
@@ -309,6 +309,10 @@ export const ja = {
   },
   install: {
     welcome: 'hire-relay をインストールしました。あなたがこのワークスペースの最初の組織管理者です。`/ats help` で使い方を確認できます。',
+  },
+  text: {
+    invisible: '表示される文字がありません。目に見える文字で入力してください。',
+    noName: '（名前なし）',
   },
 } as const;
 

@@ -191,10 +191,7 @@ describe('text from the media is cleaned like what people type (src/text.ts clea
 
   it('a name of only invisible characters does not fail the page: it is stored empty (shown as "no name")', () => {
     const c = CONSOLE_CONFIGS.green;
-    const html = fixture('green-list-page1.html').replace(
-      /(<a class="applicant-link"[^>]*>)[^<]*/,
-      '$1\u200b\u200b\u202e',
-    );
+    const html = fixture('green-list-page1.html').replace(/(<a class="applicant-link"[^>]*>)[^<]*/, '$1\u200b\u200b\u202e');
     const page = parseListPage(html, c, HOST);
     expect(page.applicants).toHaveLength(20);
     expect(page.applicants[0].name).toBe('');

@@ -70,7 +70,8 @@ function expectOneLevel(body: unknown, where: string, expectIn: 'mrkdwn' | 'plai
   expect(json, `${where}: escaped twice`).not.toMatch(/&amp;(amp|lt|gt);/);
   for (const m of texts.mrkdwn) {
     // no raw mention, channel ping or link other than the app's own <#C…>, <@U…> and web links
-    for (const seq of m.match(/<[^>]*>/g) ?? []) expect(seq, `${where}: injected markup in ${m}`).toMatch(/^<(#C[A-Z0-9]+|@U(?!123>)[A-Z0-9]+|https?:\/\/[^>]+)>$/);
+    for (const seq of m.match(/<[^>]*>/g) ?? [])
+      expect(seq, `${where}: injected markup in ${m}`).toMatch(/^<(#C[A-Z0-9]+|@U(?!123>)[A-Z0-9]+|https?:\/\/[^>]+)>$/);
     if (m.includes('Smith')) expect(shown(m), `${where}: ${m}`).toContain(EVIL);
   }
   for (const p of texts.plain) {
@@ -95,7 +96,12 @@ beforeAll(async () => {
   const job = await eventually(() => h.app.deps.store.jobs.findOne({ teamId: T, channelId: CH }), 'job');
   expect(job.name).toBe(EVIL);
   // a rule whose pattern is EVIL routes the posting titled EVIL to it
-  await addRule(h.app.deps, await loadActor(h.app.deps, T, ADMIN), { medium: 'wantedly', pattern: EVIL, match: 'exact', jobId: String(job._id) });
+  await addRule(h.app.deps, await loadActor(h.app.deps, T, ADMIN), {
+    medium: 'wantedly',
+    pattern: EVIL,
+    match: 'exact',
+    jobId: String(job._id),
+  });
   // four applicants (a burst: a digest and its thread), two with U+202E and NUL in the name
   h.media!.wantedly.addAccount({ apiKey: KEY, companyName: EVIL });
   h.media!.wantedly.setRateLimit(0);
@@ -111,7 +117,11 @@ beforeAll(async () => {
   );
   const account = await linkViaSlack(h, T, ADMIN, 'wantedly', { api_key: KEY }, EVIL);
   await firstImport(h, account);
-  await eventually(() => h.slack.messages({ teamId: T, channel: CH }).filter((m) => JSON.stringify(m.blocks).includes('"card_')).length === 4, 'four cards', 30_000);
+  await eventually(
+    () => h.slack.messages({ teamId: T, channel: CH }).filter((m) => JSON.stringify(m.blocks).includes('"card_')).length === 4,
+    'four cards',
+    30_000,
+  );
 }, 120_000);
 afterAll(() => h?.close());
 
@@ -160,7 +170,11 @@ describe('one level of escaping on every surface, no injected mention', () => {
     // the confirm dialog is plain_text: verbatim
     expect(collect(list.body, { mrkdwn: [], plain: [] }).plain.some((p) => p.includes(EVIL))).toBe(true);
     const opened = h.slack.calls('views.open').length;
-    await h.slack.clickButton({ userId: ADMIN, actionId: 'acct:reenter', message: { channel: list.message!.channel, ts: list.message!.ts } });
+    await h.slack.clickButton({
+      userId: ADMIN,
+      actionId: 'acct:reenter',
+      message: { channel: list.message!.channel, ts: list.message!.ts },
+    });
     const modal = await eventually(() => h.slack.calls('views.open').slice(opened)[0], 'link modal');
     expectOneLevel(modal.args.view, 'link modal', 'plain');
   });
@@ -170,7 +184,9 @@ describe('one level of escaping on every surface, no injected mention', () => {
     await h.slack.slash({ teamId: T, userId: ADMIN, text: 'mapping' });
     const modal = await eventually(() => h.slack.calls('views.open').slice(opened)[0], 'mapping modal');
     expectOneLevel(modal.args.view, 'mapping modal', 'mrkdwn');
-    const rule = collect(modal.args.view, { mrkdwn: [], plain: [] }).mrkdwn.find((m) => m.includes('&lt;!channel') && /exact|一致/i.test(m));
+    const rule = collect(modal.args.view, { mrkdwn: [], plain: [] }).mrkdwn.find(
+      (m) => m.includes('&lt;!channel') && /exact|一致/i.test(m),
+    );
     expect(rule, 'the rule line').toBeDefined();
     expect(rule).toContain(ESCAPED);
     // the job select's option is plain_text: verbatim
@@ -192,7 +208,10 @@ describe('one level of escaping on every surface, no injected mention', () => {
 
   it('App Home', async () => {
     const since = h.slack.calls('views.publish').length;
-    await h.slack.sendEvent({ teamId: T, event: { type: 'app_home_opened', user: ADMIN, tab: 'home', channel: h.slack.dmChannel(T, ADMIN) } });
+    await h.slack.sendEvent({
+      teamId: T,
+      event: { type: 'app_home_opened', user: ADMIN, tab: 'home', channel: h.slack.dmChannel(T, ADMIN) },
+    });
     const home = await eventually(() => h.slack.calls('views.publish').slice(since)[0], 'views.publish');
     expectOneLevel(home.args.view, 'home', 'mrkdwn');
   });

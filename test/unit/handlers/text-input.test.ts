@@ -100,7 +100,9 @@ describe('the rule modal and the link modal', () => {
       privateMetadata: '{}',
       values: { medium: 'wantedly', pattern: 'Back\u202eend\u0000', match: 'contains', job: String(job.insertedId) },
     });
-    expect(await u.deps.store.mappingRules.findOne({ teamId: T, jobId: new ObjectId(job.insertedId) })).toMatchObject({ pattern: 'Backend' });
+    expect(await u.deps.store.mappingRules.findOne({ teamId: T, jobId: new ObjectId(job.insertedId) })).toMatchObject({
+      pattern: 'Backend',
+    });
   });
 
   it('an account label of only invisible characters is refused under the label; no account', async () => {

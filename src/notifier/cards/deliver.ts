@@ -73,7 +73,22 @@ async function postPending(run: Run): Promise<Step> {
   return GO_ON;
 }
 
-/** Posted cards whose candidate changed (stage, job): chat.update, each DM copy too. */
+/** Slack errors after which a message cannot be updated, ever: nothing left to replace. */
+const GONE = new Set([
+  'message_not_found',
+  'channel_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'is_archived',
+  'not_in_channel',
+]);
+const gone = (err: unknown) => GONE.has(String((err as { data?: { error?: string } }).data?.error));
+
+/**
+ * Posted cards whose candidate changed (stage, job) or was erased: chat.update, each DM copy too.
+ * An erased candidate's card stays dirty after a failure that may pass (a 429, a network error),
+ * so the next run tries again: a name must not stay in a channel because Slack hiccuped.
+ */
 async function updateDirty(run: Run): Promise<number> {
   const { deps, teamId, job } = run;
   let updated = 0;
@@ -84,13 +99,16 @@ async function updateDirty(run: Run): Promise<number> {
       ...(card.via === 'dm' ? [] : card.channel && card.ts ? [{ channel: card.channel, ts: card.ts }] : []),
       ...(card.copies ?? []),
     ];
+    let retry = false;
     for (const ref of refs) {
       try {
         await run.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
       } catch (err) {
         deps.logger.warn({ err, teamId, candidateId: String(c._id) }, 'could not update a card');
+        if (c.erasedAt && !gone(err)) retry = true;
       }
     }
+    if (retry) continue;
     await deps.store.cards.cleaned(c._id!, card.dirty!);
     updated++;
   }

@@ -53,10 +53,11 @@ export interface EraseOutcome {
 
 /** An org admin erases a candidate (`/ats candidate … → Erase`). */
 export async function eraseCandidate(deps: Deps, actor: Actor, candidateId: string): Promise<EraseOutcome> {
+  // org admins only, whoever the candidate is: refused before anything is looked up
+  await authorize(deps, actor, 'candidates.erase', {}, { candidateId: candidateId.slice(0, 24) });
   if (!/^[a-f0-9]{24}$/.test(candidateId)) throw new NotFoundError('candidate.notFound', { query: candidateId });
   const c = await deps.store.candidates.findOne({ teamId: actor.teamId, _id: new ObjectId(candidateId) });
   if (!c) throw new NotFoundError('candidate.notFound', { query: candidateId });
-  await authorize(deps, actor, 'candidates.erase', {}, { candidateId });
   if (c.erasedAt) return { erased: false };
   const fingerprint = await eraseDoc(deps, c, actor.userId);
   if (!fingerprint) return { erased: false };

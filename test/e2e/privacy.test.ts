@@ -416,6 +416,34 @@ describe('uninstall', () => {
   });
 });
 
+describe('single-workspace mode', () => {
+  it('a start with a working bot token cancels a purge of that workspace (the app is back)', async () => {
+    const T4 = 'T0PRIV04';
+    h.slack.addTeam({ id: T4, name: 'single' });
+    const token = h.slack.issueBotToken(T4);
+    const now = new Date();
+    await store().orgs.insertOne({
+      _id: T4,
+      teamId: T4,
+      zone: 'Asia/Tokyo',
+      settings: { privateCards: false },
+      createdAt: now,
+      uninstalledAt: now,
+      purgeAfter: new Date(now.getTime() + DAY),
+    });
+    const single = await startHarness({
+      reuse: h,
+      env: { SLACK_CLIENT_ID: '', SLACK_CLIENT_SECRET: '', SLACK_STATE_SECRET: '', SLACK_BOT_TOKEN: token },
+    });
+    try {
+      expect(single.config.slackMode).toBe('single');
+      expect(await store().orgs.findOne({ _id: T4 })).not.toHaveProperty('purgeAfter');
+    } finally {
+      await single.close();
+    }
+  });
+});
+
 function cardRef(c: CandidateDoc) {
   return { channel: c.card!.channel!, ts: c.card!.ts! };
 }

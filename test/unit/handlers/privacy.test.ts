@@ -1,13 +1,10 @@
 /**
  * Privacy handlers through Bolt: `cand:erase` (commands/candidates.ts), `/ats audit` and the
  * `audit:` buttons and selects (commands/audit.ts), the retention field of the settings modal
- * (commands/settings.ts), and the purge mark set by app_uninstalled (commands/lifecycle.ts).
+ * (commands/settings.ts). The purge mark of app_uninstalled: lifecycle.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Installation } from '@slack/bolt';
 import { translator } from '../../../src/i18n';
-import { mongoInstallationStore } from '../../../src/domain/installations';
-import { PURGE_GRACE_DAYS } from '../../../src/domain/org-purge';
 import type { CandidateDoc } from '../../../src/storage/types';
 import type { UnitDeps } from '../../helpers/deps';
 import { startHandlerTest, type BoltHarness, type HandlerTest } from '../../helpers/bolt';
@@ -207,36 +204,5 @@ describe('the retention field of the settings modal', () => {
     const view = JSON.stringify(bolt.client.to('views.open')[0].args.view);
     expect(view).toContain('"block_id":"retention"');
     expect(view).toContain('"initial_value":"3"');
-  });
-});
-
-describe('app_uninstalled', () => {
-  async function install(teamId: string) {
-    const installation: Installation<'v2', false> = {
-      team: { id: teamId, name: teamId },
-      enterprise: undefined,
-      user: { id: `U${teamId}`, token: undefined, scopes: undefined },
-      bot: { token: `xoxb-${teamId}`, scopes: ['commands'], id: 'B0', userId: 'U0UNITBOT' },
-      tokenType: 'bot',
-      isEnterpriseInstall: false,
-      appId: 'A0UNIT',
-      authVersion: 'v2',
-    };
-    await mongoInstallationStore(u.deps).storeInstallation(installation);
-  }
-
-  it('removes the tokens, marks the org for the purge once; a reinstall cancels it', async () => {
-    await install('T0HPRIVU');
-    await bolt.event('T0HPRIVU', { type: 'app_uninstalled' });
-    expect(await u.deps.store.installations.countDocuments({ teamId: 'T0HPRIVU' })).toBe(0);
-    const org = (await u.deps.store.orgs.findOne({ _id: 'T0HPRIVU' }))!;
-    expect(org.purgeAfter!.getTime() - org.uninstalledAt!.getTime()).toBe(PURGE_GRACE_DAYS * 24 * 3600_000);
-    // the tokens_revoked that comes with it keeps the first date
-    await bolt.event('T0HPRIVU', { type: 'tokens_revoked', tokens: { bot: ['U0UNITBOT'] } });
-    expect((await u.deps.store.orgs.findOne({ _id: 'T0HPRIVU' }))!.purgeAfter).toEqual(org.purgeAfter);
-    await install('T0HPRIVU');
-    const back = (await u.deps.store.orgs.findOne({ _id: 'T0HPRIVU' }))!;
-    expect(back.purgeAfter).toBeUndefined();
-    expect(back.uninstalledAt).toBeUndefined();
   });
 });

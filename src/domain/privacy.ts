@@ -15,8 +15,9 @@
  * own id, so a new entry never matches; the consoles' ids may be a person's, so a row with the
  * same id and a later applied-at time is a new application and comes back.
  *
- * Idempotent: the erase is one conditional update (`erasedAt` absent); whoever loses the race (a
- * double click, a retried job, a second instance) changes nothing and writes no audit entry.
+ * Idempotent: the erase is one conditional update (`erasedAt` absent) that also marks the card
+ * dirty; whoever loses the race (a double click, a retried job, a second instance) changes nothing
+ * and writes no audit entry.
  */
 import { createHmac } from 'node:crypto';
 import { ObjectId } from 'mongodb';
@@ -29,7 +30,6 @@ import { CLOSED_STAGES, type Medium } from '../vocabulary';
 import { authorize } from './access';
 import { audit } from './audit';
 import { NotFoundError } from './errors';
-import { touchCard } from './cards';
 
 /** Who erases by the retention setting (the audit log's actor). */
 export const RETENTION_ACTOR = 'retention';
@@ -91,15 +91,20 @@ async function eraseDoc(deps: Deps, c: CandidateDoc, by: string): Promise<string
         erasedBy: by,
       },
       $unset: { age: '', postingExternalId: '' },
+      // in the same write: the card must show the change (after a crash here the card is still
+      // dirty, and the one-minute card sweep wakes its poster)
+      ...(c.card ? { $inc: { 'card.dirty': 1 } } : {}),
     },
   );
   if (!res.modifiedCount) return null;
-  // a card not posted yet is never posted; one in Slack (or being posted) becomes the removed card
-  const dropped = await deps.store.candidates.updateOne(
-    { teamId: c.teamId, _id: c._id, 'card.state': 'pending' },
-    { $unset: { card: '' } },
-  );
-  if (!dropped.modifiedCount) await touchCard(deps, c.teamId, c._id!);
+  if (c.card) {
+    // a card not posted yet is never posted; one in Slack (or being posted) becomes the removed card
+    const dropped = await deps.store.candidates.updateOne(
+      { teamId: c.teamId, _id: c._id, 'card.state': 'pending' },
+      { $unset: { card: '' } },
+    );
+    if (!dropped.modifiedCount && c.card.jobId) await deps.cardJobs.wake(c.teamId, String(c.card.jobId));
+  }
   return fingerprint;
 }
 

@@ -39,7 +39,7 @@ const store = () => h.app.deps.store;
 const named = (name: string) => store().candidates.findOne({ teamId: T, name });
 
 beforeAll(async () => {
-  h = await startHarness({ media: true, clock: () => new Date(Date.now() + offsetMs), cardPosting: { intervalMs: 5 } });
+  h = await startHarness({ media: true, clock: () => new Date(Date.now() + offsetMs), cardPosting: { intervalMs: 5, retryLaterMs: 200 } });
   await h.install(T, {
     installer: ADMIN,
     users: [
@@ -173,15 +173,36 @@ describe('erase a candidate', () => {
     expect(h.slack.calls('views.open').length).toBe(replies);
   });
 
+  it('a card update Slack fails for a while is tried again until the removed card is there', async () => {
+    const [seeded] = await seedImport(h, T, 'wantedly', { externalId: 'w-retry', title: 'Backend Retry' }, 1, { prefix: 'Retry Person' });
+    const c = await eventually(async () => {
+      const d = await store().candidates.findOne({ _id: seeded._id });
+      return d?.card?.state === 'posted' ? d : undefined;
+    }, 'card posted');
+    h.slack.failNext('chat.update', 'internal_error', 2);
+    await eraseCandidate(h.app.deps, await loadActor(h.app.deps, T, ADMIN), String(c._id));
+    const removed = (u: { args: Record<string, unknown>; response: unknown }) =>
+      u.args.ts === c.card!.ts && u.args.text === ja('privacy.removedCard');
+    const ok = await eventually(
+      () => h.slack.calls('chat.update').find((u) => removed(u) && (u.response as { ok?: boolean }).ok),
+      'removed card after the failures',
+    );
+    const tries = h.slack.calls('chat.update').filter(removed);
+    expect(tries.length).toBe(3);
+    expect(tries[2]).toBe(ok);
+    await eventually(async () => !(await store().candidates.findOne({ _id: c._id }))?.card?.dirty, 'clean');
+  });
+
   it('erases once: a second erase (a double click, a retry) changes nothing and logs nothing', async () => {
     const doc = (await store().candidates.findOne({ teamId: T, erasedBy: ADMIN }))!;
     const admin = await loadActor(h.app.deps, T, ADMIN);
+    const logged = await store().auditLog.countDocuments({ teamId: T, action: 'candidates.erase', allowed: true });
     const again = await Promise.all([
       eraseCandidate(h.app.deps, admin, String(doc._id)),
       eraseCandidate(h.app.deps, admin, String(doc._id)),
     ]);
     expect(again).toEqual([{ erased: false }, { erased: false }]);
-    expect(await store().auditLog.countDocuments({ teamId: T, action: 'candidates.erase', allowed: true })).toBe(1);
+    expect(await store().auditLog.countDocuments({ teamId: T, action: 'candidates.erase', allowed: true })).toBe(logged);
     expect(await store().candidates.findOne({ _id: doc._id })).toEqual(doc);
   });
 

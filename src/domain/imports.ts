@@ -19,6 +19,7 @@ import { nextRunAfter } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
 import { searchKey } from '../text';
+import { erasedApplicants } from './privacy';
 
 export const RUN_LIMIT = 100;
 /** How long a run's account lease and Agenda lock last without a heartbeat: the run limit plus a margin. */
@@ -93,6 +94,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     summary.created = stored.created;
     summary.duplicates = stored.duplicates;
     summary.skippedMeetups = stored.meetups;
+    summary.skippedErased = stored.erased;
     await routeImported(deps, teamId, account.medium, stored.postingIds);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
@@ -177,12 +179,16 @@ export async function storeApplicants(
   account: MediaAccountDoc,
   applicants: NormalizedApplicant[],
   runId: string,
-): Promise<{ created: number; duplicates: number; meetups: number; postingIds: string[] }> {
+): Promise<{ created: number; duplicates: number; meetups: number; erased: number; postingIds: string[] }> {
   const now = deps.clock();
   const { teamId, medium } = account;
-  const real = applicants.filter((a) => !a.isMeetup);
-  const meetups = applicants.length - real.length;
-  if (real.length === 0) return { created: 0, duplicates: 0, meetups, postingIds: [] };
+  const applied = applicants.filter((a) => !a.isMeetup);
+  const meetups = applicants.length - applied.length;
+  // erased on request and not applied again since: skipped (src/domain/privacy.ts)
+  const skip = await erasedApplicants(deps, teamId, medium, applied);
+  const real = applied.filter((a) => !skip.has(a.externalId));
+  const erased = applied.length - real.length;
+  if (real.length === 0) return { created: 0, duplicates: 0, meetups, erased, postingIds: [] };
 
   const postings = new Map<string, string>();
   for (const a of real) postings.set(a.postingId, a.postingTitle);
@@ -227,7 +233,7 @@ export async function storeApplicants(
     },
   }));
   const created = await bulkUpsert(deps, 'candidates', ops);
-  return { created, duplicates: real.length - created, meetups, postingIds: [...postings.keys()] };
+  return { created, duplicates: real.length - created, meetups, erased, postingIds: [...postings.keys()] };
 }
 
 /** Unordered bulk upserts; a duplicate-key race with another writer counts as "already there". */

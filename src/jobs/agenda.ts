@@ -32,14 +32,18 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
 }
 
 /**
- * The Agenda collection's own index: one card poster per team+job, even when two routings wake it
- * at the same moment (src/jobs/card-jobs.ts). Created at start-up, before any wake-up (idempotent).
+ * The Agenda collection's own indexes: one card poster per team+job, even when two routings wake it
+ * at the same moment (src/jobs/card-jobs.ts); an account's jobs by account. Created at start-up,
+ * before any wake-up (idempotent).
  */
 export async function ensureAgendaIndexes(db: Db): Promise<void> {
   await db
     .collection(AGENDA_COLLECTION)
     .createIndexes([
       { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
+      // the account's jobs: the unique upsert of a schedule, disable, cancel and the next-run look-up
+      // all name the account (without it each was a scan of every job)
+      { key: { 'data.accountId': 1, name: 1 }, name: 'account_jobs' },
     ]);
 }
 

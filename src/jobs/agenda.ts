@@ -23,9 +23,9 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
   return new Agenda({
     backend: new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION }),
     name: opts.name,
-    processEvery: opts.processEveryMs ?? 2_000,
+    processEvery: opts.processEveryMs ?? 500,
     maxConcurrency: opts.maxConcurrency ?? 20,
-    lockLimit: opts.lockLimit ?? 40,
+    lockLimit: opts.lockLimit ?? 100,
     defaultLockLimit: 10,
     defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
   });

@@ -37,14 +37,12 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
  * before any wake-up (idempotent).
  */
 export async function ensureAgendaIndexes(db: Db): Promise<void> {
-  await db
-    .collection(AGENDA_COLLECTION)
-    .createIndexes([
-      { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
-      // the account's jobs: the unique upsert of a schedule, disable, cancel and the next-run look-up
-      // all name the account (without it each was a scan of every job)
-      { key: { 'data.accountId': 1, name: 1 }, name: 'account_jobs' },
-    ]);
+  await db.collection(AGENDA_COLLECTION).createIndexes([
+    { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
+    // the account's jobs: the unique upsert of a schedule, disable, cancel and the next-run look-up
+    // all name the account (without it each was a scan of every job)
+    { key: { 'data.accountId': 1, name: 1 }, name: 'account_jobs' },
+  ]);
 }
 
 /** Runs `fn` while touching the job's lock every `everyMs`, so a long run is not started twice. */

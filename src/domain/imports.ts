@@ -74,7 +74,8 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   const leaseBy = `${INSTANCE}:${runId}`;
   const org = await getOrg(deps, teamId);
   const summary: RunSummary = { runId, startedAt: now, fetched: 0, created: 0, duplicates: 0, skippedMeetups: 0, outcome: 'running' };
-  await deps.store.importRuns.insertOne({ ...summary, teamId, accountId: account._id, medium: account.medium });
+  // _id from the run id, so that finishing the run is a look-up by _id (runId has no index)
+  await deps.store.importRuns.insertOne({ _id: new ObjectId(runId), ...summary, teamId, accountId: account._id, medium: account.medium });
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.config.IMPORT_RUN_TIMEOUT_MS);
@@ -128,7 +129,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
 }
 
 async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
-  await deps.store.importRuns.updateOne({ runId }, { $set: { ...summary } });
+  await deps.store.importRuns.updateOne({ _id: new ObjectId(runId) }, { $set: { ...summary } });
 }
 
 async function failRun(

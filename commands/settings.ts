@@ -1,4 +1,4 @@
-/** `/ats settings` (org admins): the organization's time zone and the private-cards setting. */
+/** `/ats settings` (org admins): the organization's time zone, the private-cards and the retention setting. */
 import { authorize } from '../src/domain/access';
 import { getOrg } from '../src/domain/orgs';
 import { saveSettings } from '../src/domain/settings';
@@ -15,7 +15,11 @@ export async function settingsCommand({ ctx, command }: CommandArgs) {
   const org = await getOrg(ctx.deps, ctx.teamId);
   await ctx.client.views.open({
     trigger_id: command.trigger_id,
-    view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards }),
+    view: settingsModal(ctx.t, {
+      zone: org.zone,
+      privateCards: org.settings.privateCards,
+      retentionMonths: org.settings.retentionMonths ?? null,
+    }),
   });
 }
 
@@ -25,6 +29,8 @@ export async function submitSettings({ ack, view, ctx }: ViewArgs) {
     await saveSettings(ctx.deps, await ctx.actor(), {
       zone: viewValue(view, 'zone') ?? '',
       privateCards: viewValue(view, 'cards') === 'private',
+      // a modal opened before the setting existed has no such field: unchanged
+      retention: view.state.values.retention ? (viewValue(view, 'retention') ?? '') : undefined,
     });
     await ack();
     await ctx.reply({ text: ctx.t('settings.saved') });

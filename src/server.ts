@@ -20,6 +20,7 @@ import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { rotateSecrets } from './domain/key-rotation';
+import { cancelPurge } from './domain/org-purge';
 import { registerAll } from '../commands';
 import { createNotifier } from './notifier';
 import { createCardDelivery } from './notifier/cards/deliver';
@@ -135,6 +136,8 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     const installed = await teamOfToken(config, config.SLACK_BOT_TOKEN);
     logger.info({ teamId: installed.teamId }, "single-workspace mode: serving the bot token's workspace only");
     app.use(onlyInstalledTeam(installed.teamId, logger));
+    // a working bot token: the workspace has the app (again), so its data is not purged
+    await cancelPurge(deps, installed.teamId);
   }
   registerAll(app, deps, gateway.forget);
   const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };

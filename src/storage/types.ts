@@ -17,8 +17,15 @@ export interface OrgDoc {
   _id: string; // teamId
   teamId: string;
   zone: string;
-  settings: { privateCards: boolean };
+  settings: {
+    privateCards: boolean;
+    /** Erase candidates closed (hired, rejected, withdrawn) more than this many months ago; absent/null: off. */
+    retentionMonths?: number | null;
+  };
   createdAt: Date;
+  /** The app was uninstalled (or its bot token revoked): the org's data is purged at `purgeAfter`. */
+  uninstalledAt?: Date;
+  purgeAfter?: Date;
 }
 
 export interface MemberDoc {
@@ -49,6 +56,8 @@ export interface RunSummary {
   created: number;
   duplicates: number;
   skippedMeetups: number;
+  /** Applicants skipped because they were erased (and have not applied again). */
+  skippedErased?: number;
   outcome: RunOutcome;
   error?: string;
 }
@@ -147,6 +156,17 @@ export interface CandidateDoc {
   importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
   /** Set when routed to a job; the card is posted by the delivery job (src/jobs/card-jobs.ts). */
   card?: CardRef;
+  /** When the stage became a closed one (hired, rejected, withdrawn); unset when reopened. */
+  closedAt?: Date;
+  /**
+   * Erased (src/domain/privacy.ts): the document is then a tombstone. Name, search key, age,
+   * links, posting, history and assignees are gone, `externalId` is `erased:<_id>`, `jobId` null;
+   * `fingerprint` is the keyed HMAC of the medium's id, which a re-import is checked against.
+   */
+  erasedAt?: Date;
+  /** Who erased it: a user id, or `retention`. */
+  erasedBy?: string;
+  fingerprint?: string;
 }
 
 /**

@@ -63,6 +63,8 @@ export async function startHarness(
     reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
     /** Card delivery tunables (shorter pace and lease than Slack's). */
     cardPosting?: StartOptions['cardPosting'];
+    /** How often Agenda polls: 100 ms by default (tests wait less); null: the app's own setting (benchmarks). */
+    agendaProcessEveryMs?: number | null;
   } = {},
 ): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
@@ -104,7 +106,7 @@ export async function startHarness(
     mongoUri: mongo.uri,
     logger,
     port: opts.port ?? 0,
-    agendaProcessEveryMs: 100,
+    agendaProcessEveryMs: opts.agendaProcessEveryMs === null ? undefined : (opts.agendaProcessEveryMs ?? 100),
     clock: opts.clock,
     cardPosting: opts.cardPosting,
   });

@@ -7,7 +7,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from
 import type { Deps } from '../src/domain/deps';
 import { makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
-import { truncateText } from '../src/text';
+import { cleanLine, truncateText } from '../src/text';
 
 export interface CommandArgs {
   ctx: Ctx;
@@ -23,7 +23,9 @@ export type Subcommand = (a: CommandArgs) => Promise<void>;
 /** The Bolt listener for `/ats`; `subcommands`: `/ats link …` → 'link', `/ats job new` → 'job'. */
 export function atsCommand(deps: Deps, subcommands: Readonly<Record<string, Subcommand>>) {
   return async ({ command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs): Promise<void> => {
-    const [sub = 'help', ...args] = command.text.trim().split(/\s+/).filter(Boolean);
+    // what was typed, through the one normaliser (controls, bidi overrides, zero-width characters out)
+    const text = cleanLine(command.text ?? '');
+    const [sub = 'help', ...args] = text.split(/\s+/).filter(Boolean);
     // ｊｏｂｓ, ＨＥＬＰ (typed with a Japanese IME) are the same commands
     const name = sub.normalize('NFKC').toLowerCase();
     const ctx = await makeCtx(deps, { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id, client, respond });
@@ -33,11 +35,11 @@ export function atsCommand(deps: Deps, subcommands: Readonly<Record<string, Subc
     }
     const run = Object.hasOwn(subcommands, name) ? subcommands[name] : undefined;
     if (!run) {
-      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: truncateText(command.text.trim(), 100) }) });
+      await ack({ response_type: 'ephemeral', text: ctx.t('common.unknownCommand', { text: truncateText(text, 100) }) });
       return;
     }
     await ack();
-    const rest = command.text.trim().slice(sub.length).trim();
+    const rest = text.slice(sub.length).trim();
     await handle(ctx, () => run({ ctx, command, args, rest }));
   };
 }

@@ -15,7 +15,6 @@ import { loadActor } from '../src/domain/members';
 import { DomainError, ValidationError } from '../src/domain/errors';
 import { translator, type Locale, type T } from '../src/i18n';
 import { inputErrors } from './view-values';
-import { unescapeSlack } from '../src/text';
 
 export interface Ctx {
   deps: Deps;
@@ -63,13 +62,13 @@ export function errorRef(): string {
   return randomBytes(4).toString('hex').toUpperCase();
 }
 
-/** Text for a DomainError in the user's language. */
-export function domainErrorText(t: T, err: DomainError): string {
+/** Text for a DomainError in the user's language: mrkdwn, or with `as: 'plain'` for a plain_text field. */
+export function domainErrorText(t: T, err: DomainError, as: 'mrkdwn' | 'plain' = 'mrkdwn'): string {
   const vars = { ...err.vars } as Record<string, unknown>;
   if (err.messageKey === 'common.refused' && typeof vars.action === 'string') {
-    vars.action = t(`actions.${vars.action.replace('.', '_')}`);
+    vars.action = t.plain(`actions.${vars.action.replace('.', '_')}`);
   }
-  return t(err.messageKey, vars);
+  return as === 'plain' ? t.plain(err.messageKey, vars) : t(err.messageKey, vars);
 }
 
 export async function handle(ctx: Ctx, fn: () => Promise<void>): Promise<void> {
@@ -110,7 +109,7 @@ export async function ackSubmissionError(ack: AckFn<void> | AckFn<ViewResponseAc
   if (err instanceof ValidationError) {
     await answer({ response_action: 'errors', errors: inputErrors(ctx.t, err) });
   } else if (err instanceof DomainError) {
-    await answer({ response_action: 'errors', errors: { [field]: unescapeSlack(domainErrorText(ctx.t, err)) } });
+    await answer({ response_action: 'errors', errors: { [field]: domainErrorText(ctx.t, err, 'plain') } });
   } else {
     await answer();
     await reportError(ctx, err);

@@ -11,18 +11,18 @@ import { decide } from '../src/domain/permissions';
 import { mappableJobs } from '../src/domain/jobs';
 import { addRule, deleteRule, mappingOverview, setPostingJob } from '../src/domain/mapping';
 import { DomainError } from '../src/domain/errors';
-import { MAPPING_PAGE_SIZE, UNMAP, mappingModal, ruleModal, type JobChoice } from '../views/mapping';
+import { MAPPING_PAGE_SIZE, UNMAP, mappingModal, ruleModal, type JobChoice, type MappingBanner } from '../views/mapping';
 import type { CommandArgs } from './ats';
 import { ackSubmissionError, domainErrorText, type Ctx } from './context';
 import { buttonValue, type ActionArgs, type OptionsArgs, type ViewArgs } from './dispatch';
 import { viewValue } from './view-values';
-import { truncateText } from '../src/text';
+import { cleanLine, truncateText, viewIdSchema } from '../src/text';
 
 const idSchema = z.string().regex(/^[a-f0-9]{24}$/);
 /** A posting's job select (static, or external past 100 jobs): its block is `posting_<id>`. */
 const selectSchema = z.object({ block_id: z.string(), selected_option: z.object({ value: z.string() }).nullish() });
 const pageMeta = z.object({ page: z.number().int().min(0).max(10_000) });
-const ruleMeta = z.object({ parentViewId: z.string().min(1).max(64) });
+const ruleMeta = z.object({ parentViewId: viewIdSchema });
 
 async function jobChoices(ctx: Ctx, actor: Actor): Promise<JobChoice[] | null> {
   if (actor.orgRole === 'limited') return [];
@@ -31,7 +31,7 @@ async function jobChoices(ctx: Ctx, actor: Actor): Promise<JobChoice[] | null> {
   return jobs.map((j) => ({ id: String(j._id), name: j.name }));
 }
 
-async function buildView(ctx: Ctx, page: number, banner?: string) {
+async function buildView(ctx: Ctx, page: number, banner?: MappingBanner) {
   const actor = await ctx.actor();
   const overview = await mappingOverview(ctx.deps, actor, page, MAPPING_PAGE_SIZE);
   const jobs = await jobChoices(ctx, actor);
@@ -73,7 +73,7 @@ export async function showMapping({ ctx, body }: ActionArgs) {
 }
 
 /** Updates the mapping modal in place, with a banner; a failure shows in the banner too. */
-async function refresh(ctx: Ctx, body: BlockAction, page: number, banner?: string) {
+async function refresh(ctx: Ctx, body: BlockAction, page: number, banner?: MappingBanner) {
   if (!body.view) return;
   await ctx.client.views.update({ view_id: body.view.id, view: await buildView(ctx, page, banner) });
 }
@@ -81,9 +81,11 @@ async function refresh(ctx: Ctx, body: BlockAction, page: number, banner?: strin
 async function inModal(ctx: Ctx, body: BlockAction, fn: () => Promise<string | undefined>, page?: number) {
   const p = page ?? pageOf(body.view?.private_metadata);
   try {
-    await refresh(ctx, body, p, await fn());
+    const done = await fn();
+    await refresh(ctx, body, p, done === undefined ? undefined : { kind: 'done', text: done });
   } catch (err) {
-    if (err instanceof DomainError) await refresh(ctx, body, p, `:no_entry: ${domainErrorText(ctx.t, err)}`).catch(() => undefined);
+    if (err instanceof DomainError)
+      await refresh(ctx, body, p, { kind: 'refused', text: domainErrorText(ctx.t, err) }).catch(() => undefined);
     throw err;
   }
 }
@@ -143,7 +145,7 @@ export async function submitRule({ ack, view, client, ctx }: ViewArgs) {
     await ack();
     if (parentViewId)
       await client.views
-        .update({ view_id: parentViewId, view: await buildView(ctx, 0, movedText(ctx, r)) })
+        .update({ view_id: parentViewId, view: await buildView(ctx, 0, { kind: 'done', text: movedText(ctx, r) }) })
         .catch((err) => deps.logger.warn({ err }, 'could not refresh the mapping modal'));
     else await ctx.reply({ text: movedText(ctx, r) });
   } catch (err) {
@@ -155,6 +157,9 @@ export async function submitRule({ ack, view, client, ctx }: ViewArgs) {
 export async function searchJobs({ ack, payload, ctx }: OptionsArgs) {
   const deps = ctx.deps;
   const actor = await ctx.actor();
-  const jobs = actor.orgRole === 'limited' ? [] : await mappableJobs(deps, actor, truncateText(String(payload.value ?? ''), 100), 100);
-  await ack({ options: jobs.map((j) => ({ text: { type: 'plain_text' as const, text: j.name.slice(0, 75) }, value: String(j._id) })) });
+  const jobs =
+    actor.orgRole === 'limited' ? [] : await mappableJobs(deps, actor, truncateText(cleanLine(String(payload.value ?? '')), 100), 100);
+  await ack({
+    options: jobs.map((j) => ({ text: { type: 'plain_text' as const, text: truncateText(j.name, 75) }, value: String(j._id) })),
+  });
 }

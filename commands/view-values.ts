@@ -2,7 +2,6 @@
 import type { ViewOutput } from '@slack/bolt';
 import type { T } from '../src/i18n';
 import type { ValidationError } from '../src/domain/errors';
-import { unescapeSlack } from '../src/text';
 
 type StateValue = {
   type?: string;
@@ -38,7 +37,7 @@ export function viewValues(view: ViewOutput, blockId: string): string[] {
 
 export function inputErrors(t: T, err: ValidationError): Record<string, string> {
   return Object.fromEntries(
-    // shown as plain text under the field
-    Object.entries(err.fields).map(([block, e]) => [block, unescapeSlack(t(e.key, e.vars))]),
+    // shown as plain text under the field: the values as they are
+    Object.entries(err.fields).map(([block, e]) => [block, t.plain(e.key, e.vars)]),
   );
 }

@@ -110,7 +110,7 @@ function accountActions(t: T, a: AccountView): ActionsBlock {
     ...button(t('accounts.unlink'), ACCOUNT_ACTIONS.unlink, a.id, 'danger'),
     confirm: {
       title: plain(t('accounts.unlinkConfirmTitle'), 100),
-      text: plain(t('accounts.unlinkConfirmText', { medium: mediumName, label: a.label }), 300),
+      text: plain(t.plain('accounts.unlinkConfirmText', { medium: mediumName, label: a.label }), 300),
       confirm: plain(t('accounts.unlinkConfirm'), 30),
       deny: plain(t('common.cancel'), 30),
       style: 'danger',

@@ -1,11 +1,14 @@
 /** Small typed Block Kit builders shared by the views (pure functions, no I/O). */
 import type { KnownBlock, PlainTextElement, Button, ContextBlock, SectionBlock } from '@slack/types';
-import { escapeSlack, truncateText, unescapeSlack } from '../src/text';
+import { escapeSlack, truncateText } from '../src/text';
 
-/** plain_text shows characters as they are: the entities the catalogue escaped are turned back. */
+/**
+ * plain_text shows every character as it is: `text` is never escaped (a raw value, or `t.plain`,
+ * never `t`, whose values are escaped for mrkdwn). See src/text.ts escapeSlack for the whole rule.
+ */
 export const plain = (text: string, max = 75): PlainTextElement => ({
   type: 'plain_text',
-  text: truncate(unescapeSlack(text), max),
+  text: truncate(text, max),
   emoji: true,
 });
 
@@ -13,7 +16,10 @@ export function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${truncateText(text, max - 1)}…`;
 }
 
-/** Escapes &, < and > as Slack's mrkdwn requires for user-supplied text (the catalogue's escaping too). */
+/**
+ * Escapes &, < and > for a raw value a view puts into mrkdwn itself. Never for what `t` returned
+ * (already escaped: that was the double escaping of `Smith &amp;amp; Co`).
+ */
 export const esc = (text: string): string => escapeSlack(text);
 
 export const section = (text: string, accessory?: SectionBlock['accessory']): SectionBlock => ({

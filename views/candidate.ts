@@ -43,17 +43,26 @@ export function safeUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
     const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? truncate(u.toString(), 3000) : undefined;
+    // `|` would end the link's address in mrkdwn (<url|label>)
+    return u.protocol === 'https:' || u.protocol === 'http:' ? truncate(u.toString().replace(/\|/g, '%7C'), 3000) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Removes anything that looks like an e-mail address or a phone number from text shown in a channel. */
+/**
+ * Removes anything that looks like an e-mail address or a phone number from a candidate's name or a
+ * posting title. Every surface that shows them uses it (cards, details, the pick list, App Home).
+ */
 export function scrub(text: string): string {
   return text
     .replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '•••')
     .replace(/\+?\d[\d\s()-]{8,}\d/g, (m) => ((m.match(/\d/g)?.length ?? 0) >= 10 ? '•••' : m));
+}
+
+/** A candidate's name as every surface shows it: scrubbed, and "no name" when nothing is left. */
+export function shownName(t: T, name: string): string {
+  return scrub(name).trim() || t.plain('text.noName');
 }
 
 /** The block id a card is found by in the channel's history (crash recovery). */
@@ -75,14 +84,13 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
     return {
       text: title,
       blocks: [
-        { type: 'section', block_id: cardBlockId(c.id), text: { type: 'mrkdwn', text: `*${esc(title)}*` } },
+        { type: 'section', block_id: cardBlockId(c.id), text: { type: 'mrkdwn', text: `*${title}*` } },
         context(`${t('candidate.medium')}: ${medium}`, `${t('candidate.stage')}: ${t(`candidate.stages.${c.stage}`)}`),
         { type: 'actions', block_id: `card_actions_${c.id}`, elements: [detailsBtn] },
       ],
     };
   }
-  const name = scrub(c.name);
-  const title = t('candidate.cardTitle', { name });
+  const title = t('candidate.cardTitle', { name: shownName(t, c.name) });
   const fields = [
     `*${t('candidate.medium')}*\n${medium}`,
     `*${t('candidate.posting')}*\n${esc(scrub(c.postingTitle))}`,
@@ -92,12 +100,13 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
   if (c.age !== undefined) fields.push(`*${t('candidate.age')}*\n${t('candidate.ageValue', { age: c.age })}`);
   const elements: ActionsBlock['elements'] = [detailsBtn];
   const url = safeUrl(c.profileUrl);
-  if (url) elements.push({ type: 'button', text: plain(t('candidate.profile', { medium })), action_id: CANDIDATE_ACTIONS.profile, url });
+  if (url)
+    elements.push({ type: 'button', text: plain(t.plain('candidate.profile', { medium })), action_id: CANDIDATE_ACTIONS.profile, url });
   const blocks: KnownBlock[] = [
     {
       type: 'section',
       block_id: cardBlockId(c.id),
-      text: { type: 'mrkdwn', text: truncate(`*${esc(title)}*`, 3000) },
+      text: { type: 'mrkdwn', text: truncate(`*${title}*`, 3000) },
       fields: fields.map((f) => ({ type: 'mrkdwn' as const, text: truncate(f, 2000) })),
     },
   ];
@@ -134,7 +143,7 @@ export function digestMessage(t: T, d: { id: string; job: string; count: number;
   return {
     text: title,
     blocks: [
-      { type: 'section', block_id: digestBlockId(d.id), text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${esc(title)}*`, 3000) } },
+      { type: 'section', block_id: digestBlockId(d.id), text: { type: 'mrkdwn', text: truncate(`:inbox_tray: *${title}*`, 3000) } },
       context(d.byMedium.map((m) => `${t(`media.${m.medium}`)} ${m.n}`).join(' · '), t('candidate.digestBody')),
     ] as KnownBlock[],
   };
@@ -150,12 +159,12 @@ export interface CandidateDetails extends CandidateSummary {
 
 export function detailsModal(t: T, d: CandidateDetails): ModalView {
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(scrub(d.name), 150) },
+    { type: 'header', text: plain(shownName(t, d.name), 150) },
     {
       type: 'section',
       fields: [
         `*${t('candidate.medium')}*\n${t(`media.${d.medium}`)}`,
-        `*${t('candidate.posting')}*\n${esc(d.postingTitle)}`,
+        `*${t('candidate.posting')}*\n${esc(scrub(d.postingTitle))}`,
         `*${t('candidate.job')}*\n${d.job ? esc(d.job) : t('candidate.unassigned')}`,
         `*${t('candidate.appliedAt')}*\n${formatTime(d.appliedAt, d.zone)}`,
         ...(d.age !== undefined ? [`*${t('candidate.age')}*\n${t('candidate.ageValue', { age: d.age })}`] : []),
@@ -202,7 +211,7 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
     );
   }
   if (d.canErase) {
-    const name = truncate(scrub(d.name), 100);
+    const name = truncate(shownName(t, d.name), 100);
     blocks.push({
       type: 'actions',
       block_id: 'erase',
@@ -239,7 +248,7 @@ export function pickMessage(
 ) {
   const blocks: KnownBlock[] = [section(t('candidate.pick', { count: found.length }))];
   for (const c of found.slice(0, 20)) {
-    const line = `*${esc(c.name)}* · ${t(`media.${c.medium}`)} · ${c.job ? esc(c.job) : t('candidate.unassigned')} · ${formatTime(c.appliedAt, zone)}`;
+    const line = `*${esc(shownName(t, c.name))}* · ${t(`media.${c.medium}`)} · ${c.job ? esc(c.job) : t('candidate.unassigned')} · ${formatTime(c.appliedAt, zone)}`;
     blocks.push(section(line, button(t('candidate.details'), CANDIDATE_ACTIONS.pick, c.id)));
   }
   return { text: t('candidate.pick', { count: found.length }), blocks };

@@ -5,6 +5,7 @@ import type { DisplayRole, Medium } from '../src/vocabulary';
 import { formatTime } from '../src/text';
 import { button, context, divider, esc, header, section } from './blocks';
 import { accountBlocks, type AccountView } from './accounts';
+import { shownName } from './candidate';
 
 /** What one person's dashboard shows; times in `zone` (the org's). */
 export interface DashboardData {
@@ -48,7 +49,9 @@ export function homeView(t: T, d: DashboardData): HomeView {
   blocks.push(divider(), header(t('home.recentHeader')));
   if (d.recent.length === 0) blocks.push(section(t('home.recentNone')));
   for (const job of d.recent.slice(0, 8)) {
-    const lines = job.candidates.map((c) => `• ${esc(c.name)} · ${t(`media.${c.medium}`)} · ${formatTime(c.appliedAt, d.zone)}`).join('\n');
+    const lines = job.candidates
+      .map((c) => `• ${esc(shownName(t, c.name))} · ${t(`media.${c.medium}`)} · ${formatTime(c.appliedAt, d.zone)}`)
+      .join('\n');
     blocks.push(section(`*${esc(job.job)}* <#${job.channelId}>\n${lines}`));
   }
 

@@ -43,7 +43,7 @@ export function linkModal(t: T, medium: Medium, opts: { accountId?: string; labe
     type: 'modal',
     callback_id: LINK_CALLBACK,
     private_metadata: JSON.stringify({ medium, ...(opts.accountId ? { accountId: opts.accountId } : {}) }),
-    title: plain(opts.accountId ? t('link.reenterTitle') : t('link.modalTitle', { medium: mediumName }), 24),
+    title: plain(opts.accountId ? t('link.reenterTitle') : t.plain('link.modalTitle', { medium: mediumName }), 24),
     submit: plain(t('link.submit'), 24),
     close: plain(t('common.cancel'), 24),
     blocks,

@@ -57,8 +57,17 @@ export interface MappingViewInput {
   /** Jobs the user may map onto (null → more than 100: external select with search). */
   jobs: JobChoice[] | null;
   canEditJob: (jobId: string) => boolean;
-  banner?: string;
+  /** What the last change did (`done`) or why it was refused; the view adds the one emoji. */
+  banner?: MappingBanner;
 }
+
+export interface MappingBanner {
+  kind: 'done' | 'refused';
+  /** mrkdwn, from `t`. */
+  text: string;
+}
+
+const BANNER_EMOJI: Record<MappingBanner['kind'], string> = { done: ':white_check_mark:', refused: ':no_entry:' };
 
 const option = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
 
@@ -93,9 +102,9 @@ export function jobSelect(
 export function mappingModal(t: T, v: MappingViewInput): ModalView {
   const { overview } = v;
   const blocks: KnownBlock[] = [];
-  if (v.banner) blocks.push(section(`:white_check_mark: ${v.banner}`));
+  if (v.banner) blocks.push(section(`${BANNER_EMOJI[v.banner.kind]} ${v.banner.text}`));
   blocks.push(context(t('mapping.intro')));
-  blocks.push(header(t('mapping.postingsHeader', { unmapped: overview.unmapped, total: overview.total })));
+  blocks.push(header(t.plain('mapping.postingsHeader', { unmapped: overview.unmapped, total: overview.total })));
   if (overview.total === 0) blocks.push(section(t('mapping.none')));
   let group = '';
   const mayMap = v.jobs === null || v.jobs.length > 0;
@@ -137,9 +146,9 @@ export function mappingModal(t: T, v: MappingViewInput): ModalView {
   for (const r of overview.rules.slice(0, 25)) {
     const text = t('mapping.ruleLine', {
       medium: t(`media.${r.medium}`),
-      pattern: esc(r.pattern),
+      pattern: r.pattern,
       match: r.match === 'exact' ? t('mapping.matchExact') : t('mapping.matchContains'),
-      job: esc(r.jobName),
+      job: r.jobName,
     });
     blocks.push(
       section(

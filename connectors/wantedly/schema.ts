@@ -1,6 +1,6 @@
 /** zod schemas of what the Wantedly Visit API returns (see emulators/wantedly). */
 import { z } from 'zod';
-import { TEXT_LIMITS } from '../limits';
+import { TEXT_LIMITS, mediaText } from '../limits';
 import { truncateText } from '../../src/text';
 
 /** An id the API gives as a number or a string, as a string of at most TEXT_LIMITS.id. */
@@ -9,10 +9,7 @@ const wantedlyId = z.union([z.number().int(), z.string().min(1)]).transform((v) 
 export const wantedlyUserSchema = z
   .object({
     // Overlong text is cut, never rejected (connectors/limits.ts).
-    name: z
-      .string()
-      .min(1)
-      .transform((s) => truncateText(s, TEXT_LIMITS.name)),
+    name: z.string().min(1).pipe(mediaText(TEXT_LIMITS.name)),
     name_romaji: z.string().optional(),
     gender: z.string().optional(),
     profile_url: z.string().optional(),
@@ -23,7 +20,7 @@ export const wantedlyEntrySchema = z
   .object({
     id: wantedlyId,
     project_id: wantedlyId,
-    project_title: z.string().transform((s) => truncateText(s, TEXT_LIMITS.title)),
+    project_title: mediaText(TEXT_LIMITS.title),
     kind: z.enum(['meetup', 'application', 'scout_reply']),
     status: z.string().optional(),
     created_at: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date'),

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { Credentials } from '../../connectors/types';
 import { LABEL_MAX, MEDIUM_FIELDS, type FieldKey, type Medium } from '../vocabulary';
 import type { Keyring } from '../security/crypto';
+import { typedName } from './typed-text';
 
 const FIELD_SCHEMAS: Record<FieldKey, { schema: z.ZodType<string>; errorKey: string }> = {
   api_key: {
@@ -57,8 +58,10 @@ export function parseLinkForm(medium: Medium, input: LinkFormInput): LinkFormRes
     if (!parsed.success) errors[field] = { key: errorKey, vars: { max: 128 } };
     else values[field] = parsed.data;
   }
-  const label = input.label?.trim() || undefined;
-  if (label && label.length > LABEL_MAX) errors.label = { key: 'link.errors.label' };
+  // optional: nothing typed → the default label; typed but nothing visible → refused
+  const typed = input.label?.trim() ? typedName(input.label, LABEL_MAX) : undefined;
+  if (typed && !typed.ok) errors.label = typed.error.key === 'link.errors.tooLong' ? { key: 'link.errors.label' } : typed.error;
+  const label = typed?.ok ? typed.value : undefined;
   if (Object.keys(errors).length) return { ok: false, errors };
   return { ok: true, label, credentials: toCredentials(medium, values) };
 }

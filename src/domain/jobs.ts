@@ -14,7 +14,8 @@ import { authorize } from './access';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { audit } from './audit';
-import { escapeRegExp, normalizeName } from '../text';
+import { cleanLine, escapeRegExp, jobChannelIdSchema, normalizeName, truncateText, userIdSchema } from '../text';
+import { typedName } from './typed-text';
 
 export interface JobInput {
   name: string;
@@ -38,14 +39,14 @@ export async function getJob(deps: Deps, teamId: string, jobId: ObjectId | strin
 }
 
 function validate(input: JobInput): JobInput {
-  const name = input.name.trim().replace(/\s+/g, ' ');
+  const name = typedName(input.name, 80);
   const errors: ValidationError['fields'] = {};
-  if (!name) errors.name = { key: 'link.errors.required' };
-  else if (name.length > 80) errors.name = { key: 'link.errors.tooLong', vars: { max: 80 } };
-  if (!/^[CG][A-Z0-9]{2,}$/.test(input.channelId)) errors.channel = { key: 'link.errors.required' };
-  if (Object.keys(errors).length) throw new ValidationError(errors);
-  const clean = (ids: string[]) => [...new Set(ids.filter((u) => /^[UW][A-Z0-9]+$/.test(u)))].slice(0, 100);
-  return { name, channelId: input.channelId, admins: clean(input.admins), members: clean(input.members) };
+  if (!name.ok) errors.name = name.error;
+  // a channel id of Slack's shape and length (a 10,000-character "id" is refused, not stored)
+  if (!jobChannelIdSchema.safeParse(input.channelId).success) errors.channel = { key: 'link.errors.required' };
+  if (!name.ok || Object.keys(errors).length) throw new ValidationError(errors);
+  const clean = (ids: string[]) => [...new Set(ids.filter((u) => userIdSchema.safeParse(u).success))].slice(0, 100);
+  return { name: name.value, channelId: input.channelId, admins: clean(input.admins), members: clean(input.members) };
 }
 
 /**
@@ -90,7 +91,7 @@ function issueOf(status: ChannelStatus, at: Date): JobDoc['channelIssue'] {
 }
 
 export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
-  await authorize(deps, actor, 'jobs.create', {}, { name: raw.name.slice(0, 80) });
+  await authorize(deps, actor, 'jobs.create', {}, { name: truncateText(cleanLine(raw.name), 80) });
   const input = validate(raw);
   const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: true });
   // a job admin who creates a job administers it (otherwise they could not map onto it)
@@ -138,7 +139,7 @@ export async function updateJob(
   version?: number,
 ): Promise<{ job: JobDoc; channel: ChannelStatus }> {
   const before = await getJob(deps, actor.teamId, jobId);
-  await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: raw.name.slice(0, 80) });
+  await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: truncateText(cleanLine(raw.name), 80) });
   const input = validate(raw);
   const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: input.channelId !== before.channelId });
   const set: Partial<JobDoc> = {

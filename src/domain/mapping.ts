@@ -16,6 +16,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { NotFoundError, ValidationError } from './errors';
 import { routePostings } from './routing';
+import { typedName } from './typed-text';
 
 export interface ResolvedPosting extends PostingDoc {
   effectiveJobId: ObjectId | null;
@@ -118,10 +119,10 @@ export interface RuleInput {
 export async function addRule(deps: Deps, actor: Actor, input: RuleInput): Promise<MappingResult & { rule: MappingRuleDoc }> {
   const teamId = actor.teamId;
   const errors: ValidationError['fields'] = {};
-  const pattern = input.pattern.trim();
+  const typed = typedName(input.pattern, 200);
+  const pattern = typed.ok ? typed.value : '';
   if (!(MEDIA as readonly string[]).includes(input.medium)) errors.medium = { key: 'link.errors.required' };
-  if (!pattern) errors.pattern = { key: 'link.errors.required' };
-  else if (pattern.length > 200) errors.pattern = { key: 'link.errors.tooLong', vars: { max: 200 } };
+  if (!typed.ok) errors.pattern = typed.error;
   if (input.match !== 'exact' && input.match !== 'contains') errors.match = { key: 'link.errors.required' };
   if (!/^[a-f0-9]{24}$/.test(input.jobId)) errors.job = { key: 'link.errors.required' };
   if (Object.keys(errors).length) throw new ValidationError(errors);

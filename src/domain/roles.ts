@@ -8,9 +8,10 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { setOrgRoleUnchecked } from './members';
+import { userIdSchema } from '../text';
 
 export const roleChangeSchema = z.object({
-  userId: z.string().regex(/^[UW][A-Z0-9]{2,20}$/),
+  userId: userIdSchema,
   /** 'keep': leave the org role as it is (the modal's default) */
   orgRole: z.enum(['keep', 'org_admin', 'standard', 'limited']),
   jobId: z

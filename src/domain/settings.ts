@@ -6,6 +6,7 @@ import { authorize } from './access';
 import { audit } from './audit';
 import { ValidationError } from './errors';
 import { ensureOrg } from './orgs';
+import { cleanLine } from '../text';
 import { RETENTION_MAX_MONTHS } from './privacy';
 
 /** The retention setting as typed: empty = off, else whole months 1–120 (full-width digits too). */
@@ -33,7 +34,7 @@ export async function saveSettings(
   input: { zone: string; privateCards: boolean; retention?: string },
 ): Promise<OrgDoc> {
   await authorize(deps, actor, 'settings.manage');
-  const typed = input.zone.trim();
+  const typed = cleanLine(input.zone);
   const retention = input.retention === undefined ? undefined : parseRetention(input.retention);
   const errors: ConstructorParameters<typeof ValidationError>[0] = {};
   if (!isZone(typed)) errors.zone = { key: 'settings.badZone' };

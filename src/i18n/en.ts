@@ -102,7 +102,7 @@ export const en: Catalogue = {
     openwork: 'OpenWork',
     list: 'Supported media: {{media}}',
     unknown: '"{{medium}}" is not a supported medium. Supported media: {{media}} (e.g. `/ats link wantedly`)',
-    which: 'Which medium do you want to link? Type `/ats link <medium>` (e.g. `/ats link wantedly`). Supported media: {{media}}',
+    which: 'Which medium do you want to link? Type `/ats link &lt;medium&gt;` (e.g. `/ats link wantedly`). Supported media: {{media}}',
   },
   accountState: {
     not_linked: 'Not linked',
@@ -367,5 +367,9 @@ export const en: Catalogue = {
     prev: 'Previous',
     next: 'Next',
     pageNo: 'Page {{page}}',
+  },
+  text: {
+    invisible: 'This has no visible characters. Type something people can read.',
+    noName: '(no name)',
   },
 };

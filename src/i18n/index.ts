@@ -17,8 +17,16 @@ type Leaves<O, P extends string = ''> = {
 }[keyof O & string];
 export type MessageKey = Leaves<typeof ja>;
 
-/** Typed keys; dynamic keys (built from an enum value) are checked by the catalogue test. */
-export type T = (key: MessageKey | (string & {}), vars?: Record<string, unknown>) => string;
+type Translate = (key: MessageKey | (string & {}), vars?: Record<string, unknown>) => string;
+
+/**
+ * Typed keys; dynamic keys (built from an enum value) are checked by the catalogue test.
+ * `t(key, vars)` is mrkdwn: every value is escaped for Slack once (&, <, >), so the result goes into
+ * a mrkdwn text as it is and is never escaped again. `t.plain(key, vars)` is the same message for a
+ * plain_text field (headers, buttons, options, field errors, confirm dialogs): values as they are,
+ * since plain_text shows every character verbatim. The rule: docs/architecture.md, "Text".
+ */
+export type T = Translate & { plain: Translate };
 
 const instance = i18next.createInstance();
 void instance.init({
@@ -28,18 +36,22 @@ void instance.init({
   supportedLngs: LOCALES,
   resources: { ja: { translation: ja }, en: { translation: en } },
   // Every value put into a text is escaped for Slack (&, <, >): a candidate named `<!channel>` or a
-  // job named `<https://evil|…>` must never ping or link. Text that is plain_text in Block Kit goes
-  // through views/blocks.ts plain(), which turns the entities back. A template whose value is
-  // markup made by the app writes it unescaped: {{- users}}.
+  // job named `<https://evil|…>` must never ping or link. Text for plain_text comes from t.plain,
+  // which leaves the values as they are. A template whose value is markup made by the app writes it
+  // unescaped: {{- users}}.
   interpolation: { escapeValue: true, escape: escapeSlack },
   returnNull: false,
   showSupportNotice: false,
 });
 
-const fixed: Record<Locale, T> = {
-  ja: instance.getFixedT('ja') as unknown as T,
-  en: instance.getFixedT('en') as unknown as T,
-};
+function fixedT(locale: Locale): T {
+  const f = instance.getFixedT(locale) as unknown as (key: string, options?: Record<string, unknown>) => string;
+  const t = ((key, vars) => f(key, vars)) as T;
+  t.plain = (key, vars) => f(key, { ...vars, interpolation: { escapeValue: false } });
+  return t;
+}
+
+const fixed: Record<Locale, T> = { ja: fixedT('ja'), en: fixedT('en') };
 
 export function translator(locale: Locale): T {
   return fixed[locale];

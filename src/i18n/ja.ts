@@ -102,7 +102,7 @@ export const ja = {
     openwork: 'OpenWork',
     list: '対応している媒体: {{media}}',
     unknown: '「{{medium}}」は対応していない媒体です。対応している媒体: {{media}}（例: `/ats link wantedly`）',
-    which: 'どの媒体を連携しますか？ `/ats link <媒体>` と入力してください（例: `/ats link wantedly`）。対応している媒体: {{media}}',
+    which: 'どの媒体を連携しますか？ `/ats link &lt;媒体&gt;` と入力してください（例: `/ats link wantedly`）。対応している媒体: {{media}}',
   },
   accountState: {
     not_linked: '未連携',
@@ -338,6 +338,10 @@ export const ja = {
     prev: '前へ',
     next: '次へ',
     pageNo: '{{page}} ページ目',
+  },
+  text: {
+    invisible: '表示される文字がありません。目に見える文字で入力してください。',
+    noName: '（名前なし）',
   },
 } as const;
 

@@ -176,3 +176,42 @@ describe('page classification is not fooled by table contents', () => {
     expect(parseListPage(html, c, HOST).applicants[0].postingTitle).toBe('設備メンテナンス中途採用（アカウントがロックされています）');
   });
 });
+
+describe('text from the media is cleaned like what people type (src/text.ts cleanLine)', () => {
+  const RLO = '\u202e';
+  it('a console row: U+202E, NUL, ESC and zero-width spaces leave the name and the posting title', () => {
+    const c = CONSOLE_CONFIGS.green;
+    const html = fixture('green-list-page1.html')
+      .replace(/(<a class="job-link"[^>]*>)[^<]*/, `$1\u200bBackend${RLO}gnp.exe\u0000`)
+      .replace(/(<a class="applicant-link"[^>]*>)[^<]*/, `$1${RLO}山田\u0000\u001b 太郎\u200b`);
+    const [first] = parseListPage(html, c, HOST).applicants;
+    expect(first.name).toBe('山田 太郎');
+    expect(first.postingTitle).toBe('Backendgnp.exe');
+  });
+
+  it('a name of only invisible characters does not fail the page: it is stored empty (shown as "no name")', () => {
+    const c = CONSOLE_CONFIGS.green;
+    const html = fixture('green-list-page1.html').replace(/(<a class="applicant-link"[^>]*>)[^<]*/, '$1\u200b\u200b\u202e');
+    const page = parseListPage(html, c, HOST);
+    expect(page.applicants).toHaveLength(20);
+    expect(page.applicants[0].name).toBe('');
+  });
+
+  it('a Wantedly entry: the user name and the project title are cleaned', () => {
+    const entry = parseEntriesResponse({
+      data: [
+        {
+          id: 1,
+          project_id: 2,
+          project_title: `\u2066Backend\u2069 engineer${RLO}`,
+          kind: 'application',
+          created_at: '2026-11-01T00:00:00Z',
+          ticket_url: 'https://www.wantedly.com/enterprise/tickets/1',
+          user: { name: `${RLO}Hanako\u0000 Yamada\u001b[31m` },
+        },
+      ],
+      next_cursor: null,
+    }).data[0];
+    expect(entryToApplicant(entry)).toMatchObject({ name: 'Hanako Yamada[31m', postingTitle: 'Backend engineer' });
+  });
+});

@@ -116,6 +116,8 @@ describe('in the modal', () => {
     });
     expect(String((await u.deps.store.postings.findOne({ _id: new ObjectId(postingId) }))?.jobId)).toBe(frontend);
     expect(updated()[0].view).toContain(':no_entry:');
+    // one emoji in the banner: the refusal's, not the success check mark before it as well
+    expect(updated()[0].view).not.toContain(':white_check_mark:');
     expect(bolt.dms(MEMBER)).toEqual([t('common.refused', { action: t('actions.mapping_edit') })]);
   });
 

@@ -338,4 +338,7 @@ export const en: Catalogue = {
   install: {
     welcome: 'hire-relay is installed. You are the first org admin of this workspace. Type `/ats help` to get started.',
   },
+  payload: {
+    wrongType: 'This value could not be read. Please enter it again.',
+  },
 };

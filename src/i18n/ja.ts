@@ -310,6 +310,9 @@ export const ja = {
   install: {
     welcome: 'hire-relay をインストールしました。あなたがこのワークスペースの最初の組織管理者です。`/ats help` で使い方を確認できます。',
   },
+  payload: {
+    wrongType: 'この値を読み取れませんでした。もう一度入力してください。',
+  },
 } as const;
 
 /** Same keys as the Japanese catalogue; a text may add a singular form `<key>_one` (English plurals). */

@@ -5,7 +5,7 @@
  * Each picks its handler from the table given here by the action_id / callback_id
  * (commands/dispatch.ts); the ids themselves are defined with the views that render them (views/).
  */
-import type { App } from '@slack/bolt';
+import { ErrorCode, type App } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
 import { ACCOUNT_ACTIONS } from '../views/accounts';
 import { CANDIDATE_ACTIONS } from '../views/candidate';
@@ -179,6 +179,12 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.shortcut(/(?:)/, unmatched('shortcut'));
 
   app.error(async (err) => {
+    if (err.code === ErrorCode.AuthorizationError) {
+      // a request for a workspace without an installation (uninstalled, or a crafted team id): Bolt
+      // acks it and runs no listener; nothing failed here
+      deps.logger.info({ reason: err.message.slice(0, 200) }, 'request for a workspace without an installation');
+      return;
+    }
     deps.logger.error({ err }, 'unhandled Bolt error');
   });
 }

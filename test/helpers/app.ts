@@ -63,6 +63,8 @@ export async function startHarness(
     reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
     /** Card delivery tunables (shorter pace and lease than Slack's). */
     cardPosting?: StartOptions['cardPosting'];
+    /** false: no job worker (no import, no card is run; only the requests change the database). */
+    worker?: boolean;
   } = {},
 ): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
@@ -107,6 +109,7 @@ export async function startHarness(
     agendaProcessEveryMs: 100,
     clock: opts.clock,
     cardPosting: opts.cardPosting,
+    worker: opts.worker,
   });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 

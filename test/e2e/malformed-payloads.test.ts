@@ -248,4 +248,23 @@ describe('a structurally broken payload', () => {
     noStackSince(from);
     await helpStillWorks();
   });
+
+  it('a body of no kind Bolt knows (a slash command without `command`) → 400, not a 404 after 3 s (found by fuzzing)', async () => {
+    const form = new URLSearchParams({ team_id: T, user_id: ADMIN, channel_id: 'D0MALF', text: 'help', trigger_id: trigger() });
+    const res = await postSigned(h, form.toString(), undefined, { signal: AbortSignal.timeout(10_000) });
+    await res.text();
+    expect(res.status).toBe(400);
+    await helpStillWorks();
+  });
+});
+
+describe('found by fuzzing', () => {
+  it('a request claiming a workspace without an installation is acked and logged at info, without a stack', async () => {
+    const from = h.logs.length;
+    const p = jobSubmission({});
+    const r = await send({ ...p, team: { id: 'T0NOSUCH' }, user: { id: ADMIN, team_id: 'T0NOSUCH' } });
+    expect(r.status).toBe(200);
+    noStackSince(from);
+    expect(h.logs.slice(from).some((l) => l.includes('request for a workspace without an installation'))).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Fuzzing, the bounded run of `npm test` (issue 13): a few hundred random and mutated Slack payloads
+ * Fuzzing, the bounded run of `npm test` (issue 13): every seed unmutated, then 200 random mutated Slack payloads
  * against the real app over HTTP (test/helpers/fuzz.ts says what is generated and what must hold).
  * The longer run is test/faults/fuzz.test.ts (`npm run test:faults`). A failure prints the seed:
  * `FUZZ_SEED=<seed> npx vitest run test/e2e/fuzz.test.ts` replays it; FUZZ_RUNS changes the count.
@@ -18,14 +18,14 @@ describe('fuzzing the Slack endpoint', () => {
   it('every seed, unmutated, as the org admin and as a member without rights: no 5xx, no stack, no change by the member', async () => {
     for (let seed = 0; seed < target.seeds.length; seed++)
       for (const who of ['nobody', 'admin'] as const) await runCase(target, { seed, who, mutations: [] });
-  });
+  }, 120_000);
 
   it('random mutations of them', async () => {
-    const stats = await fuzz(target, Number(process.env.FUZZ_RUNS ?? 300));
+    const stats = await fuzz(target, Number(process.env.FUZZ_RUNS ?? 200));
     // the run reached the handlers: most mutated payloads were still taken, some refused
     expect(stats.accepted).toBeGreaterThan(0);
     expect(stats.refused).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('mutate: changes a copy at the picked paths', () => {
     const p = { a: { b: 1 }, c: [1, 2] };

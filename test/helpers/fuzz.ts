@@ -18,7 +18,6 @@
  * `response_action: errors`). The job worker is off, so only requests write.
  */
 import fc from 'fast-check';
-import { expect } from 'vitest';
 import { translator } from '../../src/i18n';
 import { MEDIA, STAGES } from '../../src/vocabulary';
 import { LEGACY_ACTION_IDS } from '../../commands';
@@ -34,6 +33,11 @@ import { settingsModal } from '../../views/settings';
 import { insertLinkedAccount } from './accounts';
 import { postSigned, startHarness, type Harness } from './app';
 import { createJobViaSlack, seedImport } from './candidates';
+
+/** A property that does not hold: thrown, for fast-check to shrink (no vitest here: bench/fuzz.bench.ts runs it too). */
+function must(ok: boolean, message: string): void {
+  if (!ok) throw new Error(message);
+}
 
 export const T = 'T0FUZZ1';
 export const ADMIN = 'U0FUZZ1ADMIN';
@@ -77,9 +81,8 @@ export async function dump(h: Harness): Promise<string> {
     .map((c) => c.name)
     .filter((n) => !['deliveries', 'auditLog'].includes(n) && !n.startsWith('system.') && !n.toLowerCase().includes('agenda'))
     .sort();
-  const out: Record<string, unknown[]> = {};
-  for (const n of names) out[n] = await db.collection(n).find({ teamId: T }).sort({ _id: 1 }).toArray();
-  return JSON.stringify(out);
+  const docs = await Promise.all(names.map((n) => db.collection(n).find({ teamId: T }).sort({ _id: 1 }).toArray()));
+  return JSON.stringify(Object.fromEntries(names.map((n, i) => [n, docs[i]])));
 }
 
 /** Every request the Bolt App is processing (the HTTP receiver answers before the handler ends). */
@@ -106,7 +109,7 @@ export async function startFuzzTarget(): Promise<FuzzTarget & { settle: () => Pr
   await h.install(T2, { installer: ADMIN2 });
   h.slack.addChannel({ teamId: T, id: CHANNEL, name: 'fuzz-jobs', members: [ADMIN, NOBODY, h.slack.botUser(T).userId] });
   const created = await createJobViaSlack(h, T, ADMIN, { name: 'Fuzz engineer', channelId: CHANNEL });
-  expect(created.responseAction).not.toBe('errors');
+  must(created.responseAction !== 'errors', `the fixture job was refused: ${JSON.stringify(created.errors)}`);
   const job = await h.app.deps.store.jobs.findOne({ teamId: T, name: 'Fuzz engineer' });
   const jobId = String(job!._id);
   const accountId = await insertLinkedAccount(h.app.deps, T, 'wantedly', { api_key: 'fuzz-key' } as never, 'Fuzz account');
@@ -458,7 +461,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 /** Every path in a JSON value ([] is the root), depth first. */
 function paths(v: Json, at: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => paths(x, [...at, i], out));
+  if (Array.isArray(v))
+    v.forEach((x, i) => {
+      paths(x, [...at, i], out);
+    });
   else if (v && typeof v === 'object') for (const k of Object.keys(v)) paths(v[k], [...at, k], out);
   return out;
 }
@@ -549,15 +555,15 @@ export async function runCase(target: FuzzTarget & { settle: () => Promise<void>
   const changed = after !== before;
   const refused = res.status >= 400 || /"response_action":"errors"/.test(body);
   const where = `case ${seed.name} as ${c.who}: ${JSON.stringify(payload).slice(0, 600)}`;
-  expect(res.status, `${where}\nanswered ${res.status}`).toBeLessThan(500);
-  expect(res.status, `${where}\nanswered 404 (nothing acked it within 3 s)`).not.toBe(404);
-  expect(body, `${where}\na stack in the response`).not.toMatch(/\n\s+at |Error:|"stack"/);
+  must(res.status < 500, `${where}\nanswered ${res.status}`);
+  must(res.status !== 404, `${where}\nanswered 404 (nothing acked it within 3 s)`);
+  must(!/\n\s+at |Error:|"stack"/.test(body), `${where}\na stack in the response: ${body.slice(0, 300)}`);
   const unhandled = h.logs
     .slice(from)
     .map((l) => JSON.parse(l) as { msg?: string; level?: number; component?: string })
     .filter((l) => l.msg === 'unhandled Bolt error' || l.component === 'last-resort' || /An unhandled error/.test(l.msg ?? ''));
-  expect(unhandled, `${where}\nunhandled errors`).toEqual([]);
-  if (!mayChange || refused) expect(changed, `${where}\nchanged the database (refused: ${refused}, ${c.who})`).toBe(false);
+  must(unhandled.length === 0, `${where}\nunhandled errors: ${JSON.stringify(unhandled).slice(0, 1000)}`);
+  if (!mayChange || refused) must(!changed, `${where}\nchanged the database (refused: ${refused}, ${c.who}, status ${res.status})`);
   return { status: res.status, body, refused, changed };
 }
 
@@ -575,8 +581,7 @@ function formOf(payload: Json): string {
 /** `/ats help` still answers (the process is alive and serving). */
 export async function helpStillWorks(h: Harness): Promise<void> {
   const res = await h.slack.slash({ teamId: T, userId: ADMIN, text: 'help' });
-  expect(res.status).toBe(200);
-  expect(JSON.stringify(res.json)).toContain('/ats');
+  must(res.status === 200 && JSON.stringify(res.json).includes('/ats'), `/ats help answered ${res.status}: ${res.body.slice(0, 200)}`);
 }
 
 /** The seed of a run: FUZZ_SEED replays one; otherwise a new one, printed when the run fails. */

@@ -170,6 +170,17 @@ function buildSeeds(ids: { jobId: string; accountId: string; candidateId: string
   const seeds: Seed[] = [];
   const user = (w: Who) => ({ id: w.userId, team_id: w.teamId, username: w.userId.toLowerCase(), name: w.userId.toLowerCase() });
   const team = (w: Who) => ({ id: w.teamId, domain: w.teamId.toLowerCase() });
+  /** What every interaction payload starts with. */
+  const interaction = (type: string, w: Who) => ({
+    type,
+    api_app_id: 'A0TEST',
+    token: 'legacy',
+    trigger_id: fresh(),
+    user: user(w),
+    team: team(w),
+    enterprise: null,
+    is_enterprise_install: false,
+  });
 
   // slash commands: every subcommand, with the arguments they take and others
   const subcommands = ['help', 'link', 'link wantedly', 'link nosuch', 'accounts', 'job new', 'job delete', 'jobs', 'mapping'];
@@ -241,14 +252,7 @@ function buildSeeds(ids: { jobId: string; accountId: string; candidateId: string
     name: `${name} (${where})`,
     kind: 'action',
     build: (w) => ({
-      type: 'block_actions',
-      api_app_id: 'A0TEST',
-      token: 'legacy',
-      trigger_id: fresh(),
-      user: user(w),
-      team: team(w),
-      enterprise: null,
-      is_enterprise_install: false,
+      ...interaction('block_actions', w),
       ...container(where, w),
       actions: [{ block_id: 'b', action_ts: '1700000000.1', ...action(w) }],
     }),
@@ -300,14 +304,7 @@ function buildSeeds(ids: { jobId: string; accountId: string; candidateId: string
       name: `submit ${m.name}`,
       kind: 'view',
       build: (w) => ({
-        type: 'view_submission',
-        api_app_id: 'A0TEST',
-        token: 'legacy',
-        trigger_id: fresh(),
-        user: user(w),
-        team: team(w),
-        enterprise: null,
-        is_enterprise_install: false,
+        ...interaction('view_submission', w),
         view: {
           id: `V0FUZZ${++seq}`,
           type: 'modal',
@@ -550,7 +547,13 @@ export async function runCase(target: FuzzTarget & { settle: () => Promise<void>
   else
     res = await postSigned(h, `payload=${encodeURIComponent(JSON.stringify(payload))}`, undefined, { signal: AbortSignal.timeout(10_000) });
   const body = await res.text();
-  await target.settle();
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<'stuck'>((resolve) => {
+    timer = setTimeout(() => resolve('stuck'), 20_000);
+  });
+  const settled = await Promise.race([target.settle().then(() => 'done' as const), stuck]);
+  clearTimeout(timer);
+  must(settled === 'done', `case ${seed.name} as ${c.who}: the handler did not end within 20 s`);
   const after = await dump(h);
   const changed = after !== before;
   const refused = res.status >= 400 || /"response_action":"errors"/.test(body);
@@ -596,6 +599,8 @@ export function fuzzSeed(): number {
  */
 export async function fuzz(target: FuzzTarget & { settle: () => Promise<void> }, numRuns: number, seed = fuzzSeed()) {
   const stats = { cases: 0, refused: 0, accepted: 0, statuses: {} as Record<number, number> };
+  // printed first, so that a run cut short by a timeout can be replayed too
+  console.info(`fuzzing ${numRuns} cases with FUZZ_SEED=${seed}`);
   try {
     await fc.assert(
       fc.asyncProperty(caseArb(target.seeds.length), async (c) => {
@@ -606,7 +611,8 @@ export async function fuzz(target: FuzzTarget & { settle: () => Promise<void> },
         else stats.accepted++;
         if (stats.cases % 50 === 0) await helpStillWorks(target.h);
       }),
-      { seed, numRuns, endOnFailure: process.env.FUZZ_SHRINK === '0' },
+      // shrinking replays a failing case many times against a live app: on request (FUZZ_SHRINK=1), when replaying a seed
+      { seed, numRuns, endOnFailure: process.env.FUZZ_SHRINK !== '1' },
     );
   } catch (err) {
     (err as Error).message = `fuzzing failed; replay with FUZZ_SEED=${seed}\n${(err as Error).message}`;

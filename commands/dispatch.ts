@@ -30,6 +30,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../src/domain/deps';
 import { handle, makeCtx, reportError, type Ctx, type Surface } from './context';
 import { escapeRegExp } from '../src/text';
+import { invalidFields } from './view-values';
 
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs & { ctx: Ctx };
 export type ViewArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs & { ctx: Ctx };
@@ -54,6 +55,11 @@ export function ids(prefix: string, aliases: Aliases = {}): RegExp {
   const old = Object.keys(aliases).filter((k) => aliases[k].startsWith(`${prefix}:`));
   const alternatives = [`${escapeRegExp(prefix)}:`, ...old.map((k) => `${escapeRegExp(k)}(?::|$)`)];
   return new RegExp(`^(?:${alternatives.join('|')})`);
+}
+
+/** The RegExp of the ids that none of `taken` (RegExps made by `ids`) matches: a catch-all listener's. */
+export function noneOf(taken: RegExp[]): RegExp {
+  return new RegExp(`^(?!${taken.map((r) => `(?:${r.source.replace(/^\^/, '')})`).join('|')})`);
 }
 
 /** Today's id for an old one (`account_link:green` → `acct:link:green`); any other id as it is. */
@@ -120,6 +126,17 @@ export function views(deps: Deps, table: Table<ViewHandler>) {
     if (!handler) {
       await args.ack();
       return handle(ctx, () => unknownId(ctx, 'view', id));
+    }
+    const invalid = invalidFields(args.view);
+    if (invalid.length) {
+      // a crafted submission (a number for a text, a string for a user list): an error under each such field
+      deps.logger.info(
+        { teamId: ctx.teamId, userId: ctx.userId, id, fields: invalid.slice(0, 5).map((b) => b.slice(0, 100)) },
+        'refused a modal value of the wrong type',
+      );
+      const text = ctx.t.plain('payload.wrongType');
+      await args.ack({ response_action: 'errors', errors: Object.fromEntries(invalid.slice(0, 100).map((b) => [b, text])) });
+      return;
     }
     let acked = false;
     const ack = (response?: ViewResponseAction) => {

@@ -5,7 +5,7 @@
  * Each picks its handler from the table given here by the action_id / callback_id
  * (commands/dispatch.ts); the ids themselves are defined with the views that render them (views/).
  */
-import type { App } from '@slack/bolt';
+import { ErrorCode, type App } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
 import { ACCOUNT_ACTIONS } from '../views/accounts';
 import { CANDIDATE_ACTIONS } from '../views/candidate';
@@ -17,7 +17,8 @@ import { MAPPING_ACTIONS, RULE_CALLBACK } from '../views/mapping';
 import { ROLES_CALLBACK } from '../views/roles';
 import { SETTINGS_CALLBACK } from '../views/settings';
 import { dedupeMiddleware } from './dedupe';
-import { actions, ids, options, views, type Aliases } from './dispatch';
+import { actions, ids, noneOf, options, views, type Aliases } from './dispatch';
+import { refuseMalformed } from './payloads';
 import { atsCommand } from './ats';
 import {
   accountsCommand,
@@ -72,6 +73,8 @@ export const LEGACY_ACTION_IDS: Aliases = {
 };
 
 export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
+  // a payload without the shape of its kind goes no further (src/server.ts refuses it before Bolt, too)
+  app.use(refuseMalformed(deps));
   // Slack retries must not act twice: before every listener
   app.use(dedupeMiddleware(deps));
 
@@ -170,7 +173,32 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.view(ids('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }));
   app.view(ids('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }));
 
+  // what no listener above takes is acked at once (Bolt would answer 404 after 3 s): ids of no
+  // feature, view_closed, other slash commands, shortcuts
+  const unmatched =
+    (kind: string) =>
+    async ({ ack, body }: { ack: (r?: never) => Promise<void>; body: unknown }) => {
+      const b = body as { team?: { id?: string } | null; team_id?: string };
+      deps.logger.info({ kind, teamId: b.team?.id ?? b.team_id }, 'no listener for this request');
+      await ack();
+    };
+  app.action({ action_id: noneOf(['acct', 'job', 'map', 'cand', 'home'].map((p) => ids(p, legacy))) }, unmatched('action'));
+  app.view({ callback_id: noneOf(['acct', 'job', 'map', 'role', 'set'].map((p) => ids(p))), type: 'view_submission' }, unmatched('view'));
+  app.view({ type: 'view_closed' }, unmatched('view_closed'));
+  app.options({ action_id: noneOf([ids('map')]) }, async ({ ack, body }) => {
+    deps.logger.info({ kind: 'options', teamId: body.team?.id }, 'no listener for this request');
+    await ack({ options: [] });
+  });
+  app.command(/^(?!\/ats$)/, unmatched('command'));
+  app.shortcut(/(?:)/, unmatched('shortcut'));
+
   app.error(async (err) => {
+    if (err.code === ErrorCode.AuthorizationError) {
+      // a request for a workspace without an installation (uninstalled, or a crafted team id): Bolt
+      // acks it and runs no listener; nothing failed here
+      deps.logger.info({ reason: err.message.slice(0, 200) }, 'request for a workspace without an installation');
+      return;
+    }
     deps.logger.error({ err }, 'unhandled Bolt error');
   });
 }

@@ -8,6 +8,9 @@
  * - a body over MAX_BODY_BYTES gets 413 before the signature check and before it is buffered: at once
  *   when its Content-Length says so, when the limit is passed if it is chunked; the connection is then
  *   closed, so the rest is not read.
+ * - a correctly signed object without the shape of its kind (`check`: commands/payloads.ts, a view
+ *   submission without a user or a view, a click without actions) gets 400: Bolt reads such fields
+ *   before any middleware and throws (500), or acks nothing (404 after 3 s).
  * - a request timestamp more than 5 minutes in the future gets 401 (Bolt refuses only timestamps
  *   more than 5 minutes old; a future one signed once would be accepted until then).
  */
@@ -24,6 +27,11 @@ export interface RequestGuardOptions {
   logger: Logger;
   /** Wall-clock milliseconds, as Bolt reads them for staleness (Date.now by default). */
   now?: () => number;
+  /**
+   * What is wrong with a parsed body (an object) that Bolt would otherwise take, or null: a signed
+   * body with a problem gets 400, logged at info with the problem.
+   */
+  check?: (body: Record<string, unknown>) => object | null;
 }
 
 /** How far from now a request timestamp may be, either way: Slack's window, 5 minutes. */
@@ -90,7 +98,10 @@ async function screen(req: BufferedRequest, res: ServerResponse, o: RequestGuard
     refuse(res, 413);
     return false;
   }
-  if (isJsonObjectBody(req.rawBody, req.headers['content-type'])) return true;
+  const body = parseBody(req.rawBody, req.headers['content-type']);
+  const isObject = body === UNPARSED || (typeof body === 'object' && body !== null && !Array.isArray(body));
+  const problem = isObject && body !== UNPARSED && o.check ? o.check(body as Record<string, unknown>) : null;
+  if (isObject && !problem) return true;
   const signed = isValidSlackRequest({
     signingSecret: o.signingSecret,
     body: req.rawBody.toString(),
@@ -99,9 +110,26 @@ async function screen(req: BufferedRequest, res: ServerResponse, o: RequestGuard
       'x-slack-request-timestamp': Number(req.headers['x-slack-request-timestamp']),
     },
   });
-  log.info({ signed }, 'request refused: the body is not a JSON object');
+  if (problem) log.info({ signed, problem }, 'request refused: the payload has not the shape of its kind');
+  else log.info({ signed }, 'request refused: the body is not a JSON object');
   refuse(res, signed ? 400 : 401);
   return false;
+}
+
+const UNPARSED = Symbol('unparsed');
+
+/** The body parsed as Bolt's receiver parses it; UNPARSED when it does not parse (Bolt answers that with 400 itself). */
+function parseBody(raw: Buffer, contentType: string | undefined): unknown {
+  const text = raw.toString();
+  try {
+    if (contentType === 'application/x-www-form-urlencoded') {
+      const form = parseQuery(text);
+      return typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
+    }
+    return JSON.parse(text);
+  } catch {
+    return UNPARSED;
+  }
 }
 
 /**
@@ -109,19 +137,8 @@ async function screen(req: BufferedRequest, res: ServerResponse, o: RequestGuard
  * all counts as fine here: Bolt answers it with 400 itself, after the signature check.
  */
 export function isJsonObjectBody(raw: Buffer, contentType: string | undefined): boolean {
-  const text = raw.toString();
-  let value: unknown;
-  try {
-    if (contentType === 'application/x-www-form-urlencoded') {
-      const form = parseQuery(text);
-      value = typeof form.payload === 'string' ? JSON.parse(form.payload) : form;
-    } else {
-      value = JSON.parse(text);
-    }
-  } catch {
-    return true;
-  }
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  const value = parseBody(raw, contentType);
+  return value === UNPARSED || (typeof value === 'object' && value !== null && !Array.isArray(value));
 }
 
 /**

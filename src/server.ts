@@ -22,6 +22,7 @@ import { mongoInstallationStore } from './domain/installations';
 import { rotateSecrets } from './domain/key-rotation';
 import { cancelPurge } from './domain/org-purge';
 import { registerAll } from '../commands';
+import { payloadProblem } from '../commands/payloads';
 import { createNotifier } from './notifier';
 import { createCardDelivery } from './notifier/cards/deliver';
 import { DEFAULT_CARD_POSTING, type CardPostingSettings } from './notifier/cards/settings';
@@ -145,7 +146,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   registerJobs(agenda, deps, createCardDelivery(deps, posting, cardPosting));
 
   const server = (await app.start(opts.port ?? config.PORT)) as Server;
-  guardSlackRequests(server, { path: common.endpoints, signingSecret: common.signingSecret, logger });
+  guardSlackRequests(server, { path: common.endpoints, signingSecret: common.signingSecret, logger, check: payloadProblem });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : (opts.port ?? config.PORT);
   if (opts.worker !== false) {

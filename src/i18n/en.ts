@@ -372,4 +372,7 @@ export const en: Catalogue = {
     invisible: 'This has no visible characters. Type something people can read.',
     noName: '(no name)',
   },
+  payload: {
+    wrongType: 'This value could not be read. Please enter it again.',
+  },
 };

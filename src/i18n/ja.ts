@@ -343,6 +343,9 @@ export const ja = {
     invisible: '表示される文字がありません。目に見える文字で入力してください。',
     noName: '（名前なし）',
   },
+  payload: {
+    wrongType: 'この値を読み取れませんでした。もう一度入力してください。',
+  },
 } as const;
 
 /** Same keys as the Japanese catalogue; a text may add a singular form `<key>_one` (English plurals). */

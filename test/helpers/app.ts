@@ -65,6 +65,8 @@ export async function startHarness(
     cardPosting?: StartOptions['cardPosting'];
     /** How often Agenda polls: 100 ms by default (tests wait less); null: the app's own setting (benchmarks). */
     agendaProcessEveryMs?: number | null;
+    /** false: no job worker (no import, no card is run; only the requests change the database). */
+    worker?: boolean;
   } = {},
 ): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
@@ -109,6 +111,7 @@ export async function startHarness(
     agendaProcessEveryMs: opts.agendaProcessEveryMs === null ? undefined : (opts.agendaProcessEveryMs ?? 100),
     clock: opts.clock,
     cardPosting: opts.cardPosting,
+    worker: opts.worker,
   });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 

@@ -117,9 +117,17 @@ describe('the app’s listeners (commands/index.ts)', () => {
     expect(unhandled()).toMatchObject([{ level: 30, kind: 'view', id: 'job:archive' }]);
   });
 
-  it('an id of no feature is left to Bolt: not acked here (the HTTP receiver answers it)', async () => {
-    expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([]);
-    expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([]);
+  it('an id of no feature is acked at once, empty (Bolt would answer 404 after 3 s), and nothing runs', async () => {
+    expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([undefined]);
+    expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([undefined]);
+    const other = await bolt.deliver({
+      type: 'view_closed',
+      user: { id: ADMIN, team_id: T },
+      team: { id: T },
+      view: { id: 'V1', callback_id: 'job:save' },
+    });
+    expect(other.acks).toEqual([undefined]);
+    expect(u.logs.filter((l) => l.msg === 'no listener for this request').length).toBe(3);
     expect(bolt.client.calls).toEqual([]);
   });
 });

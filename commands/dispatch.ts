@@ -28,7 +28,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../src/domain/deps';
-import { handle, makeCtx, reportError, type Ctx, type Surface } from './context';
+import { AFTER_ACK_FACTS_WAIT_MS, handle, makeCtx, reportError, type Ctx, type Surface } from './context';
 import { escapeRegExp } from '../src/text';
 
 export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs & { ctx: Ctx };
@@ -87,7 +87,14 @@ const teamOf = (body: { team?: { id: string } | null; user: { team_id?: string }
  */
 export function actionSurface(body: BlockAction, client: WebClient, respond: RespondFn | undefined): Surface {
   const ephemeral = body.container?.type === 'message' && body.container?.is_ephemeral === true;
-  return { teamId: teamOf(body), userId: body.user.id, client, respond: ephemeral ? respond : undefined, channelId: body.channel?.id };
+  return {
+    teamId: teamOf(body),
+    userId: body.user.id,
+    client,
+    respond: ephemeral ? respond : undefined,
+    channelId: body.channel?.id,
+    factsWaitMs: AFTER_ACK_FACTS_WAIT_MS,
+  };
 }
 
 async function unknownId(ctx: Ctx, kind: string, id: string) {

@@ -19,6 +19,7 @@ import type {
   MemberDoc,
   OrgDoc,
   PostingDoc,
+  SlackUserDoc,
 } from './types';
 
 export interface DeliveryDoc {
@@ -41,6 +42,8 @@ export interface Store {
   jobs: Collection<JobDoc>;
   candidates: Collection<CandidateDoc>;
   cardDigests: Collection<CardDigestDoc>;
+  /** People's Slack facts (locale, admin, guest, bot), read ahead of requests (src/slack/user-directory.ts). */
+  slackUsers: Collection<SlackUserDoc>;
   /** The card delivery's transitions on candidates' cards (and jobs' channel problems). */
   cards: CardStore;
   /** The digest messages' transitions. */
@@ -81,6 +84,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
+  slackUsers: [{ key: { teamId: 1, userId: 1 }, unique: true }],
 };
 
 export interface OpenStoreOptions {
@@ -124,6 +128,7 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
     jobs,
     candidates,
     cardDigests,
+    slackUsers: db.collection('slackUsers'),
     cards: createCardStore({ candidates, jobs }),
     digests: createDigestStore(cardDigests),
     async ping() {

@@ -1,6 +1,6 @@
 /** Documents of hire-relay's collections. Every document carries `teamId`; every query filters on it. */
 import type { ObjectId } from 'mongodb';
-import type { AccountState, ChannelIssueReason, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
+import type { AccountState, ChannelIssueReason, Locale, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
 
 export interface InstallationDoc {
   _id: string; // teamId (or enterprise id for org-wide installs)
@@ -17,8 +17,27 @@ export interface OrgDoc {
   _id: string; // teamId
   teamId: string;
   zone: string;
-  settings: { privateCards: boolean };
+  /** `language`: the org's language, for people whose Slack locale is not known yet (absent: Japanese). */
+  settings: { privateCards: boolean; language?: Locale };
   createdAt: Date;
+  /** When the workspace's users were last read with users.list (the user directory's sweep). */
+  usersListedAt?: Date;
+}
+
+/**
+ * What Slack said about a person (users.list / users.info), kept ahead of requests so that no
+ * handler asks Slack before it acks. `facts` null: Slack does not know them (user_not_found, an
+ * external member of a shared channel). `failedAt`/`retryAt`: the last lookup failed (rate limit,
+ * network) and is not tried again before `retryAt`.
+ */
+export interface SlackUserDoc {
+  _id?: ObjectId;
+  teamId: string;
+  userId: string;
+  facts: { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean; deleted?: boolean } | null;
+  fetchedAt?: Date;
+  retryAt?: Date;
+  failures?: number;
 }
 
 export interface MemberDoc {

@@ -114,30 +114,59 @@ export function actions(deps: Deps, table: Table<ActionHandler>, aliases: Aliase
   };
 }
 
+/** How long a modal submission may work before it is acked anyway (Slack gives up at 3 s). */
+export const DEFAULT_ACK_BUDGET_MS = 2_000;
+
+/** The first input block of a submitted view: where "still saving" is shown. */
+function firstInput(view: ViewSubmitAction['view']): string | undefined {
+  const blocks = (view as { blocks?: { type?: string; block_id?: string }[] }).blocks ?? [];
+  return blocks.find((b) => b.type === 'input' && typeof b.block_id === 'string')?.block_id;
+}
+
 /**
  * The Bolt listener for a feature's modal submissions. The handler acks (with field errors, or
  * not); one that throws before acking has the modal closed and the error reported with a reference.
+ * Nothing before the ack asks Slack (makeCtx reads the directory). A handler still working when
+ * `ackBudgetMs` has passed (a slow database) is acked for it with "still saving" under the first
+ * field, the modal kept open: its writes are keyed by the view id, so submitting again is the same
+ * request and answers what the first one did. What the handler acks later is dropped; what it
+ * replies after its ack (a DM) still reaches the user.
  */
-export function views(deps: Deps, table: Table<ViewHandler>) {
+export function views(deps: Deps, table: Table<ViewHandler>, opts: { ackBudgetMs?: number } = {}) {
+  const budget = opts.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS;
   return async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const { body, client } = args;
-    const ctx = await makeCtx(deps, { teamId: teamOf(body), userId: body.user.id, client });
-    const id = args.view.callback_id;
-    const handler = pick(table, id);
-    if (!handler) {
-      await args.ack();
-      return handle(ctx, () => unknownId(ctx, 'view', id));
-    }
     let acked = false;
+    let ctx: Ctx | undefined;
     const ack = (response?: ViewResponseAction) => {
+      if (acked) return Promise.resolve();
       acked = true;
+      clearTimeout(timer);
       return args.ack(response);
     };
+    const timer = setTimeout(() => {
+      if (acked) return;
+      const field = firstInput(args.view);
+      deps.logger.warn({ teamId: teamOf(body), id: args.view.callback_id, budgetMs: budget }, 'modal submission still working at its ack budget; acked');
+      void ack(ctx && field ? { response_action: 'errors', errors: { [field]: ctx.t('ackFirst.stillSaving') } } : undefined).catch(
+        (err: unknown) => deps.logger.warn({ err }, 'late ack failed'),
+      );
+    }, budget);
     try {
+      ctx = await makeCtx(deps, { teamId: teamOf(body), userId: body.user.id, client });
+      const id = args.view.callback_id;
+      const handler = pick(table, id);
+      if (!handler) {
+        await ack();
+        return handle(ctx, () => unknownId(ctx!, 'view', id));
+      }
       await handler({ ...args, ack, ctx });
     } catch (err) {
-      if (!acked) await args.ack();
-      await reportError(ctx, err);
+      if (!acked) await ack();
+      if (ctx) await reportError(ctx, err);
+      else deps.logger.error({ err, teamId: teamOf(body) }, 'modal submission failed before its context');
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -18,6 +18,7 @@ import { ROLES_CALLBACK } from '../views/roles';
 import { SETTINGS_CALLBACK } from '../views/settings';
 import { dedupeMiddleware } from './dedupe';
 import { actions, ids, options, views, type Aliases } from './dispatch';
+import { ackUnrouted, type Routes } from './unrouted';
 import { atsCommand } from './ats';
 import {
   accountsCommand,
@@ -69,9 +70,28 @@ export const LEGACY_ACTION_IDS: Aliases = {
   job_new: JOB_ACTIONS.create,
 };
 
-export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
+export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void, opts: { ackBudgetMs?: number } = {}) {
   // Slack retries must not act twice: before every listener
   app.use(dedupeMiddleware(deps));
+  // what no listener below takes is acked at once (the routes are filled as they are registered)
+  const routes: Routes = { commands: ['/ats'], actions: [], views: [], options: [] };
+  app.use(ackUnrouted(routes, deps.logger));
+  const action = (prefix: string, aliases?: Aliases) => {
+    const re = ids(prefix, aliases);
+    routes.actions.push(re);
+    return re;
+  };
+  const view = (prefix: string) => {
+    const re = ids(prefix);
+    routes.views.push(re);
+    return re;
+  };
+  const option = (prefix: string) => {
+    const re = ids(prefix);
+    routes.options.push(re);
+    return re;
+  };
+  const viewOpts = { ackBudgetMs: opts.ackBudgetMs };
 
   app.command(
     '/ats',
@@ -95,8 +115,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   const legacy = LEGACY_ACTION_IDS;
 
   // media accounts
-  app.action(
-    ids('acct', legacy),
+  app.action(action('acct', legacy),
     actions(
       deps,
       {
@@ -110,15 +129,14 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
       legacy,
     ),
   );
-  app.view(ids('acct'), views(deps, { [LINK_CALLBACK]: submitLink }));
+  app.view(view('acct'), views(deps, { [LINK_CALLBACK]: submitLink }, viewOpts));
 
   // jobs
-  app.action(ids('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
-  app.view(ids('job'), views(deps, { [JOB_CALLBACK]: submitJob }));
+  app.action(action('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
+  app.view(view('job'), views(deps, { [JOB_CALLBACK]: submitJob }, viewOpts));
 
   // posting → job mapping
-  app.action(
-    ids('map', legacy),
+  app.action(action('map', legacy),
     actions(
       deps,
       {
@@ -131,12 +149,11 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
       legacy,
     ),
   );
-  app.view(ids('map'), views(deps, { [RULE_CALLBACK]: submitRule }));
-  app.options(ids('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
+  app.view(view('map'), views(deps, { [RULE_CALLBACK]: submitRule }, viewOpts));
+  app.options(option('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
 
   // candidates
-  app.action(
-    ids('cand', legacy),
+  app.action(action('cand', legacy),
     actions(
       deps,
       {
@@ -150,11 +167,11 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   );
 
   // App Home
-  app.action(ids('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
+  app.action(action('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
 
   // org admins' modals
-  app.view(ids('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }));
-  app.view(ids('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }));
+  app.view(view('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }, viewOpts));
+  app.view(view('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }, viewOpts));
 
   app.error(async (err) => {
     deps.logger.error({ err }, 'unhandled Bolt error');

@@ -8,6 +8,9 @@ import type { CommandArgs } from './ats';
 import { reportError } from './context';
 import type { ViewArgs } from './dispatch';
 import { inputErrors, viewValue } from './view-values';
+import { z } from 'zod';
+
+const languageSchema = z.enum(['ja', 'en']);
 
 /** `/ats settings` (org admins): the settings modal. */
 export async function settingsCommand({ ctx, command }: CommandArgs) {
@@ -15,7 +18,7 @@ export async function settingsCommand({ ctx, command }: CommandArgs) {
   const org = await getOrg(ctx.deps, ctx.teamId);
   await ctx.client.views.open({
     trigger_id: command.trigger_id,
-    view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards }),
+    view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards, language: org.settings.language ?? 'ja' }),
   });
 }
 
@@ -25,6 +28,8 @@ export async function submitSettings({ ack, view, ctx }: ViewArgs) {
     await saveSettings(ctx.deps, await ctx.actor(), {
       zone: viewValue(view, 'zone') ?? '',
       privateCards: viewValue(view, 'cards') === 'private',
+      // absent (a modal opened before this field): unchanged
+      language: languageSchema.optional().catch(undefined).parse(viewValue(view, 'language')),
     });
     await ack();
     await ctx.reply({ text: ctx.t('settings.saved') });

@@ -1,7 +1,8 @@
-/** Organization settings (org admins): time zone and private cards. */
+/** Organization settings (org admins): time zone, private cards, the org's language. */
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { OrgDoc } from '../storage/types';
+import type { Locale } from '../vocabulary';
 import { authorize } from './access';
 import { audit } from './audit';
 import { ValidationError } from './errors';
@@ -16,7 +17,15 @@ export function isZone(zone: string): boolean {
   }
 }
 
-export async function saveSettings(deps: Deps, actor: Actor, input: { zone: string; privateCards: boolean }): Promise<OrgDoc> {
+/**
+ * `language`: what people see while the user directory does not know their Slack language yet
+ * (absent: unchanged; an org that never chose is Japanese).
+ */
+export async function saveSettings(
+  deps: Deps,
+  actor: Actor,
+  input: { zone: string; privateCards: boolean; language?: Locale },
+): Promise<OrgDoc> {
   await authorize(deps, actor, 'settings.manage');
   const typed = input.zone.trim();
   if (!isZone(typed)) throw new ValidationError({ zone: { key: 'settings.badZone' } });
@@ -25,7 +34,7 @@ export async function saveSettings(deps: Deps, actor: Actor, input: { zone: stri
   await ensureOrg(deps, actor.teamId);
   const org = await deps.store.orgs.findOneAndUpdate(
     { _id: actor.teamId },
-    { $set: { zone, 'settings.privateCards': input.privateCards } },
+    { $set: { zone, 'settings.privateCards': input.privateCards, ...(input.language ? { 'settings.language': input.language } : {}) } },
     { returnDocument: 'after' },
   );
   await audit(deps, {
@@ -33,7 +42,7 @@ export async function saveSettings(deps: Deps, actor: Actor, input: { zone: stri
     actorId: actor.userId,
     action: 'settings.manage',
     allowed: true,
-    target: { zone, privateCards: input.privateCards },
+    target: { zone, privateCards: input.privateCards, ...(input.language ? { language: input.language } : {}) },
   });
   return org!;
 }

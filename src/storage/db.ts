@@ -73,6 +73,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
   jobs: [
     { key: { teamId: 1, nameKey: 1 }, name: 'teamId_1_nameKey_1', unique: true, partialFilterExpression: { nameKey: { $type: 'string' } } },
     { key: { teamId: 1, channelId: 1 } },
+    { key: { teamId: 1, requestId: 1 }, unique: true, partialFilterExpression: { requestId: { $type: 'string' } } },
   ],
   candidates: [
     { key: { teamId: 1, medium: 1, externalId: 1 }, unique: true },

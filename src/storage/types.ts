@@ -143,6 +143,10 @@ export interface JobDoc {
   updatedAt: Date;
   /** Why cards cannot reach the channel right now (told to the job's admins once). */
   channelIssue?: { reason: ChannelIssueReason; since: Date; notifiedAt?: Date };
+  /** The view id of the modal that created it (unique per team): a resubmission is the same request. */
+  requestId?: string;
+  /** The view id of the modal of its last edit: a resubmission of that edit is not a change made meanwhile. */
+  editRequestId?: string;
 }
 
 export interface CandidateDoc {

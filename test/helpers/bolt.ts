@@ -251,7 +251,8 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
         enterprise: null,
         is_enterprise_install: false,
         view: {
-          id: i.viewId ?? 'V0UNITMODAL',
+          // a modal opened anew has a new view id (the same id: the same modal submitted again)
+          id: i.viewId ?? `V0UNITMODAL${++seq}`,
           type: 'modal',
           team_id: i.teamId,
           callback_id: i.callbackId,

@@ -117,9 +117,15 @@ describe('the app’s listeners (commands/index.ts)', () => {
     expect(unhandled()).toMatchObject([{ level: 30, kind: 'view', id: 'job:archive' }]);
   });
 
-  it('an id of no feature is left to Bolt: not acked here (the HTTP receiver answers it)', async () => {
-    expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([]);
-    expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([]);
+  it('a request no listener takes is acked at once, empty, and nothing else happens (commands/unrouted.ts)', async () => {
+    const noListener = () => u.logs.filter((l) => l.msg === 'no listener for this request; acked');
+    expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([undefined]);
+    expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([undefined]);
+    expect((await bolt.suggest({ teamId: T, userId: ADMIN, actionId: 'other:select', value: 'x' })).acks).toEqual([{ options: [] }]);
+    const other = { command: '/other', text: 'x', team_id: T, user_id: ADMIN, channel_id: 'D0X', response_url: 'https://hooks.slack.test/x', trigger_id: '1.2.x' };
+    expect((await bolt.deliver(other)).acks).toEqual([undefined]);
+    expect(noListener().map((l) => l.kind)).toEqual(['action', 'view', 'options', 'command']);
     expect(bolt.client.calls).toEqual([]);
+    expect(bolt.responded.filter((r) => r.url === 'https://hooks.slack.test/x')).toEqual([]);
   });
 });

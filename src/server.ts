@@ -13,7 +13,7 @@ import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions, teamOfToken } from './slack/gateway';
-import type { DirectorySettings } from './slack/user-directory';
+import type { DirectorySettings, UserDirectory } from './slack/user-directory';
 import { onlyInstalledTeam } from './single-workspace';
 import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
@@ -33,6 +33,8 @@ import { guardSlackRequests } from './request-guard';
 export interface AppHandle {
   app: App;
   deps: Deps;
+  /** People's Slack facts, read ahead of requests (tests wait for it to be idle). */
+  directory: UserDirectory;
   agenda: Agenda;
   server: Server;
   url: string;
@@ -173,6 +175,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   return {
     app,
     deps,
+    directory: gateway.directory,
     agenda,
     server,
     port,
@@ -182,6 +185,8 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
       stopped = true;
       // drain, not stop: running imports finish instead of being freed mid-run to another instance
       gateway.directory.stop();
+      // a lookup in flight writes its answer before the store closes (bounded: a slow Slack does not hold the stop)
+      await Promise.race([gateway.directory.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await agenda.drain({ timeout: 30_000 }).catch((err) => logger.warn({ err }, 'agenda drain failed'));
       await app.stop().catch(() => undefined);
       await store.close();

@@ -63,6 +63,9 @@ export async function startHarness(
     reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
     /** Card delivery tunables (shorter pace and lease than Slack's). */
     cardPosting?: StartOptions['cardPosting'];
+    /** The user directory's pace and back-off (shorter than Slack's tiers). */
+    userDirectory?: StartOptions['userDirectory'];
+    ackBudgetMs?: number;
   } = {},
 ): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
@@ -107,6 +110,8 @@ export async function startHarness(
     agendaProcessEveryMs: 100,
     clock: opts.clock,
     cardPosting: opts.cardPosting,
+    userDirectory: opts.userDirectory,
+    ackBudgetMs: opts.ackBudgetMs,
   });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 

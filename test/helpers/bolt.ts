@@ -122,7 +122,7 @@ export interface BoltHarness {
 }
 
 /** The app's listeners (commands/index.ts) on a Bolt App without a receiver; `forget` as src/server.ts gives it. */
-export function startBolt(deps: Deps, forget: (teamId: string) => void = () => undefined): BoltHarness {
+export function startBolt(deps: Deps, forget: (teamId: string) => void = () => undefined, opts: { ackBudgetMs?: number } = {}): BoltHarness {
   const client = fakeClient();
   const responded: Responded[] = [];
   const receiver: Receiver = { init: () => undefined, start: async () => undefined, stop: async () => undefined };
@@ -139,7 +139,7 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
     convoStore: false,
   });
   app.client = client.client;
-  registerAll(app, deps, forget);
+  registerAll(app, deps, forget, opts);
 
   async function deliver(body: Record<string, unknown>): Promise<Delivery> {
     const acks: unknown[] = [];

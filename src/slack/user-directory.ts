@@ -46,7 +46,7 @@ export const DEFAULT_DIRECTORY: DirectorySettings = {
   memoTtlMs: 10 * 60_000,
   refreshAfterMs: 60 * 60_000,
   relistQueue: 20,
-  relistAfterMs: 10 * 60_000,
+  relistAfterMs: 60_000,
 };
 
 export interface DirectoryDeps {

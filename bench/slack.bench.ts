@@ -334,7 +334,8 @@ const newUsersMetric: BenchMetric = {
     const known = Array.from({ length: NEW_BURST }, (_, i) => `U0KNOWN${String(i).padStart(4, '0')}`);
     try {
       slack.addTeam({ id: TEAM, name: 'Bench' });
-      for (const [i, id] of known.entries()) slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
+      for (const [i, id] of known.entries())
+        slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
       const bot = slack.botUser(TEAM);
       await mongoInstallationStore(app.deps).storeInstallation({
         team: { id: TEAM, name: 'Bench' },
@@ -359,16 +360,27 @@ const newUsersMetric: BenchMetric = {
       for (let r = 0; r < ROUNDS_NEW; r++) {
         const base = await gen.run(url, NEW_BURST, NEW_BURST, known);
         if (base.errors) throw new Error(`known users: ${base.errors} errors, first: ${base.firstError}`);
-        p99.known.push(pct([...base.lat].sort((a, b) => a - b), 0.99));
+        p99.known.push(
+          pct(
+            [...base.lat].sort((a, b) => a - b),
+            0.99,
+          ),
+        );
         // 200 people who just joined the workspace: nobody has read them
         const fresh = Array.from({ length: NEW_BURST }, (_, i) => `U0NEW${r}${String(i).padStart(4, '0')}`);
-        for (const [i, id] of fresh.entries()) slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP' });
+        for (const [i, id] of fresh.entries())
+          slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP' });
         const res = await gen.run(url, NEW_BURST, NEW_BURST, fresh);
         errors += res.errors;
         firstError ??= res.firstError;
         acked += NEW_BURST - res.errors;
         within3s += [...res.lat].filter((ms) => ms < 3000).length;
-        p99.fresh.push(pct([...res.lat].sort((a, b) => a - b), 0.99));
+        p99.fresh.push(
+          pct(
+            [...res.lat].sort((a, b) => a - b),
+            0.99,
+          ),
+        );
       }
       const infos = slack.calls('users.info').slice(info0);
       const value = median(p99.fresh);

@@ -147,7 +147,10 @@ export function views(deps: Deps, table: Table<ViewHandler>, opts: { ackBudgetMs
     const timer = setTimeout(() => {
       if (acked) return;
       const field = firstInput(args.view);
-      deps.logger.warn({ teamId: teamOf(body), id: args.view.callback_id, budgetMs: budget }, 'modal submission still working at its ack budget; acked');
+      deps.logger.warn(
+        { teamId: teamOf(body), id: args.view.callback_id, budgetMs: budget },
+        'modal submission still working at its ack budget; acked',
+      );
       void ack(ctx && field ? { response_action: 'errors', errors: { [field]: ctx.t('ackFirst.stillSaving') } } : undefined).catch(
         (err: unknown) => deps.logger.warn({ err }, 'late ack failed'),
       );

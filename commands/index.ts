@@ -115,7 +115,8 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   const legacy = LEGACY_ACTION_IDS;
 
   // media accounts
-  app.action(action('acct', legacy),
+  app.action(
+    action('acct', legacy),
     actions(
       deps,
       {
@@ -136,7 +137,8 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.view(view('job'), views(deps, { [JOB_CALLBACK]: submitJob }, viewOpts));
 
   // posting → job mapping
-  app.action(action('map', legacy),
+  app.action(
+    action('map', legacy),
     actions(
       deps,
       {
@@ -153,7 +155,8 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.options(option('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
 
   // candidates
-  app.action(action('cand', legacy),
+  app.action(
+    action('cand', legacy),
     actions(
       deps,
       {

@@ -192,12 +192,7 @@ export async function updateJob(
  * refused: the save is undone (a new job removed, an edit's channel put back) if nothing changed
  * the job since, and `shared` is returned for the user to be told.
  */
-export async function checkJobChannel(
-  deps: Deps,
-  actor: Actor,
-  job: JobDoc,
-  before?: JobDoc,
-): Promise<ChannelStatus | 'shared'> {
+export async function checkJobChannel(deps: Deps, actor: Actor, job: JobDoc, before?: JobDoc): Promise<ChannelStatus | 'shared'> {
   const channelChanged = !before || before.channelId !== job.channelId;
   let status: ChannelStatus;
   try {
@@ -206,7 +201,10 @@ export async function checkJobChannel(
     if (!(err instanceof ValidationError)) throw err;
     const same = { teamId: actor.teamId, _id: job._id, updatedAt: job.updatedAt };
     if (!before) await deps.store.jobs.deleteOne(same);
-    else await deps.store.jobs.updateOne(same, { $set: { channelId: before.channelId, ...(before.channelIssue ? { channelIssue: before.channelIssue } : {}) } });
+    else
+      await deps.store.jobs.updateOne(same, {
+        $set: { channelId: before.channelId, ...(before.channelIssue ? { channelIssue: before.channelIssue } : {}) },
+      });
     await audit(deps, {
       teamId: actor.teamId,
       actorId: actor.userId,

@@ -34,12 +34,18 @@ describe('a crowd of people the app has not met yet', () => {
     // every one acked in time, with the help itself: in the org's language (Japanese) while not read
     // yet, or already in their own if the directory got to them first
     expect(first.filter((r) => r.status === 200 && !r.error)).toHaveLength(CROWD);
-    first.forEach((r, i) => expect(JSON.stringify(r.json)).toMatch(crowd[i].en ? /How to use|の使い方/ : /の使い方/));
+    for (const [i, r] of first.entries()) expect(JSON.stringify(r.json)).toMatch(crowd[i].en ? /How to use|の使い方/ : /の使い方/);
     expect(first.filter((r) => JSON.stringify(r.json).includes(helpTitle('ja'))).length).toBeGreaterThan(CROWD / 2);
 
     await eventually(async () => {
       await h.app.directory.idle();
-      return (await h.app.deps.store.slackUsers.countDocuments({ teamId: T, userId: { $in: crowd.map((u) => u.id) }, fetchedAt: { $exists: true } })) === CROWD;
+      return (
+        (await h.app.deps.store.slackUsers.countDocuments({
+          teamId: T,
+          userId: { $in: crowd.map((u) => u.id) },
+          fetchedAt: { $exists: true },
+        })) === CROWD
+      );
     }, 'the crowd read by the directory');
     const calls = h.slack.calls('users.info').filter((c) => crowd.some((u) => u.id === c.args.user));
     const limited = calls.filter((c) => c.status === 429);
@@ -51,7 +57,7 @@ describe('a crowd of people the app has not met yet', () => {
     expect(ok.sort()).toEqual(crowd.map((u) => u.id).sort());
 
     const again = await Promise.all(crowd.map((u) => h.slack.slash({ teamId: T, userId: u.id, text: 'help' })));
-    again.forEach((r, i) => expect(JSON.stringify(r.json)).toContain(helpTitle(crowd[i].en ? 'en' : 'ja')));
+    for (const [i, r] of again.entries()) expect(JSON.stringify(r.json)).toContain(helpTitle(crowd[i].en ? 'en' : 'ja'));
   }, 60_000);
 });
 

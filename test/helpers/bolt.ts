@@ -122,7 +122,11 @@ export interface BoltHarness {
 }
 
 /** The app's listeners (commands/index.ts) on a Bolt App without a receiver; `forget` as src/server.ts gives it. */
-export function startBolt(deps: Deps, forget: (teamId: string) => void = () => undefined, opts: { ackBudgetMs?: number } = {}): BoltHarness {
+export function startBolt(
+  deps: Deps,
+  forget: (teamId: string) => void = () => undefined,
+  opts: { ackBudgetMs?: number } = {},
+): BoltHarness {
   const client = fakeClient();
   const responded: Responded[] = [];
   const receiver: Receiver = { init: () => undefined, start: async () => undefined, stop: async () => undefined };

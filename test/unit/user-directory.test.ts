@@ -46,7 +46,11 @@ function fakeSlack(people: Person[], pageSize = 2) {
         expect(a.include_locale).toBe(true);
         const from = Number(a.cursor ?? 0);
         const page = people.slice(from, from + pageSize);
-        return { ok: true, members: page, response_metadata: { next_cursor: from + pageSize < people.length ? String(from + pageSize) : '' } };
+        return {
+          ok: true,
+          members: page,
+          response_metadata: { next_cursor: from + pageSize < people.length ? String(from + pageSize) : '' },
+        };
       },
       info: async (a: { user: string; include_locale: boolean }) => {
         answer('users.info', a.user);

@@ -76,9 +76,17 @@ describe('no Slack call before the ack', () => {
       await bodyOf(() => bolt.click({ teamId: T, userId: ADMIN, actionId: 'job:new' })),
       await bodyOf(() => bolt.click({ teamId: T, userId: NEWBIE, actionId: 'map:open', where: 'dm' })),
       await bodyOf(() =>
-        bolt.submit({ teamId: T, userId: NEWADMIN, callbackId: 'job:save', privateMetadata: '{"jobId":null}', values: { name: 'Ack Job', channel: 'C0HACK' } }),
+        bolt.submit({
+          teamId: T,
+          userId: NEWADMIN,
+          callbackId: 'job:save',
+          privateMetadata: '{"jobId":null}',
+          values: { name: 'Ack Job', channel: 'C0HACK' },
+        }),
       ),
-      await bodyOf(() => bolt.submit({ teamId: T, userId: NEWBIE, callbackId: 'set:save', values: { zone: 'Asia/Tokyo', cards: 'standard' } })),
+      await bodyOf(() =>
+        bolt.submit({ teamId: T, userId: NEWBIE, callbackId: 'set:save', values: { zone: 'Asia/Tokyo', cards: 'standard' } }),
+      ),
       await bodyOf(() => bolt.suggest({ teamId: T, userId: ADMIN, actionId: 'map:job', value: 'Ack' })),
       await bodyOf(() => bolt.event(T, { type: 'app_home_opened', user: NEWBIE, tab: 'home', channel: 'D0HACK' })),
     ];
@@ -106,7 +114,9 @@ describe('no Slack call before the ack', () => {
       { upsert: true },
     );
     const d = await deliverCounting(
-      await bodyOf(() => bolt.submit({ teamId: T, userId: NEWBIE, callbackId: 'set:save', values: { zone: 'Asia/Tokyo', cards: 'standard' } })),
+      await bodyOf(() =>
+        bolt.submit({ teamId: T, userId: NEWBIE, callbackId: 'set:save', values: { zone: 'Asia/Tokyo', cards: 'standard' } }),
+      ),
     );
     // a settings save by someone with no role, before Slack told us who they are: nothing decided, nothing saved
     expect(d.acks).toEqual([undefined]);
@@ -135,7 +145,10 @@ describe('a modal submission still working at its ack budget', () => {
         values: { name: 'Slow Job', channel: 'C0HACK' },
       }),
     );
-    (body.view as { blocks: unknown[] }).blocks = [{ type: 'input', block_id: 'name' }, { type: 'input', block_id: 'channel' }];
+    (body.view as { blocks: unknown[] }).blocks = [
+      { type: 'input', block_id: 'name' },
+      { type: 'input', block_id: 'channel' },
+    ];
     const acks: unknown[] = [];
     let acked!: () => void;
     const ackedOnce = new Promise<void>((r) => (acked = r));

@@ -122,7 +122,15 @@ describe('the app’s listeners (commands/index.ts)', () => {
     expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([undefined]);
     expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([undefined]);
     expect((await bolt.suggest({ teamId: T, userId: ADMIN, actionId: 'other:select', value: 'x' })).acks).toEqual([{ options: [] }]);
-    const other = { command: '/other', text: 'x', team_id: T, user_id: ADMIN, channel_id: 'D0X', response_url: 'https://hooks.slack.test/x', trigger_id: '1.2.x' };
+    const other = {
+      command: '/other',
+      text: 'x',
+      team_id: T,
+      user_id: ADMIN,
+      channel_id: 'D0X',
+      response_url: 'https://hooks.slack.test/x',
+      trigger_id: '1.2.x',
+    };
     expect((await bolt.deliver(other)).acks).toEqual([undefined]);
     expect(noListener().map((l) => l.kind)).toEqual(['action', 'view', 'options', 'command']);
     expect(bolt.client.calls).toEqual([]);

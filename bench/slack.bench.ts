@@ -154,8 +154,12 @@ async function startMongoProcess(): Promise<{ uri: string; child: ChildProcess }
   return { uri, child };
 }
 
-async function startRealApp(mongoUri: string) {
-  const slack = await startSlackEmulator({ port: 0, signingSecret: SECRET, rateLimits: false });
+/**
+ * The real app in OAuth mode on the Slack emulator (`rateLimits`: Slack's, or off), the workspace
+ * `TEAM` with `users` (the first its installer) and the app installed there.
+ */
+async function startBenchApp(mongoUri: string, users: string[], o: { rateLimits: boolean; db: string }) {
+  const slack = await startSlackEmulator({ port: 0, signingSecret: SECRET, rateLimits: o.rateLimits });
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
@@ -165,20 +169,20 @@ async function startRealApp(mongoUri: string) {
     SLACK_STATE_SECRET: 'bench-state-secret',
     SLACK_API_URL: slack.apiUrl,
     ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-    MONGODB_DB: `bench_${process.pid}`,
+    MONGODB_DB: `${o.db}_${process.pid}`,
     PORT: '0',
   });
   // production logs at info; here they go nowhere (the cost of formatting them stays)
   const logger = createLogger(config.LOG_LEVEL, new Writable({ write: (_c, _e, cb) => cb() }));
   const app = await startApp({ config, mongoUri, logger, port: 0 });
   slack.addTeam({ id: TEAM, name: 'Bench' });
-  for (const [i, id] of USERS.entries())
+  for (const [i, id] of users.entries())
     slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
   const bot = slack.botUser(TEAM);
   const installation: Installation<'v2', false> = {
     team: { id: TEAM, name: 'Bench' },
     enterprise: undefined,
-    user: { id: USERS[0], token: undefined, scopes: undefined },
+    user: { id: users[0], token: undefined, scopes: undefined },
     bot: { token: slack.issueBotToken(TEAM), scopes: ['commands', 'chat:write', 'users:read'], id: bot.botId, userId: bot.userId },
     tokenType: 'bot',
     isEnterpriseInstall: false,
@@ -186,6 +190,11 @@ async function startRealApp(mongoUri: string) {
     authVersion: 'v2',
   };
   await mongoInstallationStore(app.deps).storeInstallation(installation);
+  return { app, slack };
+}
+
+async function startRealApp(mongoUri: string) {
+  const { app, slack } = await startBenchApp(mongoUri, USERS, { rateLimits: false, db: 'bench' });
   return {
     url: `${app.url}/slack/events`,
     usersInfoCalls: () => slack.calls('users.info').length,
@@ -315,38 +324,10 @@ const newUsersMetric: BenchMetric = {
   name: 'ack_p99_200_new_users_ms',
   async run(): Promise<BenchResult[]> {
     const mongo = await startMongoProcess();
-    const slack = await startSlackEmulator({ port: 0, signingSecret: SECRET }); // Slack's rate limits on
-    const config = loadConfig({
-      NODE_ENV: 'production',
-      LOG_LEVEL: 'info',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_CLIENT_ID: '1111.2222',
-      SLACK_CLIENT_SECRET: 'bench-client-secret',
-      SLACK_STATE_SECRET: 'bench-state-secret',
-      SLACK_API_URL: slack.apiUrl,
-      ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-      MONGODB_DB: `bench_new_${process.pid}`,
-      PORT: '0',
-    });
-    const logger = createLogger(config.LOG_LEVEL, new Writable({ write: (_c, _e, cb) => cb() }));
-    const app = await startApp({ config, mongoUri: mongo.uri, logger, port: 0 });
-    const gen = loadgen();
     const known = Array.from({ length: NEW_BURST }, (_, i) => `U0KNOWN${String(i).padStart(4, '0')}`);
+    const { app, slack } = await startBenchApp(mongo.uri, known, { rateLimits: true, db: 'bench_new' }); // Slack's rate limits on
+    const gen = loadgen();
     try {
-      slack.addTeam({ id: TEAM, name: 'Bench' });
-      for (const [i, id] of known.entries())
-        slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
-      const bot = slack.botUser(TEAM);
-      await mongoInstallationStore(app.deps).storeInstallation({
-        team: { id: TEAM, name: 'Bench' },
-        enterprise: undefined,
-        user: { id: known[0], token: undefined, scopes: undefined },
-        bot: { token: slack.issueBotToken(TEAM), scopes: ['commands', 'chat:write', 'users:read'], id: bot.botId, userId: bot.userId },
-        tokenType: 'bot',
-        isEnterpriseInstall: false,
-        appId: 'A0BENCH',
-        authVersion: 'v2',
-      } satisfies Installation<'v2', false>);
       await app.directory.list(TEAM); // what the install does: the workspace's people, read once
       const url = `${app.url}/slack/events`;
       // warm-up (JIT, connections) on the known people

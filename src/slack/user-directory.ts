@@ -299,11 +299,45 @@ export function createUserDirectory(d: DirectoryDeps, settings: Partial<Director
     void kick(teamId);
   }
 
+  // Reads of people the memo lacks, grouped: the requests of one burst (200 newcomers at once) are
+  // one find per workspace instead of one findOne each.
+  const reads = new Map<string, Map<string, ((doc: SlackUserDoc | null) => void)[]>>();
+  let readScheduled = false;
+  function flushReads() {
+    readScheduled = false;
+    const batch = [...reads.entries()];
+    reads.clear();
+    for (const [teamId, people] of batch) {
+      const settleAll = (docs: SlackUserDoc[]) => {
+        const byUser = new Map(docs.map((doc) => [doc.userId, doc]));
+        for (const [userId, fns] of people) for (const fn of fns) fn(byUser.get(userId) ?? null);
+      };
+      d.store.slackUsers
+        .find({ teamId, userId: { $in: [...people.keys()] } })
+        .toArray()
+        .then(settleAll, (err: unknown) => {
+          d.logger.warn({ err, teamId }, 'user directory: read failed');
+          settleAll([]);
+        });
+    }
+  }
+  function readDoc(teamId: string, userId: string): Promise<SlackUserDoc | null> {
+    return new Promise((resolve) => {
+      let people = reads.get(teamId);
+      if (!people) reads.set(teamId, (people = new Map()));
+      people.set(userId, [...(people.get(userId) ?? []), resolve]);
+      if (!readScheduled) {
+        readScheduled = true;
+        setImmediate(flushReads);
+      }
+    });
+  }
+
   async function get(teamId: string, userId: string): Promise<Known> {
     const k = key(teamId, userId);
     const hit = memo.get(k);
     if (hit && now() - hit.at < s.memoTtlMs) return hit.facts;
-    const doc = await d.store.slackUsers.findOne({ teamId, userId });
+    const doc = await readDoc(teamId, userId);
     if (doc?.fetchedAt) {
       memo.set(k, { at: now(), facts: doc.facts });
       return doc.facts;

@@ -19,7 +19,10 @@ const crowd = Array.from({ length: CROWD }, (_, i) => ({ id: `U0ACKNEW${String(i
 const helpTitle = (locale: 'ja' | 'en') => translator(locale)('help.title');
 
 beforeAll(async () => {
-  h = await startHarness({ userDirectory: { lookupIntervalMs: 10, listIntervalMs: 10 } });
+  // Slack's 3 s is proven where timing cannot decide (test/unit/handlers/ack-first.test.ts counts the
+  // Slack calls before each ack: none) and measured by the bench; here 50 requests at once on a
+  // loaded test machine get 10 s: asserted here are the acks, the paced reads and the languages
+  h = await startHarness({ userDirectory: { lookupIntervalMs: 10, listIntervalMs: 10 }, ackTimeoutMs: 10_000 });
   await h.install(T);
   await h.app.directory.list(T); // what an install does (the harness stores the installation directly)
   // then the crowd joins the workspace: nobody has read them yet

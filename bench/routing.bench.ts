@@ -31,7 +31,7 @@ const routeMetric: BenchMetric = {
         store,
         clock: () => new Date(),
         logger: pino({ level: 'silent' }),
-        cardJobs: { wake: async () => undefined },
+        cardJobs: { wake: async () => undefined, forget: async () => undefined },
       } as unknown as Deps;
       const jobId = new ObjectId();
       const now = new Date();

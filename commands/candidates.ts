@@ -1,13 +1,15 @@
 /**
  * `/ats candidate <name or id>`: finds candidates the user may see and opens the details modal;
- * the Details button on a card and in the search answer; the stage select in the modal.
+ * the Details button on a card and in the search answer; the stage select and the Erase button
+ * (org admins; Slack's confirm dialog names the candidate first) in the modal.
  */
 import { z } from 'zod';
 import { STAGES } from '../src/vocabulary';
 import { candidateDetails, searchCandidates } from '../src/domain/candidates';
 import { changeStage } from '../src/domain/cards';
 import { getOrg } from '../src/domain/orgs';
-import { detailsModal, pickMessage } from '../views/candidate';
+import { detailsModal, erasedModal, pickMessage } from '../views/candidate';
+import { eraseCandidate } from '../src/domain/privacy';
 import type { CommandArgs } from './ats';
 import type { Ctx } from './context';
 import { buttonValue, type ActionArgs } from './dispatch';
@@ -79,4 +81,15 @@ export async function changeCandidateStage({ ctx, action, body }: ActionArgs) {
     const d = await candidateDetails(deps, await ctx.actor(), id);
     await client.views.update({ view_id: body.view.id, view: detailsModal(ctx.t, d) });
   }
+}
+
+/**
+ * `cand:erase`: the Erase button in the details modal, clicked and confirmed (org admins). The modal
+ * then says the data is gone; a second click (or a retried delivery) erases nothing more.
+ */
+export async function eraseCandidateData({ ctx, action, body }: ActionArgs) {
+  const id = idSchema.parse(buttonValue(action));
+  await eraseCandidate(ctx.deps, await ctx.actor(), id);
+  if (body.view) await ctx.client.views.update({ view_id: body.view.id, view: erasedModal(ctx.t) });
+  else await ctx.reply({ text: ctx.t('privacy.erased') });
 }

@@ -1,7 +1,7 @@
 /**
  * Every Bolt listener of the app, in one place. Bolt matches and runs them; there are few: the
  * `/ats` command, the four events, and one listener per feature and kind (actions, views, options),
- * registered on the feature's id prefix (`acct:`, `job:`, `map:`, `cand:`, `home:`, `role:`, `set:`).
+ * registered on the feature's id prefix (`acct:`, `job:`, `map:`, `cand:`, `home:`, `role:`, `set:`, `audit:`).
  * Each picks its handler from the table given here by the action_id / callback_id
  * (commands/dispatch.ts); the ids themselves are defined with the views that render them (views/).
  */
@@ -42,7 +42,9 @@ import {
   showMappingPage,
   submitRule,
 } from './mapping';
-import { candidateCommand, changeCandidateStage, profileLinkOpened, showDetails } from './candidates';
+import { candidateCommand, changeCandidateStage, eraseCandidateData, profileLinkOpened, showDetails } from './candidates';
+import { auditCommand, filterAuditByAction, filterAuditByUser, showAuditPage } from './audit';
+import { AUDIT_ACTIONS } from '../views/audit';
 import { rolesCommand, submitRoles } from './roles';
 import { settingsCommand, submitSettings } from './settings';
 import { appHomeOpened } from './home';
@@ -104,6 +106,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
       candidate: candidateCommand,
       roles: rolesCommand,
       settings: settingsCommand,
+      audit: auditCommand,
     }),
   );
 
@@ -164,9 +167,20 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
         [CANDIDATE_ACTIONS.pick]: showDetails,
         [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
         [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
+        [CANDIDATE_ACTIONS.erase]: eraseCandidateData,
       },
       legacy,
     ),
+  );
+
+  // the audit log (org admins)
+  app.action(
+    ids('audit'),
+    actions(deps, {
+      [AUDIT_ACTIONS.page]: showAuditPage,
+      [AUDIT_ACTIONS.user]: filterAuditByUser,
+      [AUDIT_ACTIONS.action]: filterAuditByAction,
+    }),
   );
 
   // App Home

@@ -1,4 +1,4 @@
-/** `/ats settings` (org admins): the organization's time zone and the private-cards setting. */
+/** `/ats settings` (org admins): the organization's time zone, the private-cards and the retention setting. */
 import { authorize } from '../src/domain/access';
 import { getOrg } from '../src/domain/orgs';
 import { saveSettings } from '../src/domain/settings';
@@ -18,7 +18,12 @@ export async function settingsCommand({ ctx, command }: CommandArgs) {
   const org = await getOrg(ctx.deps, ctx.teamId);
   await ctx.client.views.open({
     trigger_id: command.trigger_id,
-    view: settingsModal(ctx.t, { zone: org.zone, privateCards: org.settings.privateCards, language: org.settings.language ?? 'ja' }),
+    view: settingsModal(ctx.t, {
+      zone: org.zone,
+      privateCards: org.settings.privateCards,
+      retentionMonths: org.settings.retentionMonths ?? null,
+      language: org.settings.language ?? 'ja',
+    }),
   });
 }
 
@@ -28,6 +33,8 @@ export async function submitSettings({ ack, view, ctx }: ViewArgs) {
     await saveSettings(ctx.deps, await ctx.actor(), {
       zone: viewValue(view, 'zone') ?? '',
       privateCards: viewValue(view, 'cards') === 'private',
+      // a modal opened before the setting existed has no such field: unchanged
+      retention: view.state.values.retention ? (viewValue(view, 'retention') ?? '') : undefined,
       // absent (a modal opened before this field): unchanged
       language: languageSchema.optional().catch(undefined).parse(viewValue(view, 'language')),
     });

@@ -21,6 +21,7 @@ import { agendaAccountJobs } from './jobs/account-jobs';
 import { agendaCardJobs } from './jobs/card-jobs';
 import { mongoInstallationStore } from './domain/installations';
 import { rotateSecrets } from './domain/key-rotation';
+import { cancelPurge } from './domain/org-purge';
 import { registerAll } from '../commands';
 import { createNotifier } from './notifier';
 import { createCardDelivery } from './notifier/cards/deliver';
@@ -153,6 +154,8 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     app.use(onlyInstalledTeam(installed.teamId, logger));
     const org = await store.orgs.findOne({ _id: installed.teamId }, { projection: { usersListedAt: 1 } });
     if (!org?.usersListedAt) void gateway.directory.list(installed.teamId); // never listed: read its people now
+    // a working bot token: the workspace has the app (again), so its data is not purged
+    await cancelPurge(deps, installed.teamId);
   }
   registerAll(app, deps, gateway.forget, { ackBudgetMs: opts.ackBudgetMs });
   const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };

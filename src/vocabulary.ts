@@ -18,6 +18,9 @@ export type ConnectorKind = 'api' | 'browser';
 /** The pipeline stages a candidate moves through, in order; the last two are closed outcomes. */
 export const STAGES = ['new', 'screening', 'interview', 'offer', 'hired', 'rejected', 'withdrawn'] as const;
 export type Stage = (typeof STAGES)[number];
+/** The final stages: a candidate there is closed (and may be erased by the retention setting). */
+export const CLOSED_STAGES = ['hired', 'rejected', 'withdrawn'] as const satisfies readonly Stage[];
+export const isClosedStage = (s: Stage): boolean => (CLOSED_STAGES as readonly Stage[]).includes(s);
 
 /** A workspace member's role in the org; job roles (admin, member) are per job. */
 export const ORG_ROLES = ['org_admin', 'standard', 'limited'] as const;

@@ -10,7 +10,13 @@ import { STAGES, type Medium, type Stage } from '../src/vocabulary';
 import { formatTime } from '../src/text';
 import { button, context, esc, plain, section, truncate } from './blocks';
 
-export const CANDIDATE_ACTIONS = { details: 'cand:details', stage: 'cand:stage', pick: 'cand:pick', profile: 'cand:profile' } as const;
+export const CANDIDATE_ACTIONS = {
+  details: 'cand:details',
+  stage: 'cand:stage',
+  pick: 'cand:pick',
+  profile: 'cand:profile',
+  erase: 'cand:erase',
+} as const;
 export const DETAILS_CALLBACK = 'cand:modal';
 
 /** What every view of a candidate shows first (times in `zone`, the org's). */
@@ -100,6 +106,29 @@ export function cardMessage(t: T, c: CardData): { text: string; blocks: KnownBlo
   return { text: truncate(title, 3000), blocks };
 }
 
+/**
+ * What every card of an erased candidate becomes (chat.update): no name, no link, no details, no
+ * button — only the block id, so crash recovery still finds the message.
+ */
+export function removedCardMessage(t: T, candidateId: string): { text: string; blocks: KnownBlock[] } {
+  const text = t('privacy.removedCard');
+  return {
+    text,
+    blocks: [{ type: 'section', block_id: cardBlockId(candidateId), text: { type: 'mrkdwn', text: `:wastebasket: _${text}_` } }],
+  };
+}
+
+/** The details modal once the candidate is erased. */
+export function erasedModal(t: T): ModalView {
+  return {
+    type: 'modal',
+    callback_id: DETAILS_CALLBACK,
+    title: plain(t('candidate.detailsTitle'), 24),
+    close: plain(t('common.close'), 24),
+    blocks: [section(t('privacy.erased'))],
+  };
+}
+
 export function digestMessage(t: T, d: { id: string; job: string; count: number; byMedium: { medium: Medium; n: number }[] }) {
   const title = t('candidate.digestTitle', { job: d.job, count: d.count });
   return {
@@ -116,6 +145,7 @@ export interface CandidateDetails extends CandidateSummary {
   links: { label: string; url: string }[];
   history: { at: Date; medium: Medium; account: string }[];
   canChangeStage: boolean;
+  canErase?: boolean;
 }
 
 export function detailsModal(t: T, d: CandidateDetails): ModalView {
@@ -170,6 +200,26 @@ export function detailsModal(t: T, d: CandidateDetails): ModalView {
           .join('\n')}`,
       ),
     );
+  }
+  if (d.canErase) {
+    const name = truncate(scrub(d.name), 100);
+    blocks.push({
+      type: 'actions',
+      block_id: 'erase',
+      elements: [
+        {
+          ...button(t('privacy.erase'), CANDIDATE_ACTIONS.erase, d.id, 'danger'),
+          // Slack asks before the click is sent: the dialog names who is erased
+          confirm: {
+            title: plain(t('privacy.eraseConfirmTitle'), 100),
+            text: { type: 'mrkdwn', text: truncate(t('privacy.eraseConfirmText', { name }), 300) },
+            confirm: plain(t('privacy.eraseConfirm'), 30),
+            deny: plain(t('common.cancel'), 30),
+            style: 'danger',
+          },
+        },
+      ],
+    });
   }
   return {
     type: 'modal',

@@ -15,6 +15,7 @@ export function helpMessage(t: T): { text: string; blocks: KnownBlock[] } {
     ['/ats candidate <name>', t('help.commands.candidate')],
     ['/ats roles', t('help.commands.roles')],
     ['/ats settings', t('help.commands.settings')],
+    ['/ats audit', t('audit.help')],
   ];
   return {
     text: t('help.title'),

@@ -1,11 +1,14 @@
-/** The organization settings modal (org admins): time zone, private cards, the org's language. */
+/** The organization settings modal (org admins): time zone, private cards, retention (months, empty = off), the org's language. */
 import type { ModalView, PlainTextOption } from '@slack/types';
 import type { T } from '../src/i18n';
 import { plain } from './blocks';
 
 export const SETTINGS_CALLBACK = 'set:save';
 
-export function settingsModal(t: T, s: { zone: string; privateCards: boolean; language?: 'ja' | 'en' }): ModalView {
+export function settingsModal(
+  t: T,
+  s: { zone: string; privateCards: boolean; retentionMonths?: number | null; language?: 'ja' | 'en' },
+): ModalView {
   const opt = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
   const on = opt(t('settings.privateCardsOnShort'), 'private');
   const off = opt(t('settings.privateCardsOffShort'), 'standard');
@@ -30,6 +33,20 @@ export function settingsModal(t: T, s: { zone: string; privateCards: boolean; la
         label: plain(t('settings.privateCards'), 2000),
         hint: plain(`${t('settings.privateCardsOn')} / ${t('settings.privateCardsOff')}`, 2000),
         element: { type: 'radio_buttons', action_id: 'value', options: [off, on], initial_option: s.privateCards ? on : off },
+      },
+      {
+        type: 'input',
+        block_id: 'retention',
+        optional: true,
+        label: plain(t('privacy.retentionLabel'), 2000),
+        hint: plain(t('privacy.retentionHint'), 2000),
+        element: {
+          type: 'plain_text_input',
+          action_id: 'value',
+          max_length: 3,
+          placeholder: plain(t('privacy.retentionPlaceholder'), 150),
+          ...(s.retentionMonths ? { initial_value: String(s.retentionMonths) } : {}),
+        },
       },
       {
         type: 'input',

@@ -20,6 +20,8 @@ export interface CandidateDetails extends CandidateSummary {
   links: { label: string; url: string }[];
   history: { at: Date; medium: Medium; account: string }[];
   canChangeStage: boolean;
+  /** An org admin may erase the candidate (privacy on request). */
+  canErase: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function searchCandidates(deps: Deps, actor: Actor, query: string, 
   ];
   if (key) or.unshift({ searchKey: { $regex: escapeRegExp(key) } });
   if (/^[a-f0-9]{24}$/.test(q)) or.push({ _id: new ObjectId(q) });
-  const filter: Filter<CandidateDoc> = { $and: [visibleCandidateFilter(actor), { $or: or }] };
+  const filter: Filter<CandidateDoc> = { $and: [visibleCandidateFilter(actor), { erasedAt: { $exists: false } }, { $or: or }] };
   return deps.store.candidates.find(filter).sort({ appliedAt: -1 }).limit(limit).toArray();
 }
 
@@ -56,5 +58,6 @@ export async function candidateDetails(deps: Deps, actor: Actor, id: string): Pr
     links: c.links,
     history: c.importHistory.map((h) => ({ at: h.at, medium: c.medium, account: h.accountLabel })),
     canChangeStage: decide(actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }).allowed,
+    canErase: decide(actor, 'candidates.erase').allowed,
   };
 }

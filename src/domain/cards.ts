@@ -8,7 +8,7 @@ import { ObjectId } from 'mongodb';
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { CandidateDoc, JobDoc, OrgDoc } from '../storage/types';
-import type { Medium, Stage } from '../vocabulary';
+import { isClosedStage, type Medium, type Stage } from '../vocabulary';
 import { authorize } from './access';
 import { NotFoundError } from './errors';
 import { audit } from './audit';
@@ -87,7 +87,8 @@ export async function touchCard(deps: Deps, teamId: string, candidateId: ObjectI
 
 export async function getCandidate(deps: Deps, teamId: string, id: string): Promise<CandidateDoc> {
   if (!/^[a-f0-9]{24}$/.test(id)) throw new NotFoundError('candidate.notFound', { query: id });
-  const c = await deps.store.candidates.findOne({ teamId, _id: new ObjectId(id) });
+  // an erased candidate (a tombstone) is gone for everyone
+  const c = await deps.store.candidates.findOne({ teamId, _id: new ObjectId(id), erasedAt: { $exists: false } });
   if (!c) throw new NotFoundError('candidate.notFound', { query: id });
   return c;
 }
@@ -96,7 +97,16 @@ export async function changeStage(deps: Deps, actor: Actor, candidateId: string,
   const c = await getCandidate(deps, actor.teamId, candidateId);
   await authorize(deps, actor, 'candidates.comment', { candidate: { jobId: c.jobId, assignees: c.assignees } }, { candidateId });
   if (c.stage === stage) return c;
-  await deps.store.candidates.updateOne({ teamId: actor.teamId, _id: c._id }, { $set: { stage } });
+  // closedAt: when a closed stage began (the retention setting counts from it)
+  const closed = isClosedStage(stage);
+  await deps.store.candidates.updateOne(
+    { teamId: actor.teamId, _id: c._id, erasedAt: { $exists: false } },
+    closed && c.closedAt && isClosedStage(c.stage)
+      ? { $set: { stage } }
+      : closed
+        ? { $set: { stage, closedAt: deps.clock() } }
+        : { $set: { stage }, $unset: { closedAt: '' } },
+  );
   await audit(deps, {
     teamId: actor.teamId,
     actorId: actor.userId,

@@ -95,6 +95,8 @@ export interface Notifier {
 /** The per-job card poster (src/jobs/card-jobs.ts): wake it when cards wait or changed. */
 export interface CardJobs {
   wake(teamId: string, jobId: string, opts?: { at?: Date; onlyIfIdle?: boolean }): Promise<void>;
+  /** Removes every card job of a team (its data is being purged). */
+  forget(teamId: string): Promise<void>;
 }
 
 export interface Deps {

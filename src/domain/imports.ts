@@ -19,6 +19,7 @@ import { nextRunAfter } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
 import { searchKey } from '../text';
+import { erasedApplicants } from './privacy';
 
 export const RUN_LIMIT = 100;
 /** How long a run's account lease and Agenda lock last without a heartbeat: the run limit plus a margin. */
@@ -73,7 +74,8 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   const leaseBy = `${INSTANCE}:${runId}`;
   const org = await getOrg(deps, teamId);
   const summary: RunSummary = { runId, startedAt: now, fetched: 0, created: 0, duplicates: 0, skippedMeetups: 0, outcome: 'running' };
-  await deps.store.importRuns.insertOne({ ...summary, teamId, accountId: account._id, medium: account.medium });
+  // _id from the run id, so that finishing the run is a look-up by _id (runId has no index)
+  await deps.store.importRuns.insertOne({ _id: new ObjectId(runId), ...summary, teamId, accountId: account._id, medium: account.medium });
 
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.config.IMPORT_RUN_TIMEOUT_MS);
@@ -93,6 +95,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     summary.created = stored.created;
     summary.duplicates = stored.duplicates;
     summary.skippedMeetups = stored.meetups;
+    summary.skippedErased = stored.erased;
     await routeImported(deps, teamId, account.medium, stored.postingIds);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
@@ -126,7 +129,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
 }
 
 async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
-  await deps.store.importRuns.updateOne({ runId }, { $set: { ...summary } });
+  await deps.store.importRuns.updateOne({ _id: new ObjectId(runId) }, { $set: { ...summary } });
 }
 
 async function failRun(
@@ -177,12 +180,16 @@ export async function storeApplicants(
   account: MediaAccountDoc,
   applicants: NormalizedApplicant[],
   runId: string,
-): Promise<{ created: number; duplicates: number; meetups: number; postingIds: string[] }> {
+): Promise<{ created: number; duplicates: number; meetups: number; erased: number; postingIds: string[] }> {
   const now = deps.clock();
   const { teamId, medium } = account;
-  const real = applicants.filter((a) => !a.isMeetup);
-  const meetups = applicants.length - real.length;
-  if (real.length === 0) return { created: 0, duplicates: 0, meetups, postingIds: [] };
+  const applied = applicants.filter((a) => !a.isMeetup);
+  const meetups = applicants.length - applied.length;
+  // erased on request and not applied again since: skipped (src/domain/privacy.ts)
+  const skip = await erasedApplicants(deps, teamId, medium, applied);
+  const real = applied.filter((a) => !skip.has(a.externalId));
+  const erased = applied.length - real.length;
+  if (real.length === 0) return { created: 0, duplicates: 0, meetups, erased, postingIds: [] };
 
   const postings = new Map<string, string>();
   for (const a of real) postings.set(a.postingId, a.postingTitle);
@@ -227,7 +234,7 @@ export async function storeApplicants(
     },
   }));
   const created = await bulkUpsert(deps, 'candidates', ops);
-  return { created, duplicates: real.length - created, meetups, postingIds: [...postings.keys()] };
+  return { created, duplicates: real.length - created, meetups, erased, postingIds: [...postings.keys()] };
 }
 
 /** Unordered bulk upserts; a duplicate-key race with another writer counts as "already there". */

@@ -8,6 +8,7 @@ import type { Deps } from './deps';
 import { ensureOrg } from './orgs';
 import { setOrgRoleUnchecked } from './members';
 import { installationAad } from '../security/aad';
+import { cancelPurge } from './org-purge';
 
 /**
  * Bolt authorizes every incoming request with fetchInstallation: a MongoDB read and a decryption on
@@ -74,6 +75,7 @@ export function mongoInstallationStore(
       cacheOf(deps).delete(id);
       onStored?.(teamId);
       await ensureOrg(deps, teamId);
+      await cancelPurge(deps, teamId); // a reinstall within the grace period keeps the org's data
       const admins = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });
       if (!admins) {
         await setOrgRoleUnchecked(deps, teamId, installation.user.id, 'org_admin', 'installer');
@@ -105,7 +107,10 @@ export function mongoInstallationStore(
   };
 }
 
-/** app_uninstalled, or the bot token revoked: forget the tokens (the org's data stays until deleted on request). */
+/**
+ * app_uninstalled, or the bot token revoked: forget the tokens at once (the org's data is purged
+ * after the grace period, src/domain/org-purge.ts, unless the app is reinstalled).
+ */
 export async function removeInstallation(deps: Deps, teamId: string): Promise<void> {
   forgetCached(deps, teamId);
   await deps.store.installations.deleteMany({ $or: [{ _id: teamId }, { teamId }] });

@@ -18,6 +18,8 @@ export type Action =
   | 'mapping.view'
   | 'candidates.view' // target: candidate
   | 'candidates.comment' // target: candidate
+  | 'candidates.erase' // erase a candidate's personal data (privacy on request)
+  | 'audit.view' // `/ats audit`
   | 'interviews.schedule'
   | 'imports.notify'; // is told when an import finishes / to set the mapping
 
@@ -54,6 +56,8 @@ export function decide(actor: Actor, action: Action, target: Target = {}): Decis
     case 'roles.manage':
     case 'settings.manage':
     case 'integrations.manage':
+    case 'candidates.erase':
+    case 'audit.view':
       return orgAdmin ? allow : deny('not_org_admin');
     case 'accounts.view':
     case 'jobs.view':

@@ -31,6 +31,8 @@ export const en: Catalogue = {
     candidates_comment: 'commenting on or evaluating this candidate',
     interviews_schedule: 'scheduling interviews',
     imports_notify: 'import notices',
+    candidates_erase: "erasing a candidate's personal data",
+    audit_view: 'reading the audit log',
   },
   roles: {
     org_admin: 'Org admin',
@@ -346,5 +348,33 @@ export const en: Catalogue = {
     language: 'Language for people whose Slack language is not known yet',
     languageJa: '日本語 (Japanese)',
     languageEn: 'English',
+  },
+  privacy: {
+    erase: 'Erase personal data',
+    eraseConfirmTitle: 'Erase this candidate?',
+    eraseConfirmText:
+      '{{name}}\'s personal data (name, profile link, posting, history) is deleted for good and their cards in Slack are replaced by a "removed" card. A re-import does not bring them back unless they apply again. This cannot be undone.',
+    eraseConfirm: 'Erase',
+    erased: "This candidate's personal data has been erased. Their cards in Slack are being replaced.",
+    removedCard: 'This candidate was removed at their request.',
+    retentionLabel: 'Erase closed candidates after (months)',
+    retentionHint:
+      'Candidates hired, rejected or withdrawn more than this many months ago are erased by a daily job. Leave empty to keep them (off).',
+    retentionPlaceholder: 'Off (e.g. 12)',
+    retentionInvalid: 'Type a whole number of months from 1 to {{max}}, or leave it empty.',
+  },
+  audit: {
+    title: 'Audit log',
+    help: 'Read the audit log (org admins)',
+    byPerson: 'Filter by person',
+    byAction: 'Filter by action',
+    allActions: 'All actions',
+    clear: 'Clear filters',
+    empty: 'No entries.',
+    allowed: 'done',
+    refused: 'refused ({{reason}})',
+    prev: 'Previous',
+    next: 'Next',
+    pageNo: 'Page {{page}}',
   },
 };

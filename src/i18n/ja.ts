@@ -33,6 +33,8 @@ export const ja = {
     candidates_comment: '候補者へのコメント・評価',
     interviews_schedule: '面接の設定',
     imports_notify: 'インポート通知',
+    candidates_erase: '候補者の個人データの削除',
+    audit_view: '監査ログの閲覧',
   },
   roles: {
     org_admin: '組織管理者',
@@ -318,6 +320,33 @@ export const ja = {
     language: 'Slack の言語設定がまだ分からないメンバーへの表示言語',
     languageJa: '日本語',
     languageEn: 'English（英語）',
+  },
+  privacy: {
+    erase: '個人データを削除',
+    eraseConfirmTitle: 'この候補者を削除しますか？',
+    eraseConfirmText:
+      '{{name}} さんの個人データ（氏名・プロフィールリンク・募集・履歴）を完全に削除し、Slack のカードを「削除済み」の表示に置き換えます。再度応募しない限り、再インポートでも戻りません。この操作は取り消せません。',
+    eraseConfirm: '削除する',
+    erased: 'この候補者の個人データを削除しました。Slack のカードを順に置き換えています。',
+    removedCard: 'この候補者の情報は本人の求めにより削除されました。',
+    retentionLabel: '選考終了後に候補者を削除するまでの期間（か月）',
+    retentionHint: '採用・不採用・辞退になってからこの月数を過ぎた候補者を、毎日のジョブで削除します。空欄なら削除しません（オフ）。',
+    retentionPlaceholder: 'オフ（例: 12）',
+    retentionInvalid: '1〜{{max}} の整数（か月）を入力するか、空欄にしてください。',
+  },
+  audit: {
+    title: '監査ログ',
+    help: '監査ログを見る（組織管理者）',
+    byPerson: '人で絞り込む',
+    byAction: '操作で絞り込む',
+    allActions: 'すべての操作',
+    clear: '絞り込みを解除',
+    empty: '該当する記録はありません。',
+    allowed: '実行',
+    refused: '拒否（{{reason}}）',
+    prev: '前へ',
+    next: '次へ',
+    pageNo: '{{page}} ページ目',
   },
 } as const;
 

@@ -85,7 +85,7 @@ export function defineAccountJobs(agenda: Agenda, deps: Deps) {
   agenda.define(JOB.importApi, runOne, {
     concurrency: deps.config.IMPORT_API_CONCURRENCY,
     lockLifetime: importLifetime,
-    lockLimit: deps.config.IMPORT_API_CONCURRENCY * 2,
+    lockLimit: deps.config.IMPORT_API_CONCURRENCY * 8,
   });
   agenda.define(JOB.importBrowser, runOne, {
     concurrency: deps.config.IMPORT_BROWSER_CONCURRENCY,

@@ -23,24 +23,26 @@ export function createAgenda(db: Db, opts: AgendaOptions): Agenda {
   return new Agenda({
     backend: new MongoBackend({ mongo: db, collection: AGENDA_COLLECTION }),
     name: opts.name,
-    processEvery: opts.processEveryMs ?? 2_000,
+    processEvery: opts.processEveryMs ?? 500,
     maxConcurrency: opts.maxConcurrency ?? 20,
-    lockLimit: opts.lockLimit ?? 40,
+    lockLimit: opts.lockLimit ?? 100,
     defaultLockLimit: 10,
     defaultLockLifetime: opts.lockLifetimeMs ?? 5 * 60_000,
   });
 }
 
 /**
- * The Agenda collection's own index: one card poster per team+job, even when two routings wake it
- * at the same moment (src/jobs/card-jobs.ts). Created at start-up, before any wake-up (idempotent).
+ * The Agenda collection's own indexes: one card poster per team+job, even when two routings wake it
+ * at the same moment (src/jobs/card-jobs.ts); an account's jobs by account. Created at start-up,
+ * before any wake-up (idempotent).
  */
 export async function ensureAgendaIndexes(db: Db): Promise<void> {
-  await db
-    .collection(AGENDA_COLLECTION)
-    .createIndexes([
-      { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
-    ]);
+  await db.collection(AGENDA_COLLECTION).createIndexes([
+    { key: { name: 1, 'data.uniqueKey': 1 }, name: 'card_post_unique', unique: true, partialFilterExpression: { name: 'card-post' } },
+    // the account's jobs: the unique upsert of a schedule, disable, cancel and the next-run look-up
+    // all name the account (without it each was a scan of every job)
+    { key: { 'data.accountId': 1, name: 1 }, name: 'account_jobs' },
+  ]);
 }
 
 /** Runs `fn` while touching the job's lock every `everyMs`, so a long run is not started twice. */

@@ -53,7 +53,12 @@ async function wake(
 }
 
 export function agendaCardJobs(agenda: Agenda, deps: Pick<Deps, 'store'>): CardJobs {
-  return { wake: (teamId, jobId, opts) => wake(agenda, deps, teamId, jobId, opts) };
+  return {
+    wake: (teamId, jobId, opts) => wake(agenda, deps, teamId, jobId, opts),
+    async forget(teamId) {
+      await deps.store.db.collection(AGENDA_COLLECTION).deleteMany({ name: CARD_JOB, 'data.teamId': teamId });
+    },
+  };
 }
 
 export function defineCardJobs(agenda: Agenda, deps: Deps, cards: CardDelivery) {

@@ -83,6 +83,13 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // one index on purpose: every index is rewritten for each routed candidate (bench/routing.bench.ts).
     // (No index on searchKey: `/ats candidate` matches a substring, which no index answers.)
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
+    // erased candidates (tombstones) by fingerprint, checked by every import. Partial: only
+    // tombstones are in it, so routing and card updates never rewrite it.
+    {
+      key: { teamId: 1, medium: 1, fingerprint: 1 },
+      name: 'erased_fingerprint',
+      partialFilterExpression: { fingerprint: { $type: 'string' } },
+    },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
   slackUsers: [{ key: { teamId: 1, userId: 1 }, unique: true }],

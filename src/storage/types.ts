@@ -17,9 +17,17 @@ export interface OrgDoc {
   _id: string; // teamId
   teamId: string;
   zone: string;
-  /** `language`: the org's language, for people whose Slack locale is not known yet (absent: Japanese). */
-  settings: { privateCards: boolean; language?: Locale };
+  settings: {
+    privateCards: boolean;
+    /** Erase candidates closed (hired, rejected, withdrawn) more than this many months ago; absent/null: off. */
+    retentionMonths?: number | null;
+    /** The org's language, for people whose Slack locale is not known yet (absent: Japanese). */
+    language?: Locale;
+  };
   createdAt: Date;
+  /** The app was uninstalled (or its bot token revoked): the org's data is purged at `purgeAfter`. */
+  uninstalledAt?: Date;
+  purgeAfter?: Date;
   /** When the workspace's users were last read with users.list (the user directory's sweep). */
   usersListedAt?: Date;
 }
@@ -27,8 +35,8 @@ export interface OrgDoc {
 /**
  * What Slack said about a person (users.list / users.info), kept ahead of requests so that no
  * handler asks Slack before it acks. `facts` null: Slack does not know them (user_not_found, an
- * external member of a shared channel). `failedAt`/`retryAt`: the last lookup failed (rate limit,
- * network) and is not tried again before `retryAt`.
+ * external member of a shared channel). `retryAt`: the last lookup failed (network, 5xx) and is
+ * not tried again before it.
  */
 export interface SlackUserDoc {
   _id?: ObjectId;
@@ -68,6 +76,8 @@ export interface RunSummary {
   created: number;
   duplicates: number;
   skippedMeetups: number;
+  /** Applicants skipped because they were erased (and have not applied again). */
+  skippedErased?: number;
   outcome: RunOutcome;
   error?: string;
 }
@@ -170,6 +180,17 @@ export interface CandidateDoc {
   importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
   /** Set when routed to a job; the card is posted by the delivery job (src/jobs/card-jobs.ts). */
   card?: CardRef;
+  /** When the stage became a closed one (hired, rejected, withdrawn); unset when reopened. */
+  closedAt?: Date;
+  /**
+   * Erased (src/domain/privacy.ts): the document is then a tombstone. Name, search key, age,
+   * links, posting, history and assignees are gone, `externalId` is `erased:<_id>`, `jobId` null;
+   * `fingerprint` is the keyed HMAC of the medium's id, which a re-import is checked against.
+   */
+  erasedAt?: Date;
+  /** Who erased it: a user id, or `retention`. */
+  erasedBy?: string;
+  fingerprint?: string;
 }
 
 /**

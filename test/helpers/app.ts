@@ -69,6 +69,8 @@ export async function startHarness(
     ackBudgetMs?: number;
     /** The emulator's ack deadline (Slack's 3 s by default). */
     ackTimeoutMs?: number;
+    /** How often Agenda polls: 100 ms by default (tests wait less); null: the app's own setting (benchmarks). */
+    agendaProcessEveryMs?: number | null;
   } = {},
 ): Promise<Harness> {
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
@@ -111,7 +113,7 @@ export async function startHarness(
     mongoUri: mongo.uri,
     logger,
     port: opts.port ?? 0,
-    agendaProcessEveryMs: 100,
+    agendaProcessEveryMs: opts.agendaProcessEveryMs === null ? undefined : (opts.agendaProcessEveryMs ?? 100),
     clock: opts.clock,
     cardPosting: opts.cardPosting,
     // Slack's tiers, faster: a test does not wait a second between lookups

@@ -92,7 +92,10 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
       removeAll: async (id) => void jobs.push(`removeAll ${id}`),
       nextRuns: async () => new Map(),
     },
-    cardJobs: { wake: async (_teamId, jobId) => void jobs.push(`wake ${jobId}`) },
+    cardJobs: {
+      wake: async (_teamId, jobId) => void jobs.push(`wake ${jobId}`),
+      forget: async (teamId) => void jobs.push(`forgetCards ${teamId}`),
+    },
     notifier: {
       importFinished: async (_t, userIds) => {
         jobs.push(`notify importFinished ${userIds}`);

@@ -44,6 +44,8 @@ const ACTIONS = {
   'candidates.comment': 1,
   'interviews.schedule': 1,
   'imports.notify': 1,
+  'candidates.erase': 1,
+  'audit.view': 1,
 } satisfies Record<Action, 1>;
 const ORG_ROLES = { org_admin: 1, standard: 1, limited: 1 } satisfies Record<OrgRole, 1>;
 const DISPLAY_ROLES = ['org_admin', 'job_admin', 'job_member', 'limited', 'standard'] as const;

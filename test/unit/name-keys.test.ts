@@ -6,7 +6,9 @@
  * searchKey in batches in the background; all of it idempotent.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { ObjectId } from 'mongodb';
+import { Keyring } from '../../src/security/crypto';
 import { normalizeName, searchKey, escapeRegExp } from '../../src/text';
 import { normalizeTitle } from '../../src/domain/mapping-rules';
 import { openStore, type Store } from '../../src/storage/db';
@@ -158,7 +160,8 @@ describe('openStore on a database from before the keys', () => {
 
   it('the import writes the search key with the name', async () => {
     const account = { _id: new ObjectId(), teamId: T, medium: 'wantedly', label: 'Main' } as MediaAccountDoc;
-    const deps = { store, clock: () => new Date() } as unknown as Deps;
+    // the keyring: the import checks each applicant's fingerprint against erased candidates
+    const deps = { store, clock: () => new Date(), keyring: new Keyring([{ id: 'k1', key: randomBytes(32) }]) } as unknown as Deps;
     const applicant = {
       externalId: 'w1',
       name: 'Ｙａｍａｄａ　001',

@@ -58,6 +58,13 @@ const TABLE: Record<Action, Row[]> = {
   'roles.manage': [['none', '✔––––']],
   'settings.manage': [['none', '✔––––']],
   'integrations.manage': [['none', '✔––––']],
+  // privacy: erasing a candidate (whoever's job they are in, assigned or not) and reading the audit log
+  'candidates.erase': [
+    ['none', '✔––––'],
+    ['candA', '✔––––'],
+    ['candBAssignedToLimited', '✔––––'],
+  ],
+  'audit.view': [['none', '✔––––']],
   // create a job: org admin, or a job admin (of any job); not members, limited or standard
   'jobs.create': [['none', '✔✔–––']],
   // edit / set channel, map postings: org admin, or the job admin of *that* job

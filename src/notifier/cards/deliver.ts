@@ -73,10 +73,29 @@ async function postPending(run: Run): Promise<Step> {
   return GO_ON;
 }
 
-/** Posted cards whose candidate changed (stage, job): chat.update, each DM copy too. */
-async function updateDirty(run: Run): Promise<number> {
+/** Slack errors after which a message cannot be updated, ever: nothing left to replace. */
+const GONE = new Set([
+  'message_not_found',
+  'channel_not_found',
+  'cant_update_message',
+  'edit_window_closed',
+  'is_archived',
+  'not_in_channel',
+]);
+const gone = (err: unknown) => GONE.has(String((err as { data?: { error?: string } }).data?.error));
+/** An erased candidate's card that Slack did not take: tried again this much later (at most). */
+const ERASED_RETRY_MS = 30_000;
+
+/**
+ * Posted cards whose candidate changed (stage, job) or was erased: chat.update, each DM copy too.
+ * An erased candidate's card stays dirty after a failure that may pass (a 429, a network error),
+ * and the run asks to be run again (`retryAt`): a name must not stay in a channel because Slack
+ * hiccuped.
+ */
+async function updateDirty(run: Run): Promise<{ updated: number; retryAt?: Date }> {
   const { deps, teamId, job } = run;
   let updated = 0;
+  let retryAt: Date | undefined;
   for (const c of await deps.store.cards.dirty(teamId, job._id!, 500)) {
     const card = c.card!;
     const msg = await renderCard(run, c);
@@ -84,17 +103,23 @@ async function updateDirty(run: Run): Promise<number> {
       ...(card.via === 'dm' ? [] : card.channel && card.ts ? [{ channel: card.channel, ts: card.ts }] : []),
       ...(card.copies ?? []),
     ];
+    let retry = false;
     for (const ref of refs) {
       try {
         await run.client.chat.update({ channel: ref.channel, ts: ref.ts, text: msg.text, blocks: msg.blocks });
       } catch (err) {
         deps.logger.warn({ err, teamId, candidateId: String(c._id) }, 'could not update a card');
+        if (c.erasedAt && !gone(err)) retry = true;
       }
+    }
+    if (retry) {
+      retryAt = new Date(Date.now() + Math.min(ERASED_RETRY_MS, run.settings.retryLaterMs));
+      continue;
     }
     await deps.store.cards.cleaned(c._id!, card.dirty!);
     updated++;
   }
-  return updated;
+  return { updated, retryAt };
 }
 
 async function deliverCards(
@@ -136,9 +161,9 @@ async function deliverCards(
   }
   await recoverStale(run);
   const step = await postPending(run);
-  const updated = await updateDirty(run);
-  if (step.stop) return { posted: run.posted, updated, retryAt: step.retryAt };
+  const { updated, retryAt } = await updateDirty(run);
+  if (step.stop) return { posted: run.posted, updated, retryAt: step.retryAt ?? retryAt };
   const leaseUntil = await deps.store.cards.firstLeaseEnd(teamId, job._id!);
   if (leaseUntil) return { posted: run.posted, updated, retryAt: afterLease(leaseUntil) };
-  return { posted: run.posted, updated };
+  return { posted: run.posted, updated, ...(retryAt ? { retryAt } : {}) };
 }

@@ -11,7 +11,7 @@ import type { T } from '../../i18n';
 import type { TeamPoster } from '../../slack/paced-poster';
 import { cardAudience, loadCardFacts } from '../../domain/cards';
 import { leaseEnd, type AfterFailedPost, type DeliveryMode } from '../../domain/card-rules';
-import { cardMessage } from '../../../views/candidate';
+import { cardMessage, removedCardMessage } from '../../../views/candidate';
 import type { CardPostingSettings } from './settings';
 
 export interface Run {
@@ -37,7 +37,9 @@ export const GO_ON: Step = { stop: false };
 /** A lease taken now. */
 export const lease = (run: Run): Date => leaseEnd(new Date(), run.settings.leaseMs);
 
+/** A candidate's card; an erased candidate's is the neutral "removed" card (src/domain/privacy.ts). */
 export async function renderCard(run: Run, c: CandidateDoc) {
+  if (c.erasedAt) return removedCardMessage(run.t, String(c._id));
   return cardMessage(run.t, await loadCardFacts(run.deps, c, run.job, run.org));
 }
 

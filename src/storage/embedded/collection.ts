@@ -126,6 +126,13 @@ function predicates(filter: Document, out = new Map<string, FieldPred>()): Map<s
   return out;
 }
 
+interface IndexPlan {
+  ix: Index;
+  cost: number;
+  covered: string[];
+  run: (stats: { keys: number }) => Set<Doc> | undefined;
+}
+
 export class Collection {
   readonly db: string;
   readonly name: string;
@@ -281,7 +288,20 @@ export class Collection {
       }
       return out;
     }
-    let best: { ix: Index; cost: number; covered: string[]; run: (stats: { keys: number }) => Set<Doc> | undefined } | undefined;
+    const best = this.bestIndex(preds);
+    if (!best) return undefined;
+    const stats = { keys: 0 };
+    const found = best.run(stats);
+    if (!found) return undefined;
+    plan.index = best.ix.spec.name;
+    plan.keysExamined += stats.keys;
+    plan.exact = !!exactFields && exactFields.every((f) => best!.covered.includes(f));
+    return found;
+  }
+
+  /** The secondary index whose lookup yields the fewest candidates for these predicates. */
+  private bestIndex(preds: Map<string, FieldPred>): IndexPlan | undefined {
+    let best: IndexPlan | undefined;
     for (const ix of this.indexes) {
       // numeric path parts ('a.0') both index arrays and name fields: only a scan gets them right
       if (ix.isPartial || ix.hasNumericPart) continue;
@@ -316,14 +336,71 @@ export class Collection {
       if (!run || cost === undefined) continue;
       if (!best || cost < best.cost) best = { ix, cost, covered, run };
     }
-    if (!best) return undefined;
-    const stats = { keys: 0 };
-    const found = best.run(stats);
-    if (!found) return undefined;
-    plan.index = best.ix.spec.name;
-    plan.keysExamined += stats.keys;
-    plan.exact = !!exactFields && exactFields.every((f) => best!.covered.includes(f));
-    return found;
+    return best;
+  }
+
+  /**
+   * The first `limit` documents matching `filter` in `sort` order, read in order from an index
+   * whose leading fields the filter pins to one value each and whose next fields are the sort's
+   * (all in the index's directions, or all reversed): the walk stops at the `limit`-th match instead
+   * of matching and sorting every candidate — what Agenda's lock query (one job, the earliest due)
+   * needs. Undefined when no index gives that order, or when a plain lookup is far more selective.
+   */
+  matchSorted(
+    filter: Document | undefined,
+    sort: Document,
+    limit: number,
+    plan: PlanInfo = { docsExamined: 0, keysExamined: 0 },
+    vars?: Document,
+  ): Doc[] | undefined {
+    const entries = Object.entries(sort);
+    if (limit <= 0 || entries.length === 0 || !entries.every(([k, v]) => (v === 1 || v === -1) && !k.startsWith('$'))) return undefined;
+    const f = filter ?? {};
+    const preds = predicates(f);
+    if (preds.get('_id')?.eq) return undefined;
+    let pick: { ix: Index; prefix: unknown[]; reverse: boolean; size: number } | undefined;
+    for (const ix of this.indexes) {
+      if (ix.isPartial || ix.sparse || ix.hasNumericPart) continue;
+      const prefix: unknown[] = [];
+      for (const field of ix.fields) {
+        const eq = preds.get(field)?.eq;
+        if (eq?.length !== 1) break;
+        prefix.push(eq[0]);
+      }
+      const pinned = new Set(ix.fields.slice(0, prefix.length));
+      const rest = entries.filter(([k]) => !pinned.has(k));
+      const dirs = ix.directions;
+      let sign = 0;
+      const fits = rest.every(([k, v], i) => {
+        const at = prefix.length + i;
+        if (ix.fields[at] !== k) return false;
+        const s = dirs[at] * (v as number);
+        if (sign === 0) sign = s;
+        return s === sign;
+      });
+      if (!fits) continue;
+      const size =
+        prefix.length === 0 ? ix.size : prefix.length === 1 ? ix.countEq(prefix) : (ix.countPrefix(prefix.map((v) => [v])) ?? ix.size);
+      if (!pick || size < pick.size) pick = { ix, prefix, reverse: sign < 0, size };
+    }
+    if (!pick) return undefined;
+    // A walk in order may look at every document under the prefix (when few match): not worth it
+    // when another index narrows the candidates to a small fraction of that.
+    const other = this.bestIndex(preds)?.cost ?? this.docs.size;
+    if (pick.size > 4 * other + 16) return undefined;
+    if (!pick.ix.ordered(() => this.docs.values())) return undefined;
+    const q = compileQuery(f, vars);
+    const out: Doc[] = [];
+    plan.index = pick.ix.spec.name;
+    for (const d of pick.ix.scan(pick.prefix, pick.reverse)) {
+      plan.docsExamined++;
+      plan.keysExamined++;
+      if (q.test(d)) {
+        out.push(d);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
   }
 
   /**

@@ -7,9 +7,15 @@
  * equality for those), so an index may return more documents than match but never fewer.
  * Keys are read along paths as the matcher reads them (valuesAt): arrays fan out, nested arrays do not.
  */
+import { createRequire } from 'node:module';
+import type BTreeClass from 'sorted-btree';
 import { compileFilter, type Pred } from './matcher';
 import type { Document } from 'bson';
 import { CommandError, DuplicateKeyError } from './errors';
+import { compareValues } from './values';
+
+// sorted-btree is CommonJS with its class on `default`: required, so ESM interop cannot change that.
+const BTree = createRequire(import.meta.url)('sorted-btree').default as typeof BTreeClass;
 
 export type Doc = Record<string, unknown>;
 
@@ -137,6 +143,35 @@ function hasAnyField(doc: Doc, paths: string[][]): boolean {
   return paths.some((p) => valuesAt(doc, p).some((v) => v !== undefined));
 }
 
+// --- the ordered view ----------------------------------------------------------------------------
+
+/** Bounds for ordered scans: below and above every value, whatever the field's direction. */
+const LOW = Symbol('low');
+const HIGH = Symbol('high');
+
+/**
+ * A key of the ordered view: the indexed values (missing as null), then the _id key, so that
+ * documents with equal values still have distinct keys. Bounds end early with LOW or HIGH.
+ */
+type OrderKey = unknown[];
+
+function orderComparator(dirs: number[]): (a: OrderKey, b: OrderKey) => number {
+  const n = dirs.length;
+  return (a, b) => {
+    for (let i = 0; i <= n; i++) {
+      const x = a[i];
+      const y = b[i];
+      if (x === y) continue;
+      if (x === LOW || y === HIGH) return -1;
+      if (x === HIGH || y === LOW) return 1;
+      if (i === n) return (x as string) < (y as string) ? -1 : 1;
+      const c = compareValues(x, y);
+      if (c !== 0) return c * dirs[i];
+    }
+    return 0;
+  };
+}
+
 // --- the index -----------------------------------------------------------------------------------
 
 export class Index {
@@ -164,6 +199,15 @@ export class Index {
   size = 0;
   /** whether any document held an array in the first field (then range bounds cannot be intersected) */
   private multikey = false;
+  /**
+   * The ordered view (a B+ tree over the whole key, in the index's directions), for queries that
+   * sort on the index's fields and want only the first few documents: built the first time such a
+   * query comes, kept up to date from then on. `unorderable` counts the documents it cannot place
+   * (an array along an indexed path: MongoDB sorts those by their smallest or largest element, not
+   * by index order); while there are any, the view is not used.
+   */
+  private tree?: BTreeClass<OrderKey, Doc>;
+  private unorderable = 0;
 
   constructor(spec: IndexSpec) {
     this.spec = spec;
@@ -236,6 +280,7 @@ export class Index {
   add(doc: Doc): void {
     if (!this.covers(doc)) return;
     this.size++;
+    if (this.tree) this.treeAdd(doc);
     if (this.uniq) for (const { key } of this.wholeKeys(doc)) this.uniq.set(key, doc);
     const seen = new Set<string>();
     const keys = fieldKeys(doc, this.paths[0]);
@@ -293,6 +338,11 @@ export class Index {
   remove(doc: Doc): void {
     if (!this.covers(doc)) return;
     this.size--;
+    if (this.tree) {
+      const key = this.orderKey(doc);
+      if (key) this.tree.delete(key);
+      else this.unorderable--;
+    }
     if (this.uniq) {
       for (const { key } of this.wholeKeys(doc)) if (this.uniq.get(key) === doc) this.uniq.delete(key);
     }
@@ -332,6 +382,10 @@ export class Index {
   /** Puts `next` where `old` was, for an update that `sameEntries` says leaves the entries alone. */
   swap(old: Doc, next: Doc): void {
     if (!this.covers(old)) return;
+    if (this.tree) {
+      const key = this.orderKey(old);
+      if (key) this.tree.set(key, next);
+    }
     if (this.uniq) for (const { key } of this.wholeKeys(old)) if (this.uniq.get(key) === old) this.uniq.set(key, next);
     for (const v of fieldKeys(old, this.paths[0])) {
       const set = this.byFirst.get(keyOf(v));
@@ -406,6 +460,62 @@ export class Index {
     this.stale = 0;
     this.uniq?.clear();
     this.size = 0;
+    this.tree = undefined;
+    this.unorderable = 0;
+  }
+
+  private orderKey(doc: Doc): OrderKey | undefined {
+    const out: OrderKey = [];
+    for (const p of this.paths) {
+      const vs = valuesAt(doc, p);
+      if (vs.length !== 1 || Array.isArray(vs[0])) return undefined;
+      out.push(vs[0] === undefined ? null : vs[0]);
+    }
+    out.push(keyOf(doc._id));
+    return out;
+  }
+
+  private treeAdd(doc: Doc): void {
+    const key = this.orderKey(doc);
+    if (key) this.tree!.set(key, doc);
+    else this.unorderable++;
+  }
+
+  /** The directions of the index's fields (1 or -1). */
+  get directions(): number[] {
+    return this.fields.map((f) => this.spec.key[f] as number);
+  }
+
+  /**
+   * Whether the index can hand out documents in its key order: a plain index (not partial, not
+   * sparse, no numeric path part) whose documents hold no array along its paths. `docs` builds the
+   * ordered view the first time (all the collection's documents: a plain index covers them all).
+   */
+  ordered(docs: () => Iterable<Doc>): boolean {
+    if (this.isPartial || this.sparse || this.hasNumericPart) return false;
+    if (!this.tree) {
+      this.tree = new BTree<OrderKey, Doc>(undefined, orderComparator(this.directions));
+      this.unorderable = 0;
+      for (const d of docs()) this.treeAdd(d);
+    }
+    return this.unorderable === 0;
+  }
+
+  /**
+   * The documents whose first fields equal `prefix` (one value each), in index order (reversed:
+   * backwards). Only after ordered() said yes.
+   */
+  *scan(prefix: unknown[], reverse: boolean): Generator<Doc> {
+    const tree = this.tree!;
+    const same = (k: OrderKey) => {
+      for (let i = 0; i < prefix.length; i++) if (compareValues(k[i], prefix[i]) !== 0) return false;
+      return true;
+    };
+    const it = reverse ? tree.entriesReversed([...prefix, HIGH]) : tree.entries([...prefix, LOW]);
+    for (const [k, d] of it) {
+      if (!same(k)) return;
+      yield d;
+    }
   }
 
   /** First position whose value is >= b (or > b when `after`). */

@@ -1,7 +1,11 @@
-/** commands/lifecycle.ts: app_uninstalled and tokens_revoked forget the tokens, through Bolt. */
+/**
+ * commands/lifecycle.ts: app_uninstalled and tokens_revoked forget the tokens and mark the org for
+ * the purge after the grace period, through Bolt.
+ */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Installation } from '@slack/bolt';
 import { mongoInstallationStore } from '../../../src/domain/installations';
+import { PURGE_GRACE_DAYS } from '../../../src/domain/org-purge';
 import { startUnitDeps, type UnitDeps } from '../../helpers/deps';
 import { startBolt, type BoltHarness } from '../../helpers/bolt';
 
@@ -49,5 +53,25 @@ describe('install lifecycle', () => {
     expect(await installed('T0LIFE2')).toBe(0);
     expect(await installed('T0LIFE3')).toBe(1);
     expect(forgotten).toEqual(['T0LIFE2']);
+  });
+
+  it('marks the org for the purge once (the first dates stay); a reinstall cancels it', async () => {
+    await install('T0LIFE4');
+    await bolt.event('T0LIFE4', { type: 'app_uninstalled' });
+    const org = (await u.deps.store.orgs.findOne({ _id: 'T0LIFE4' }))!;
+    expect(org.purgeAfter!.getTime() - org.uninstalledAt!.getTime()).toBe(PURGE_GRACE_DAYS * 24 * 3600_000);
+    // the tokens_revoked that comes with it keeps the first date
+    await bolt.event('T0LIFE4', { type: 'tokens_revoked', tokens: { bot: ['U0UNITBOT'] } });
+    expect((await u.deps.store.orgs.findOne({ _id: 'T0LIFE4' }))!.purgeAfter).toEqual(org.purgeAfter);
+    await install('T0LIFE4');
+    const back = (await u.deps.store.orgs.findOne({ _id: 'T0LIFE4' }))!;
+    expect(back.purgeAfter).toBeUndefined();
+    expect(back.uninstalledAt).toBeUndefined();
+  });
+
+  it('user tokens revoked alone mark nothing', async () => {
+    await install('T0LIFE5');
+    await bolt.event('T0LIFE5', { type: 'tokens_revoked', tokens: { oauth: ['UT0LIFE5'] } });
+    expect((await u.deps.store.orgs.findOne({ _id: 'T0LIFE5' }))!.purgeAfter).toBeUndefined();
   });
 });

@@ -18,7 +18,10 @@ function runFind(cmd: Document, ctx: Ctx, plan: PlanInfo): { ns: string; docs: D
   const hasSort = sort && Object.keys(sort).length > 0;
   // Without a sort, stop matching as soon as skip+limit documents are found.
   const vars = letVars(cmd);
-  const matched = coll.match(filter, plan, !hasSort && limit > 0 ? skip + limit : 0, vars);
+  // With a sort and a limit, an index in the sort's order is walked until enough documents match.
+  const matched =
+    (hasSort && limit > 0 ? coll.matchSorted(filter, sort, skip + limit, plan, vars) : undefined) ??
+    coll.match(filter, plan, !hasSort && limit > 0 ? skip + limit : 0, vars);
   const docs = shape(matched, { sort, skip, limit, projection: cmd.projection as Document | undefined, filter, vars });
   return { ns, docs };
 }

@@ -348,8 +348,10 @@ export const findAndModify: Handler = (cmd, ctx) => {
 
   let target: Doc | undefined;
   if (coll) {
-    const matched = coll.match(query, undefined, cmd.sort ? 0 : 1, vars);
-    target = sortDocs(matched, cmd.sort as Document | undefined)[0];
+    const sort = cmd.sort as Document | undefined;
+    const inOrder = sort && typeof sort === 'object' ? coll.matchSorted(query, sort, 1, undefined, vars) : undefined;
+    if (inOrder) target = inOrder[0];
+    else target = sortDocs(coll.match(query, undefined, sort ? 0 : 1, vars), sort)[0];
   }
   if (remove) {
     if (!target || !coll) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };

@@ -75,7 +75,9 @@ export const LEGACY_ACTION_IDS: Aliases = {
 export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void, opts: { ackBudgetMs?: number } = {}) {
   // Slack retries must not act twice: before every listener
   app.use(dedupeMiddleware(deps));
-  // what no listener below takes is acked at once (the routes are filled as they are registered)
+  // what no listener below takes is acked at once (the routes are filled as they are registered:
+  // register every action, view and options listener through action()/view()/option() below, or
+  // ackUnrouted acks its requests before it runs)
   const routes: Routes = { commands: ['/ats'], actions: [], views: [], options: [] };
   app.use(ackUnrouted(routes, deps.logger));
   const action = (prefix: string, aliases?: Aliases) => {
@@ -175,7 +177,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
 
   // the audit log (org admins)
   app.action(
-    ids('audit'),
+    action('audit'),
     actions(deps, {
       [AUDIT_ACTIONS.page]: showAuditPage,
       [AUDIT_ACTIONS.user]: filterAuditByUser,

@@ -2,6 +2,7 @@
  * commands/dispatch.ts and the registration in commands/index.ts: the feature prefixes and the old
  * ids, every id the views render reaches a handler, an unknown id of a feature is answered.
  */
+import { AUDIT_ACTIONS } from '../../../views/audit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n';
 import { currentId, ids, pick } from '../../../commands/dispatch';
@@ -82,6 +83,7 @@ describe('the app’s listeners (commands/index.ts)', () => {
       MAPPING_ACTIONS.deleteRule,
       ...Object.values(CANDIDATE_ACTIONS),
       HOME_OPEN_MAPPING,
+      ...Object.values(AUDIT_ACTIONS),
     ];
     const old = Object.keys(LEGACY_ACTION_IDS).map((k) =>
       k === 'account_link' ? 'account_link:green' : k === 'account_page' ? 'account_page:prev' : k,
@@ -97,6 +99,8 @@ describe('the app’s listeners (commands/index.ts)', () => {
       expect(d.acks, actionId).toEqual([undefined]);
     }
     expect(unhandled()).toEqual([]);
+    // none was taken for a request no listener takes (a listener registered outside the route list)
+    expect(u.logs.filter((l) => l.msg === 'no listener for this request; acked')).toEqual([]);
   });
 
   it('every modal callback and options id reaches a handler', async () => {

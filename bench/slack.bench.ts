@@ -1,7 +1,7 @@
 /**
  * slack_ack_p99_ms: p99 latency of the HTTP answer to a correctly signed `/ats help` slash command
  * under 50 concurrent requests, for the real app (src/server.ts in OAuth mode: installation store,
- * retry dedupe, users.info locale cache, help blocks) against a bare Bolt app (bench/bare-bolt.ts)
+ * retry dedupe, the user directory, help blocks) against a bare Bolt app (bench/bare-bolt.ts)
  * answering the same requests in the same run.                                   goal: ratio <= 1.5
  *
  * The bare app is Bolt with its defaults (its in-memory conversation store, one listener). hire-relay
@@ -100,7 +100,7 @@ function loadgen() {
   const worker = new Worker(LOADGEN, { eval: true });
   let seq = 0;
   return {
-    run(url: string, n: number, concurrency = CONCURRENCY): Promise<Round> {
+    run(url: string, n: number, concurrency = CONCURRENCY, users: string[] = USERS): Promise<Round> {
       return new Promise((resolve, reject) => {
         const fail = (err: Error) => reject(err);
         worker.once('error', fail);
@@ -108,7 +108,7 @@ function loadgen() {
           worker.off('error', fail);
           resolve(m);
         });
-        worker.postMessage({ url, n, concurrency, secret: SECRET, team: TEAM, users: USERS, seq: seq++ });
+        worker.postMessage({ url, n, concurrency, secret: SECRET, team: TEAM, users, seq: seq++ });
       });
     },
     close: () => worker.terminate(),
@@ -154,8 +154,12 @@ async function startMongoProcess(): Promise<{ uri: string; child: ChildProcess }
   return { uri, child };
 }
 
-async function startRealApp(mongoUri: string) {
-  const slack = await startSlackEmulator({ port: 0, signingSecret: SECRET, rateLimits: false });
+/**
+ * The real app in OAuth mode on the Slack emulator (`rateLimits`: Slack's, or off), the workspace
+ * `TEAM` with `users` (the first its installer) and the app installed there.
+ */
+async function startBenchApp(mongoUri: string, users: string[], o: { rateLimits: boolean; db: string }) {
+  const slack = await startSlackEmulator({ port: 0, signingSecret: SECRET, rateLimits: o.rateLimits });
   const config = loadConfig({
     NODE_ENV: 'production',
     LOG_LEVEL: 'info',
@@ -165,20 +169,20 @@ async function startRealApp(mongoUri: string) {
     SLACK_STATE_SECRET: 'bench-state-secret',
     SLACK_API_URL: slack.apiUrl,
     ENCRYPTION_KEY: `k1:${randomBytes(32).toString('base64')}`,
-    MONGODB_DB: `bench_${process.pid}`,
+    MONGODB_DB: `${o.db}_${process.pid}`,
     PORT: '0',
   });
   // production logs at info; here they go nowhere (the cost of formatting them stays)
   const logger = createLogger(config.LOG_LEVEL, new Writable({ write: (_c, _e, cb) => cb() }));
   const app = await startApp({ config, mongoUri, logger, port: 0 });
   slack.addTeam({ id: TEAM, name: 'Bench' });
-  for (const [i, id] of USERS.entries())
+  for (const [i, id] of users.entries())
     slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP', isAdmin: i === 0 });
   const bot = slack.botUser(TEAM);
   const installation: Installation<'v2', false> = {
     team: { id: TEAM, name: 'Bench' },
     enterprise: undefined,
-    user: { id: USERS[0], token: undefined, scopes: undefined },
+    user: { id: users[0], token: undefined, scopes: undefined },
     bot: { token: slack.issueBotToken(TEAM), scopes: ['commands', 'chat:write', 'users:read'], id: bot.botId, userId: bot.userId },
     tokenType: 'bot',
     isEnterpriseInstall: false,
@@ -186,6 +190,11 @@ async function startRealApp(mongoUri: string) {
     authVersion: 'v2',
   };
   await mongoInstallationStore(app.deps).storeInstallation(installation);
+  return { app, slack };
+}
+
+async function startRealApp(mongoUri: string) {
+  const { app, slack } = await startBenchApp(mongoUri, USERS, { rateLimits: false, db: 'bench' });
   return {
     url: `${app.url}/slack/events`,
     usersInfoCalls: () => slack.calls('users.info').length,
@@ -298,4 +307,93 @@ const ackMetric: BenchMetric = {
   },
 };
 
-export const metrics: BenchMetric[] = [ackMetric];
+/**
+ * ack_p99_200_new_users_ms: 200 people the app has never met send `/ats help` at once (what happens
+ * when the app is announced in a workspace), against the Slack emulator with Slack's rate limits on
+ * (users.info Tier 4: 100 a minute, then 429 + Retry-After up to 60 s). They joined after the
+ * install's users.list, so the user directory knows none of them: each is acked in the org's
+ * language while the directory reads them in the background. Baseline: the same burst of 200 from
+ * people the directory knows, in the same run, just before. ROUNDS_NEW rounds, each with its own 200
+ * new people; value and baseline are the medians of the rounds' p99s. Every request must be
+ * acknowledged (HTTP 200 with the help) within Slack's 3 s.                       goal: all acked
+ */
+const NEW_BURST = 200;
+const ROUNDS_NEW = 5;
+
+const newUsersMetric: BenchMetric = {
+  name: 'ack_p99_200_new_users_ms',
+  async run(): Promise<BenchResult[]> {
+    const mongo = await startMongoProcess();
+    const known = Array.from({ length: NEW_BURST }, (_, i) => `U0KNOWN${String(i).padStart(4, '0')}`);
+    const { app, slack } = await startBenchApp(mongo.uri, known, { rateLimits: true, db: 'bench_new' }); // Slack's rate limits on
+    const gen = loadgen();
+    try {
+      await app.directory.list(TEAM); // what the install does: the workspace's people, read once
+      const url = `${app.url}/slack/events`;
+      // warm-up (JIT, connections) on the known people
+      for (let r = 0; r < 3; r++) await gen.run(url, NEW_BURST, NEW_BURST, known);
+      const p99 = { fresh: [] as number[], known: [] as number[] };
+      let acked = 0;
+      let within3s = 0;
+      let errors = 0;
+      let firstError: string | undefined;
+      const info0 = slack.calls('users.info').length;
+      for (let r = 0; r < ROUNDS_NEW; r++) {
+        const base = await gen.run(url, NEW_BURST, NEW_BURST, known);
+        if (base.errors) throw new Error(`known users: ${base.errors} errors, first: ${base.firstError}`);
+        p99.known.push(
+          pct(
+            [...base.lat].sort((a, b) => a - b),
+            0.99,
+          ),
+        );
+        // 200 people who just joined the workspace: nobody has read them
+        const fresh = Array.from({ length: NEW_BURST }, (_, i) => `U0NEW${r}${String(i).padStart(4, '0')}`);
+        for (const [i, id] of fresh.entries())
+          slack.addUser({ teamId: TEAM, id, name: id.toLowerCase(), locale: i % 2 ? 'en-US' : 'ja-JP' });
+        const res = await gen.run(url, NEW_BURST, NEW_BURST, fresh);
+        errors += res.errors;
+        firstError ??= res.firstError;
+        acked += NEW_BURST - res.errors;
+        within3s += [...res.lat].filter((ms) => ms < 3000).length;
+        p99.fresh.push(
+          pct(
+            [...res.lat].sort((a, b) => a - b),
+            0.99,
+          ),
+        );
+      }
+      const infos = slack.calls('users.info').slice(info0);
+      const value = median(p99.fresh);
+      const baseline = median(p99.known);
+      return [
+        {
+          metric: 'ack_p99_200_new_users_ms',
+          value: r2(value),
+          unit: 'ms',
+          baseline: r2(baseline),
+          ratio: r2(value / baseline),
+          n: NEW_BURST * ROUNDS_NEW,
+          goal: 'every request acknowledged within 3 s',
+          requests: NEW_BURST * ROUNDS_NEW,
+          acknowledged: acked,
+          acknowledged_within_3s: within3s,
+          errors,
+          ...(firstError ? { first_error: firstError } : {}),
+          round_p99s: p99.fresh.map(r2),
+          baseline_round_p99s: p99.known.map(r2),
+          // what the directory asked Slack meanwhile (in the background, paced): never a burst
+          users_info_calls: infos.length,
+          users_info_429s: infos.filter((c) => c.status === 429).length,
+        },
+      ];
+    } finally {
+      await gen.close();
+      await app.stop();
+      await slack.close();
+      mongo.child.kill('SIGTERM');
+    }
+  },
+};
+
+export const metrics: BenchMetric[] = [ackMetric, newUsersMetric];

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs, SlashCommand } from '@slack/bolt';
 import type { Deps } from '../src/domain/deps';
-import { makeCtx, handle, type Ctx } from './context';
+import { AFTER_ACK_FACTS_WAIT_MS, makeCtx, handle, type Ctx } from './context';
 import { helpReply } from './help';
 import { cleanLine, truncateText } from '../src/text';
 
@@ -28,7 +28,15 @@ export function atsCommand(deps: Deps, subcommands: Readonly<Record<string, Subc
     const [sub = 'help', ...args] = text.split(/\s+/).filter(Boolean);
     // ｊｏｂｓ, ＨＥＬＰ (typed with a Japanese IME) are the same commands
     const name = sub.normalize('NFKC').toLowerCase();
-    const ctx = await makeCtx(deps, { teamId: command.team_id, userId: command.user_id, channelId: command.channel_id, client, respond });
+    // never asks Slack: the language from the user directory or the org, so help is acked at once
+    const ctx = await makeCtx(deps, {
+      teamId: command.team_id,
+      userId: command.user_id,
+      channelId: command.channel_id,
+      client,
+      respond,
+      factsWaitMs: AFTER_ACK_FACTS_WAIT_MS, // the actor is loaded after the ack
+    });
     if (name === 'help') {
       await ack(helpReply(ctx));
       return;

@@ -33,8 +33,21 @@ export interface Surface {
   client: WebClient;
   respond?: RespondFn;
   channelId?: string;
+  /**
+   * Acked already (a button, a command, an event): the actor may wait this long for Slack's facts
+   * about someone not read yet. Before an ack (a modal submission, an options request): 0.
+   */
+  factsWaitMs?: number;
 }
 
+/** After an ack, within a trigger_id's 3 s: long enough for a paced lookup, short enough for views.open. */
+export const AFTER_ACK_FACTS_WAIT_MS = 1_500;
+
+/**
+ * The handler's context. Never asks Slack (safe before an ack): the language comes from the user
+ * directory or the org's language, and the actor's roles from the database (Slack's facts about
+ * someone without a role from the directory, see loadActor).
+ */
 export async function makeCtx(deps: Deps, s: Surface): Promise<Ctx> {
   const locale = await deps.slack.localeOf(s.teamId, s.userId);
   let actor: Promise<Actor> | undefined;
@@ -45,7 +58,7 @@ export async function makeCtx(deps: Deps, s: Surface): Promise<Ctx> {
     locale,
     t: translator(locale),
     client: s.client,
-    actor: () => (actor ??= loadActor(deps, s.teamId, s.userId)),
+    actor: () => (actor ??= loadActor(deps, s.teamId, s.userId, { waitMs: s.factsWaitMs ?? 0 })),
     async reply(msg) {
       if (s.respond) {
         await s.respond({ response_type: 'ephemeral', replace_original: false, ...msg });

@@ -28,7 +28,7 @@ import type {
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Deps } from '../src/domain/deps';
-import { handle, makeCtx, reportError, type Ctx, type Surface } from './context';
+import { AFTER_ACK_FACTS_WAIT_MS, handle, makeCtx, reportError, type Ctx, type Surface } from './context';
 import { escapeRegExp } from '../src/text';
 import { invalidFields } from './view-values';
 
@@ -55,11 +55,6 @@ export function ids(prefix: string, aliases: Aliases = {}): RegExp {
   const old = Object.keys(aliases).filter((k) => aliases[k].startsWith(`${prefix}:`));
   const alternatives = [`${escapeRegExp(prefix)}:`, ...old.map((k) => `${escapeRegExp(k)}(?::|$)`)];
   return new RegExp(`^(?:${alternatives.join('|')})`);
-}
-
-/** The RegExp of the ids that none of `taken` (RegExps made by `ids`) matches: a catch-all listener's. */
-export function noneOf(taken: RegExp[]): RegExp {
-  return new RegExp(`^(?!${taken.map((r) => `(?:${r.source.replace(/^\^/, '')})`).join('|')})`);
 }
 
 /** Today's id for an old one (`account_link:green` → `acct:link:green`); any other id as it is. */
@@ -93,7 +88,14 @@ const teamOf = (body: { team?: { id: string } | null; user: { team_id?: string }
  */
 export function actionSurface(body: BlockAction, client: WebClient, respond: RespondFn | undefined): Surface {
   const ephemeral = body.container?.type === 'message' && body.container?.is_ephemeral === true;
-  return { teamId: teamOf(body), userId: body.user.id, client, respond: ephemeral ? respond : undefined, channelId: body.channel?.id };
+  return {
+    teamId: teamOf(body),
+    userId: body.user.id,
+    client,
+    respond: ephemeral ? respond : undefined,
+    channelId: body.channel?.id,
+    factsWaitMs: AFTER_ACK_FACTS_WAIT_MS,
+  };
 }
 
 async function unknownId(ctx: Ctx, kind: string, id: string) {
@@ -113,41 +115,73 @@ export function actions(deps: Deps, table: Table<ActionHandler>, aliases: Aliase
   };
 }
 
+/** How long a modal submission may work before it is acked anyway (Slack gives up at 3 s). */
+export const DEFAULT_ACK_BUDGET_MS = 2_000;
+
+/** The first input block of a submitted view: where "still saving" is shown. */
+function firstInput(view: ViewSubmitAction['view']): string | undefined {
+  const blocks = (view as { blocks?: { type?: string; block_id?: string }[] }).blocks ?? [];
+  return blocks.find((b) => b.type === 'input' && typeof b.block_id === 'string')?.block_id;
+}
+
 /**
  * The Bolt listener for a feature's modal submissions. The handler acks (with field errors, or
  * not); one that throws before acking has the modal closed and the error reported with a reference.
+ * Nothing before the ack asks Slack (makeCtx reads the directory). A handler still working when
+ * `ackBudgetMs` has passed (a slow database) is acked for it with "still saving" under the first
+ * field, the modal kept open: its writes are keyed by the view id, so submitting again is the same
+ * request and answers what the first one did. What the handler acks later is dropped; what it
+ * replies after its ack (a DM) still reaches the user.
  */
-export function views(deps: Deps, table: Table<ViewHandler>) {
+export function views(deps: Deps, table: Table<ViewHandler>, opts: { ackBudgetMs?: number } = {}) {
+  const budget = opts.ackBudgetMs ?? DEFAULT_ACK_BUDGET_MS;
   return async (args: SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs): Promise<void> => {
     const { body, client } = args;
-    const ctx = await makeCtx(deps, { teamId: teamOf(body), userId: body.user.id, client });
-    const id = args.view.callback_id;
-    const handler = pick(table, id);
-    if (!handler) {
-      await args.ack();
-      return handle(ctx, () => unknownId(ctx, 'view', id));
-    }
-    const invalid = invalidFields(args.view);
-    if (invalid.length) {
-      // a crafted submission (a number for a text, a string for a user list): an error under each such field
-      deps.logger.info(
-        { teamId: ctx.teamId, userId: ctx.userId, id, fields: invalid.slice(0, 5).map((b) => b.slice(0, 100)) },
-        'refused a modal value of the wrong type',
-      );
-      const text = ctx.t.plain('payload.wrongType');
-      await args.ack({ response_action: 'errors', errors: Object.fromEntries(invalid.slice(0, 100).map((b) => [b, text])) });
-      return;
-    }
     let acked = false;
+    let ctx: Ctx | undefined;
     const ack = (response?: ViewResponseAction) => {
+      if (acked) return Promise.resolve();
       acked = true;
+      clearTimeout(timer);
       return args.ack(response);
     };
+    const timer = setTimeout(() => {
+      if (acked) return;
+      const field = firstInput(args.view);
+      deps.logger.warn(
+        { teamId: teamOf(body), id: args.view.callback_id, budgetMs: budget },
+        'modal submission still working at its ack budget; acked',
+      );
+      void ack(ctx && field ? { response_action: 'errors', errors: { [field]: ctx.t('ackFirst.stillSaving') } } : undefined).catch(
+        (err: unknown) => deps.logger.warn({ err }, 'late ack failed'),
+      );
+    }, budget);
     try {
+      ctx = await makeCtx(deps, { teamId: teamOf(body), userId: body.user.id, client });
+      const id = args.view.callback_id;
+      const handler = pick(table, id);
+      if (!handler) {
+        await ack();
+        return handle(ctx, () => unknownId(ctx!, 'view', id));
+      }
+      const invalid = invalidFields(args.view);
+      if (invalid.length) {
+        // a crafted submission (a number for a text, a string for a user list): an error under each such field
+        deps.logger.info(
+          { teamId: ctx.teamId, userId: ctx.userId, id, fields: invalid.slice(0, 5).map((b) => b.slice(0, 100)) },
+          'refused a modal value of the wrong type',
+        );
+        const text = ctx.t.plain('payload.wrongType');
+        await ack({ response_action: 'errors', errors: Object.fromEntries(invalid.slice(0, 100).map((b) => [b, text])) });
+        return;
+      }
       await handler({ ...args, ack, ctx });
     } catch (err) {
-      if (!acked) await args.ack();
-      await reportError(ctx, err);
+      if (!acked) await ack();
+      if (ctx) await reportError(ctx, err);
+      else deps.logger.error({ err, teamId: teamOf(body) }, 'modal submission failed before its context');
+    } finally {
+      clearTimeout(timer);
     }
   };
 }

@@ -17,8 +17,9 @@ import { MAPPING_ACTIONS, RULE_CALLBACK } from '../views/mapping';
 import { ROLES_CALLBACK } from '../views/roles';
 import { SETTINGS_CALLBACK } from '../views/settings';
 import { dedupeMiddleware } from './dedupe';
-import { actions, ids, noneOf, options, views, type Aliases } from './dispatch';
+import { actions, ids, options, views, type Aliases } from './dispatch';
 import { refuseMalformed } from './payloads';
+import { ackUnrouted, type Routes } from './unrouted';
 import { atsCommand } from './ats';
 import {
   accountsCommand,
@@ -72,11 +73,32 @@ export const LEGACY_ACTION_IDS: Aliases = {
   job_new: JOB_ACTIONS.create,
 };
 
-export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void) {
+export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void, opts: { ackBudgetMs?: number } = {}) {
   // a payload without the shape of its kind goes no further (src/server.ts refuses it before Bolt, too)
   app.use(refuseMalformed(deps));
   // Slack retries must not act twice: before every listener
   app.use(dedupeMiddleware(deps));
+  // what no listener below takes is acked at once (the routes are filled as they are registered:
+  // register every action, view and options listener through action()/view()/option() below, or
+  // ackUnrouted acks its requests before it runs)
+  const routes: Routes = { commands: ['/ats'], actions: [], views: [], options: [] };
+  app.use(ackUnrouted(routes, deps.logger));
+  const action = (prefix: string, aliases?: Aliases) => {
+    const re = ids(prefix, aliases);
+    routes.actions.push(re);
+    return re;
+  };
+  const view = (prefix: string) => {
+    const re = ids(prefix);
+    routes.views.push(re);
+    return re;
+  };
+  const option = (prefix: string) => {
+    const re = ids(prefix);
+    routes.options.push(re);
+    return re;
+  };
+  const viewOpts = { ackBudgetMs: opts.ackBudgetMs };
 
   app.command(
     '/ats',
@@ -102,7 +124,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
 
   // media accounts
   app.action(
-    ids('acct', legacy),
+    action('acct', legacy),
     actions(
       deps,
       {
@@ -116,15 +138,15 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
       legacy,
     ),
   );
-  app.view(ids('acct'), views(deps, { [LINK_CALLBACK]: submitLink }));
+  app.view(view('acct'), views(deps, { [LINK_CALLBACK]: submitLink }, viewOpts));
 
   // jobs
-  app.action(ids('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
-  app.view(ids('job'), views(deps, { [JOB_CALLBACK]: submitJob }));
+  app.action(action('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
+  app.view(view('job'), views(deps, { [JOB_CALLBACK]: submitJob }, viewOpts));
 
   // posting → job mapping
   app.action(
-    ids('map', legacy),
+    action('map', legacy),
     actions(
       deps,
       {
@@ -137,12 +159,12 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
       legacy,
     ),
   );
-  app.view(ids('map'), views(deps, { [RULE_CALLBACK]: submitRule }));
-  app.options(ids('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
+  app.view(view('map'), views(deps, { [RULE_CALLBACK]: submitRule }, viewOpts));
+  app.options(option('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
 
   // candidates
   app.action(
-    ids('cand', legacy),
+    action('cand', legacy),
     actions(
       deps,
       {
@@ -158,7 +180,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
 
   // the audit log (org admins)
   app.action(
-    ids('audit'),
+    action('audit'),
     actions(deps, {
       [AUDIT_ACTIONS.page]: showAuditPage,
       [AUDIT_ACTIONS.user]: filterAuditByUser,
@@ -167,30 +189,11 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   );
 
   // App Home
-  app.action(ids('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
+  app.action(action('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
 
   // org admins' modals
-  app.view(ids('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }));
-  app.view(ids('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }));
-
-  // what no listener above takes is acked at once (Bolt would answer 404 after 3 s): ids of no
-  // feature, view_closed, other slash commands, shortcuts
-  const unmatched =
-    (kind: string) =>
-    async ({ ack, body }: { ack: (r?: never) => Promise<void>; body: unknown }) => {
-      const b = body as { team?: { id?: string } | null; team_id?: string };
-      deps.logger.info({ kind, teamId: b.team?.id ?? b.team_id }, 'no listener for this request');
-      await ack();
-    };
-  app.action({ action_id: noneOf(['acct', 'job', 'map', 'cand', 'home'].map((p) => ids(p, legacy))) }, unmatched('action'));
-  app.view({ callback_id: noneOf(['acct', 'job', 'map', 'role', 'set'].map((p) => ids(p))), type: 'view_submission' }, unmatched('view'));
-  app.view({ type: 'view_closed' }, unmatched('view_closed'));
-  app.options({ action_id: noneOf([ids('map')]) }, async ({ ack, body }) => {
-    deps.logger.info({ kind: 'options', teamId: body.team?.id }, 'no listener for this request');
-    await ack({ options: [] });
-  });
-  app.command(/^(?!\/ats$)/, unmatched('command'));
-  app.shortcut(/(?:)/, unmatched('shortcut'));
+  app.view(view('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }, viewOpts));
+  app.view(view('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }, viewOpts));
 
   app.error(async (err) => {
     if (err.code === ErrorCode.AuthorizationError) {

@@ -4,11 +4,13 @@
  */
 import { z } from 'zod';
 import { authorize } from '../src/domain/access';
-import { createJob, getJob, listJobs, updateJob } from '../src/domain/jobs';
+import { checkJobChannel, createJob, getJob, listJobs, updateJob } from '../src/domain/jobs';
+import type { Actor } from '../src/domain/permissions';
+import type { JobDoc } from '../src/storage/types';
 import { decide } from '../src/domain/permissions';
 import { jobModal, jobsMessage, jobSavedText } from '../views/jobs';
 import type { CommandArgs } from './ats';
-import { ackSubmissionError, type Ctx } from './context';
+import { ackSubmissionError, handle, type Ctx } from './context';
 import { buttonValue, type ActionArgs, type EventArgs, type ViewArgs } from './dispatch';
 import { viewValue, viewValues } from './view-values';
 import { truncateText } from '../src/text';
@@ -76,17 +78,29 @@ export async function submitJob({ ack, view, ctx }: ViewArgs) {
     admins: viewValues(view, 'admins'),
     members: viewValues(view, 'members'),
   };
+  // before the ack: the database only (the actor, the checks, the write keyed by the view id)
+  let saved: { actor: Actor; job: JobDoc; before?: JobDoc };
   try {
     const actor = await ctx.actor();
-    const { job, channel } = meta.jobId
-      ? await updateJob(deps, actor, meta.jobId, input, meta.version)
-      : await createJob(deps, actor, input);
-    await ack();
-    await ctx.reply({ text: jobSavedText(ctx.t, job, channel, !meta.jobId) });
-    if (meta.jobId) await deps.cardJobs.wake(teamId, String(job._id));
+    const requestId = view.id;
+    saved = meta.jobId
+      ? { actor, ...(await updateJob(deps, actor, meta.jobId, input, meta.version, { requestId })) }
+      : { actor, job: await createJob(deps, actor, input, { requestId }) };
   } catch (err) {
     await ackSubmissionError(ack, ctx, err, 'name');
+    return;
   }
+  await ack();
+  // after the ack: Slack (is the bot in the channel? a channel shared with another organization?)
+  await handle(ctx, async () => {
+    const channel = await checkJobChannel(deps, saved.actor, saved.job, saved.before);
+    if (channel === 'shared') {
+      await ctx.reply({ text: ctx.t('jobs.sharedChannel') });
+      return;
+    }
+    await ctx.reply({ text: jobSavedText(ctx.t, saved.job, channel, !meta.jobId) });
+    if (meta.jobId) await deps.cardJobs.wake(teamId, String(saved.job._id));
+  });
 }
 
 /** `job:new`: the job modal, empty. */

@@ -8,6 +8,9 @@ import type { CommandArgs } from './ats';
 import { reportError } from './context';
 import type { ViewArgs } from './dispatch';
 import { inputErrors, viewValue } from './view-values';
+import { z } from 'zod';
+
+const languageSchema = z.enum(['ja', 'en']);
 
 /** `/ats settings` (org admins): the settings modal. */
 export async function settingsCommand({ ctx, command }: CommandArgs) {
@@ -19,6 +22,7 @@ export async function settingsCommand({ ctx, command }: CommandArgs) {
       zone: org.zone,
       privateCards: org.settings.privateCards,
       retentionMonths: org.settings.retentionMonths ?? null,
+      language: org.settings.language ?? 'ja',
     }),
   });
 }
@@ -31,6 +35,8 @@ export async function submitSettings({ ack, view, ctx }: ViewArgs) {
       privateCards: viewValue(view, 'cards') === 'private',
       // a modal opened before the setting existed has no such field: unchanged
       retention: view.state.values.retention ? (viewValue(view, 'retention') ?? '') : undefined,
+      // absent (a modal opened before this field): unchanged
+      language: languageSchema.optional().catch(undefined).parse(viewValue(view, 'language')),
     });
     await ack();
     await ctx.reply({ text: ctx.t('settings.saved') });

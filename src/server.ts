@@ -13,6 +13,7 @@ import { openStore, type Store } from './storage/db';
 import { Keyring } from './security/crypto';
 import { localKeyring } from './security/local-key';
 import { createSlackGateway, slackClientOptions, teamOfToken } from './slack/gateway';
+import type { DirectorySettings, UserDirectory } from './slack/user-directory';
 import { onlyInstalledTeam } from './single-workspace';
 import { createAgenda, ensureAgendaIndexes, logAgendaErrors, type Agenda } from './jobs/agenda';
 import { registerJobs, reconcileSchedules } from './jobs/register';
@@ -34,6 +35,8 @@ import { guardSlackRequests } from './request-guard';
 export interface AppHandle {
   app: App;
   deps: Deps;
+  /** People's Slack facts, read ahead of requests (tests wait for it to be idle). */
+  directory: UserDirectory;
   agenda: Agenda;
   server: Server;
   url: string;
@@ -52,6 +55,10 @@ export interface StartOptions {
   agendaProcessEveryMs?: number;
   /** Card delivery tunables (pace, lease, digest threshold); Slack's real pace by default. */
   cardPosting?: Partial<CardPostingSettings>;
+  /** The user directory's pace and back-off (src/slack/user-directory.ts); Slack's tiers by default. */
+  userDirectory?: Partial<DirectorySettings>;
+  /** How long a modal submission may work before it is acked anyway (commands/dispatch.ts). */
+  ackBudgetMs?: number;
 }
 
 function boltLogger(logger: Logger): BoltLogger {
@@ -74,7 +81,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   const keyring = new Keyring(
     config.ENCRYPTION_KEY ?? localKeyring(config.slackMode === 'sandbox' || config.NODE_ENV !== 'production' ? config.DATA_DIR : null),
   );
-  const gateway = createSlackGateway(config, store, keyring, logger);
+  const gateway = createSlackGateway(config, store, keyring, logger, opts.userDirectory);
   const agenda = createAgenda(store.db, { name: `hire-relay-${process.pid}`, processEveryMs: opts.agendaProcessEveryMs });
   logAgendaErrors(agenda, logger);
   await ensureAgendaIndexes(store.db);
@@ -111,7 +118,16 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     // Error each time) and is per process; nothing here uses context.conversation.
     convoStore: false as const,
   };
-  const installationStore = mongoInstallationStore(deps, (teamId, userId) => deps.notifier.welcome(teamId, userId), gateway.forget);
+  const installationStore = mongoInstallationStore(
+    deps,
+    (teamId, userId) => deps.notifier.welcome(teamId, userId),
+    (teamId) => {
+      gateway.forget(teamId);
+      // after the install is stored: read the workspace's people (locale, admin, guest) in the
+      // background, so that the first requests of all of them find their language known
+      void gateway.directory.list(teamId);
+    },
+  );
   const app =
     config.slackMode === 'oauth'
       ? new App({
@@ -137,10 +153,12 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
     const installed = await teamOfToken(config, config.SLACK_BOT_TOKEN);
     logger.info({ teamId: installed.teamId }, "single-workspace mode: serving the bot token's workspace only");
     app.use(onlyInstalledTeam(installed.teamId, logger));
+    const org = await store.orgs.findOne({ _id: installed.teamId }, { projection: { usersListedAt: 1 } });
+    if (!org?.usersListedAt) void gateway.directory.list(installed.teamId); // never listed: read its people now
     // a working bot token: the workspace has the app (again), so its data is not purged
     await cancelPurge(deps, installed.teamId);
   }
-  registerAll(app, deps, gateway.forget);
+  registerAll(app, deps, gateway.forget, { ackBudgetMs: opts.ackBudgetMs });
   const cardPosting = { ...DEFAULT_CARD_POSTING, ...opts.cardPosting };
   const posting = createPacedPosting({ postingClientFor: gateway.postingClientFor, logger, settings: cardPosting });
   registerJobs(agenda, deps, createCardDelivery(deps, posting, cardPosting));
@@ -161,6 +179,7 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
   return {
     app,
     deps,
+    directory: gateway.directory,
     agenda,
     server,
     port,
@@ -169,6 +188,9 @@ export async function startApp(opts: StartOptions): Promise<AppHandle> {
       if (stopped) return;
       stopped = true;
       // drain, not stop: running imports finish instead of being freed mid-run to another instance
+      gateway.directory.stop();
+      // a lookup in flight writes its answer before the store closes (bounded: a slow Slack does not hold the stop)
+      await Promise.race([gateway.directory.idle(), new Promise((r) => setTimeout(r, 2_000).unref())]);
       await agenda.drain({ timeout: 30_000 }).catch((err) => logger.warn({ err }, 'agenda drain failed'));
       await app.stop().catch(() => undefined);
       await store.close();

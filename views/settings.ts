@@ -1,14 +1,19 @@
-/** The organization settings modal (org admins): time zone, private cards, retention (months, empty = off). */
+/** The organization settings modal (org admins): time zone, private cards, retention (months, empty = off), the org's language. */
 import type { ModalView, PlainTextOption } from '@slack/types';
 import type { T } from '../src/i18n';
 import { plain } from './blocks';
 
 export const SETTINGS_CALLBACK = 'set:save';
 
-export function settingsModal(t: T, s: { zone: string; privateCards: boolean; retentionMonths?: number | null }): ModalView {
+export function settingsModal(
+  t: T,
+  s: { zone: string; privateCards: boolean; retentionMonths?: number | null; language?: 'ja' | 'en' },
+): ModalView {
   const opt = (text: string, value: string): PlainTextOption => ({ text: plain(text), value });
   const on = opt(t('settings.privateCardsOnShort'), 'private');
   const off = opt(t('settings.privateCardsOffShort'), 'standard');
+  const ja = opt(t('ackFirst.languageJa'), 'ja');
+  const en = opt(t('ackFirst.languageEn'), 'en');
   return {
     type: 'modal',
     callback_id: SETTINGS_CALLBACK,
@@ -42,6 +47,12 @@ export function settingsModal(t: T, s: { zone: string; privateCards: boolean; re
           placeholder: plain(t('privacy.retentionPlaceholder'), 150),
           ...(s.retentionMonths ? { initial_value: String(s.retentionMonths) } : {}),
         },
+      },
+      {
+        type: 'input',
+        block_id: 'language',
+        label: plain(t('ackFirst.language'), 2000),
+        element: { type: 'radio_buttons', action_id: 'value', options: [ja, en], initial_option: s.language === 'en' ? en : ja },
       },
     ],
   };

@@ -6,13 +6,25 @@ import type { Keyring } from '../security/crypto';
 import type { Store } from '../storage/db';
 import type { ChannelIssueReason, Locale, Medium } from '../vocabulary';
 
+export type UserFactsAnswer = { isAdmin: boolean; isBot: boolean; isGuest: boolean } | null | 'unknown';
+
 export interface SlackGateway {
   /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */
   clientFor(teamId: string): Promise<WebClient | null>;
-  /** The user's language (users.info locale, cached); Japanese by default. */
+  /**
+   * The user's language: their Slack locale as the user directory knows it, else the org's language
+   * (Japanese unless the org chose another). Never asks Slack: safe before an ack.
+   */
   localeOf(teamId: string, userId: string): Promise<Locale>;
-  /** Slack profile facts the domain needs (admin/owner for the first org admin, bot/guest refusal). */
-  userFacts(teamId: string, userId: string): Promise<{ isAdmin: boolean; isBot: boolean; isGuest: boolean } | null>;
+  /**
+   * Slack profile facts the domain needs (admin/owner for the first org admin, bot/guest refusal):
+   * null when Slack does not know the person, `'unknown'` when they were not read yet (a lookup is
+   * queued). Never asks Slack itself; `waitMs` (only where no ack is pending) waits that long for
+   * the queued lookup.
+   */
+  userFacts(teamId: string, userId: string, opts?: { waitMs?: number }): Promise<UserFactsAnswer>;
+  /** Reads the person's Slack facts again in the background when they are old (App Home opened). */
+  refreshUser(teamId: string, userId: string): void;
 }
 
 /** The per-account Agenda jobs: one import job and one credentials check, each unique per account. */

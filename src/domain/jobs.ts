@@ -90,16 +90,24 @@ function issueOf(status: ChannelStatus, at: Date): JobDoc['channelIssue'] {
     : undefined;
 }
 
-export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+/**
+ * A new job (no Slack call: this runs before the modal's ack). `requestId` (the modal's view id)
+ * makes a resubmission of the same modal the same request: it answers the job the first one made
+ * instead of "name taken". The channel is checked after the ack (`checkJobChannel`).
+ */
+export async function createJob(deps: Deps, actor: Actor, raw: JobInput, opts: { requestId?: string } = {}): Promise<JobDoc> {
   await authorize(deps, actor, 'jobs.create', {}, { name: truncateText(cleanLine(raw.name), 80) });
   const input = validate(raw);
-  const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: true });
+  const teamId = actor.teamId;
+  const replay = async () => (opts.requestId ? deps.store.jobs.findOne({ teamId, requestId: opts.requestId }) : null);
+  const done = await replay();
+  if (done) return done;
   // a job admin who creates a job administers it (otherwise they could not map onto it)
   const admins = actor.orgRole === 'org_admin' || input.admins.includes(actor.userId) ? input.admins : [actor.userId, ...input.admins];
   const now = deps.clock();
   const job: JobDoc = {
     _id: new ObjectId(),
-    teamId: actor.teamId,
+    teamId,
     name: input.name,
     nameKey: normalizeName(input.name),
     channelId: input.channelId,
@@ -108,28 +116,32 @@ export async function createJob(deps: Deps, actor: Actor, raw: JobInput): Promis
     createdBy: actor.userId,
     createdAt: now,
     updatedAt: now,
-    ...(issueOf(channel, now) ? { channelIssue: issueOf(channel, now) } : {}),
+    ...(opts.requestId ? { requestId: opts.requestId } : {}),
   };
   try {
     await deps.store.jobs.insertOne(job);
   } catch (err) {
-    if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
-    throw err;
+    if (!isDuplicateKey(err)) throw err;
+    // the same modal submitted twice at once: the other submission made it
+    const again = await replay();
+    if (again) return again;
+    throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
   }
   await audit(deps, {
-    teamId: actor.teamId,
+    teamId,
     actorId: actor.userId,
     action: 'jobs.create',
     allowed: true,
     target: { jobId: String(job._id), name: job.name },
   });
-  return { job, channel };
+  return job;
 }
 
 /**
  * `version`: the job's updatedAt (ms) when the edit modal opened. The modal writes whole admin and
  * member lists, so a save over a change made meanwhile (someone's role given in /ats roles, another
- * edit) would undo it: such a save is refused and the user reopens the job.
+ * edit) would undo it: such a save is refused and the user reopens the job — unless the change
+ * meanwhile was this very modal's (`requestId`, the view id), submitted again. No Slack call.
  */
 export async function updateJob(
   deps: Deps,
@@ -137,11 +149,12 @@ export async function updateJob(
   jobId: string,
   raw: JobInput,
   version?: number,
-): Promise<{ job: JobDoc; channel: ChannelStatus }> {
+  opts: { requestId?: string } = {},
+): Promise<{ job: JobDoc; before: JobDoc }> {
   const before = await getJob(deps, actor.teamId, jobId);
   await authorize(deps, actor, 'jobs.edit', { jobId: before._id }, { name: truncateText(cleanLine(raw.name), 80) });
   const input = validate(raw);
-  const channel = await channelStatus(deps, actor.teamId, input.channelId, { refuseShared: input.channelId !== before.channelId });
+  if (opts.requestId && before.editRequestId === opts.requestId) return { job: before, before };
   const set: Partial<JobDoc> = {
     name: input.name,
     // the unique {teamId, nameKey} index refuses a look-alike of another job; the job's own key may
@@ -151,30 +164,63 @@ export async function updateJob(
     admins: input.admins,
     members: input.members.filter((m) => !input.admins.includes(m)),
     updatedAt: deps.clock(),
+    ...(opts.requestId ? { editRequestId: opts.requestId } : {}),
   };
   try {
     const job = await deps.store.jobs.findOneAndUpdate(
       { teamId: actor.teamId, _id: before._id, ...(version !== undefined ? { updatedAt: new Date(version) } : {}) },
-      // a new channel: its own problem (if any) replaces the old channel's
-      input.channelId === before.channelId
-        ? { $set: set }
-        : issueOf(channel, set.updatedAt!)
-          ? { $set: { ...set, channelIssue: issueOf(channel, set.updatedAt!) } }
-          : { $set: set, $unset: { channelIssue: '' } },
+      // a new channel: its problem (if any) is found after the ack; the old channel's is dropped
+      input.channelId === before.channelId ? { $set: set } : { $set: set, $unset: { channelIssue: '' } },
       { returnDocument: 'after' },
     );
     if (!job) {
-      if (version !== undefined && (await deps.store.jobs.countDocuments({ teamId: actor.teamId, _id: before._id }, { limit: 1 }))) {
-        throw new DomainError('jobs.changedMeanwhile');
-      }
+      const now = await deps.store.jobs.findOne({ teamId: actor.teamId, _id: before._id });
+      if (now && opts.requestId && now.editRequestId === opts.requestId) return { job: now, before };
+      if (version !== undefined && now) throw new DomainError('jobs.changedMeanwhile');
       throw new NotFoundError('jobs.notFound');
     }
     await audit(deps, { teamId: actor.teamId, actorId: actor.userId, action: 'jobs.edit', allowed: true, target: { jobId: jobId } });
-    return { job, channel };
+    return { job, before };
   } catch (err) {
     if (isDuplicateKey(err)) throw new ValidationError({ name: { key: 'jobs.nameTaken' } });
     throw err;
   }
+}
+
+/**
+ * After the modal's ack: can the bot post in the job's channel (conversations.info)? A problem is
+ * kept on the job (channelIssue). A Slack Connect channel (shared with another organization) is
+ * refused: the save is undone (a new job removed, an edit's channel put back) if nothing changed
+ * the job since, and `shared` is returned for the user to be told.
+ */
+export async function checkJobChannel(deps: Deps, actor: Actor, job: JobDoc, before?: JobDoc): Promise<ChannelStatus | 'shared'> {
+  const channelChanged = !before || before.channelId !== job.channelId;
+  let status: ChannelStatus;
+  try {
+    status = await channelStatus(deps, actor.teamId, job.channelId, { refuseShared: channelChanged });
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    const same = { teamId: actor.teamId, _id: job._id, updatedAt: job.updatedAt };
+    if (!before) await deps.store.jobs.deleteOne(same);
+    else
+      await deps.store.jobs.updateOne(same, {
+        $set: { channelId: before.channelId, ...(before.channelIssue ? { channelIssue: before.channelIssue } : {}) },
+      });
+    await audit(deps, {
+      teamId: actor.teamId,
+      actorId: actor.userId,
+      action: before ? 'jobs.edit' : 'jobs.create',
+      allowed: false,
+      target: { jobId: String(job._id), name: job.name },
+      reason: 'shared_channel',
+    });
+    return 'shared';
+  }
+  const issue = issueOf(status, deps.clock());
+  if (issue && (channelChanged || job.channelIssue?.reason !== issue.reason)) {
+    await deps.store.jobs.updateOne({ teamId: actor.teamId, _id: job._id, channelId: job.channelId }, { $set: { channelIssue: issue } });
+  }
+  return status;
 }
 
 export interface JobSummary {

@@ -7,14 +7,19 @@ import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { OrgRole } from '../vocabulary';
 import { isDuplicateKey } from '../storage/db';
+import { DomainError } from './errors';
 
-export async function loadActor(deps: Deps, teamId: string, userId: string): Promise<Actor> {
+/**
+ * `waitMs`: how long a person nobody gave a role may wait for Slack's facts about them (the user
+ * directory's queued lookup); 0 before an ack. Still unknown after it: `ackFirst.notYetKnown`.
+ */
+export async function loadActor(deps: Deps, teamId: string, userId: string, opts: { waitMs?: number } = {}): Promise<Actor> {
   const [member, jobs] = await Promise.all([
     deps.store.members.findOne({ teamId, userId }),
     deps.store.jobs.find({ teamId, $or: [{ admins: userId }, { members: userId }] }, { projection: { admins: 1, members: 1 } }).toArray(),
   ]);
   let orgRole: OrgRole = member?.orgRole ?? 'standard';
-  if (!member) orgRole = await defaultRole(deps, teamId, userId);
+  if (!member) orgRole = await defaultRole(deps, teamId, userId, opts.waitMs ?? 0);
   return {
     teamId,
     userId,
@@ -29,12 +34,14 @@ const teamsWithAdmin = new Set<string>();
 /**
  * The role of someone nobody gave one. Slack guests (single- and multi-channel) and bots get limited
  * access: a guest invited to one channel must not see the org's accounts, jobs or postings; so does
- * someone users.info does not answer for (an external user of a shared channel; a failed call is
- * not cached, so a Slack hiccup costs one request). Anyone else is standard — or, while the org has
- * no org admin yet, a Slack workspace admin or owner becomes its first one.
+ * someone Slack does not know (an external user of a shared channel). Anyone else is standard — or,
+ * while the org has no org admin yet, a Slack workspace admin or owner becomes its first one.
+ * Someone the user directory has not read yet is neither: nothing is decided for them, they are
+ * asked to try again in a moment (a guest must not pass for standard while Slack is slow).
  */
-async function defaultRole(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
-  const facts = await deps.slack.userFacts(teamId, userId); // cached with the user's locale
+async function defaultRole(deps: Deps, teamId: string, userId: string, waitMs: number): Promise<OrgRole> {
+  const facts = await deps.slack.userFacts(teamId, userId, { waitMs });
+  if (facts === 'unknown') throw new DomainError('ackFirst.notYetKnown');
   // unknown to this workspace's Slack (an external user in a shared channel), a guest, a bot
   if (!facts || facts.isGuest || facts.isBot) return 'limited';
   // once an org has an org admin it keeps one (the last cannot be removed): ask the database once

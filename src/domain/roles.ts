@@ -33,7 +33,8 @@ export async function changeRoles(
   if (input.jobId && !input.jobRole) throw new ValidationError({ job_role: { key: 'roles.jobRoleMissing' } });
   if (input.jobRole && !input.jobId) throw new ValidationError({ job: { key: 'roles.jobMissing' } });
   if (input.orgRole === 'keep' && !input.jobId) throw new ValidationError({ org_role: { key: 'roles.nothingToChange' } });
-  const facts = await deps.slack.userFacts(teamId, input.userId);
+  const facts = await deps.slack.userFacts(teamId, input.userId); // from the directory: no Slack call before the ack
+  if (facts === 'unknown') throw new ValidationError({ user: { key: 'ackFirst.targetNotYetKnown' } });
   if (!facts || facts.isBot || facts.isGuest) throw new ValidationError({ user: { key: 'roles.cannotTargetBot' } });
 
   let job: { name: string; role: 'admin' | 'member' | 'none' } | undefined;

@@ -1,7 +1,8 @@
-/** Organization settings (org admins): time zone, private cards and the retention setting. */
+/** Organization settings (org admins): time zone, private cards, the retention setting, the org's language. */
 import type { Deps } from './deps';
 import type { Actor } from './permissions';
 import type { OrgDoc } from '../storage/types';
+import type { Locale } from '../vocabulary';
 import { authorize } from './access';
 import { audit } from './audit';
 import { ValidationError } from './errors';
@@ -27,11 +28,15 @@ export function isZone(zone: string): boolean {
   }
 }
 
+/**
+ * `retention`: the months as typed (absent: unchanged). `language`: what people see while the user
+ * directory does not know their Slack language yet (absent: unchanged; an org that never chose is
+ * Japanese).
+ */
 export async function saveSettings(
   deps: Deps,
   actor: Actor,
-  /** `retention`: the months as typed (absent: unchanged). */
-  input: { zone: string; privateCards: boolean; retention?: string },
+  input: { zone: string; privateCards: boolean; retention?: string; language?: Locale },
 ): Promise<OrgDoc> {
   await authorize(deps, actor, 'settings.manage');
   const typed = cleanLine(input.zone);
@@ -50,6 +55,7 @@ export async function saveSettings(
         zone,
         'settings.privateCards': input.privateCards,
         ...(retention !== undefined && retention !== 'invalid' ? { 'settings.retentionMonths': retention } : {}),
+        ...(input.language ? { 'settings.language': input.language } : {}),
       },
     },
     { returnDocument: 'after' },
@@ -63,6 +69,7 @@ export async function saveSettings(
       zone,
       privateCards: input.privateCards,
       ...(retention !== undefined && retention !== 'invalid' ? { retentionMonths: retention } : {}),
+      ...(input.language ? { language: input.language } : {}),
     },
   });
   return org!;

@@ -340,6 +340,15 @@ export const en: Catalogue = {
   install: {
     welcome: 'hire-relay is installed. You are the first org admin of this workspace. Type `/ats help` to get started.',
   },
+  ackFirst: {
+    notYetKnown:
+      'hire-relay is still reading your Slack profile (this takes a moment when many people start at once). Please try again in a minute.',
+    targetNotYetKnown: 'hire-relay has not read this person’s Slack profile yet. Please try again in a minute.',
+    stillSaving: 'Still saving… Submit again in a moment to see the result (nothing is saved twice).',
+    language: 'Language for people whose Slack language is not known yet',
+    languageJa: '日本語 (Japanese)',
+    languageEn: 'English',
+  },
   privacy: {
     erase: 'Erase personal data',
     eraseConfirmTitle: 'Erase this candidate?',

@@ -312,6 +312,15 @@ export const ja = {
   install: {
     welcome: 'hire-relay をインストールしました。あなたがこのワークスペースの最初の組織管理者です。`/ats help` で使い方を確認できます。',
   },
+  ackFirst: {
+    notYetKnown:
+      'Slack のプロフィールを読み込んでいます（多くの方が同時に使い始めると少し時間がかかります）。1 分ほどしてからもう一度お試しください。',
+    targetNotYetKnown: 'この方の Slack プロフィールをまだ読み込めていません。1 分ほどしてからもう一度お試しください。',
+    stillSaving: '保存中です… 少ししてからもう一度送信すると結果が表示されます（二重に保存されることはありません）。',
+    language: 'Slack の言語設定がまだ分からないメンバーへの表示言語',
+    languageJa: '日本語',
+    languageEn: 'English（英語）',
+  },
   privacy: {
     erase: '個人データを削除',
     eraseConfirmTitle: 'この候補者を削除しますか？',

@@ -1,6 +1,7 @@
 /**
  * The domain's way to Slack outside a request: a WebClient per workspace (single-workspace bot token
- * or the stored installation), and cached user facts (locale, admin, bot, guest) from users.info.
+ * or the stored installation), and user facts (locale, admin, bot, guest) from the user directory
+ * (src/slack/user-directory.ts), which reads them ahead of requests and never on a request's path.
  * Plus, for the card poster (src/slack/paced-poster.ts), a posting client on the same token that
  * rejects rate-limited calls and never retries.
  */
@@ -11,16 +12,11 @@ import type { Config } from '../config';
 import type { SlackGateway } from '../domain/deps';
 import type { Store } from '../storage/db';
 import type { Keyring } from '../security/crypto';
-import { toLocale, type Locale } from '../i18n';
+import type { Locale } from '../i18n';
 import { installationAad } from '../security/aad';
+import { createUserDirectory, type DirectorySettings, type UserDirectory } from './user-directory';
 
-interface UserFacts {
-  locale: Locale;
-  isAdmin: boolean;
-  isBot: boolean;
-  isGuest: boolean;
-}
-const USER_TTL_MS = 10 * 60_000;
+const ORG_LANGUAGE_TTL_MS = 30_000;
 
 export function slackClientOptions(config: Config): WebClientOptions {
   return { slackApiUrl: config.SLACK_API_URL };
@@ -50,12 +46,20 @@ export interface AppSlackGateway extends SlackGateway {
   postingClientFor(teamId: string): Promise<WebClient | null>;
   /** Drops the clients built on a workspace's token (a reinstall may bring a new one). */
   forget(teamId: string): void;
+  /** People's Slack facts, read ahead (users.list after an install, users.info paced). */
+  directory: UserDirectory;
 }
 
-export function createSlackGateway(config: Config, store: Store, keyring: Keyring, logger: Logger): AppSlackGateway {
+export function createSlackGateway(
+  config: Config,
+  store: Store,
+  keyring: Keyring,
+  logger: Logger,
+  directorySettings: Partial<DirectorySettings> = {},
+): AppSlackGateway {
   const clients = new Map<string, WebClient>();
   const postingClients = new Map<string, WebClient>();
-  const users = new Map<string, { at: number; facts: UserFacts | null; pending?: Promise<UserFacts | null> }>();
+  const orgLanguages = new Map<string, { at: number; locale: Promise<Locale> }>();
 
   async function tokenFor(teamId: string): Promise<string | undefined> {
     if (config.slackMode === 'single' || (config.slackMode === 'sandbox' && config.SLACK_BOT_TOKEN)) return config.SLACK_BOT_TOKEN;
@@ -90,45 +94,43 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
     return client;
   }
 
-  async function facts(teamId: string, userId: string): Promise<UserFacts | null> {
-    const key = `${teamId}:${userId}`;
-    const hit = users.get(key);
-    if (hit && Date.now() - hit.at < USER_TTL_MS) return hit.pending ?? hit.facts;
-    const pending = (async () => {
-      const client = await clientFor(teamId);
-      if (!client) return null;
-      try {
-        const res = await client.users.info({ user: userId, include_locale: true });
-        const u = res.user;
-        if (!u) return null;
-        return {
-          locale: toLocale(u.locale),
-          isAdmin: Boolean(u.is_admin || u.is_owner || u.is_primary_owner),
-          isBot: Boolean(u.is_bot || u.id === 'USLACKBOT'),
-          isGuest: Boolean(u.is_restricted || u.is_ultra_restricted),
-        };
-      } catch {
-        return null;
-      }
-    })();
-    users.set(key, { at: Date.now(), facts: null, pending });
-    const result = await pending;
-    users.set(key, { at: result ? Date.now() : 0, facts: result });
-    return result;
+  const directory = createUserDirectory(
+    // the directory paces itself and waits out each 429: a client that rejects it at once, never retries
+    { store, logger: logger.child({ component: 'user-directory' }), lookupClientFor: postingClientFor },
+    directorySettings,
+  );
+
+  /** The org's language (settings.language; Japanese by default), for people not known yet. */
+  function orgLanguage(teamId: string): Promise<Locale> {
+    const hit = orgLanguages.get(teamId);
+    if (hit && Date.now() - hit.at < ORG_LANGUAGE_TTL_MS) return hit.locale;
+    const locale = store.orgs
+      .findOne({ _id: teamId }, { projection: { 'settings.language': 1 } })
+      .then((org) => org?.settings?.language ?? 'ja')
+      .catch(() => 'ja' as const);
+    orgLanguages.set(teamId, { at: Date.now(), locale });
+    return locale;
   }
 
   return {
     clientFor,
     postingClientFor,
+    directory,
     async localeOf(teamId, userId) {
-      return (await facts(teamId, userId))?.locale ?? 'ja';
+      const known = await directory.get(teamId, userId).catch(() => 'unknown' as const);
+      return known && known !== 'unknown' ? known.locale : orgLanguage(teamId);
     },
-    async userFacts(teamId, userId) {
-      return facts(teamId, userId);
+    async userFacts(teamId, userId, opts = {}) {
+      const known = await (opts.waitMs ? directory.wait(teamId, userId, opts.waitMs) : directory.get(teamId, userId));
+      return known && known !== 'unknown' && known.deleted ? null : known;
+    },
+    refreshUser(teamId, userId) {
+      directory.refresh(teamId, userId);
     },
     forget(teamId: string) {
       clients.delete(teamId);
       postingClients.delete(teamId);
+      orgLanguages.delete(teamId);
     },
   };
 }

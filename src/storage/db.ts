@@ -19,6 +19,7 @@ import type {
   MemberDoc,
   OrgDoc,
   PostingDoc,
+  SlackUserDoc,
 } from './types';
 
 export interface DeliveryDoc {
@@ -41,6 +42,8 @@ export interface Store {
   jobs: Collection<JobDoc>;
   candidates: Collection<CandidateDoc>;
   cardDigests: Collection<CardDigestDoc>;
+  /** People's Slack facts (locale, admin, guest, bot), read ahead of requests (src/slack/user-directory.ts). */
+  slackUsers: Collection<SlackUserDoc>;
   /** The card delivery's transitions on candidates' cards (and jobs' channel problems). */
   cards: CardStore;
   /** The digest messages' transitions. */
@@ -70,6 +73,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
   jobs: [
     { key: { teamId: 1, nameKey: 1 }, name: 'teamId_1_nameKey_1', unique: true, partialFilterExpression: { nameKey: { $type: 'string' } } },
     { key: { teamId: 1, channelId: 1 } },
+    { key: { teamId: 1, requestId: 1 }, unique: true, partialFilterExpression: { requestId: { $type: 'string' } } },
   ],
   candidates: [
     { key: { teamId: 1, medium: 1, externalId: 1 }, unique: true },
@@ -88,6 +92,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
     },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
+  slackUsers: [{ key: { teamId: 1, userId: 1 }, unique: true }],
 };
 
 export interface OpenStoreOptions {
@@ -131,6 +136,7 @@ export async function openStore(uri: string, dbName: string, opts: OpenStoreOpti
     jobs,
     candidates,
     cardDigests,
+    slackUsers: db.collection('slackUsers'),
     cards: createCardStore({ candidates, jobs }),
     digests: createDigestStore(cardDigests),
     async ping() {

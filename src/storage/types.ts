@@ -1,6 +1,6 @@
 /** Documents of hire-relay's collections. Every document carries `teamId`; every query filters on it. */
 import type { ObjectId } from 'mongodb';
-import type { AccountState, ChannelIssueReason, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
+import type { AccountState, ChannelIssueReason, Locale, Medium, OrgRole, RunOutcome, Stage } from '../vocabulary';
 
 export interface InstallationDoc {
   _id: string; // teamId (or enterprise id for org-wide installs)
@@ -21,11 +21,31 @@ export interface OrgDoc {
     privateCards: boolean;
     /** Erase candidates closed (hired, rejected, withdrawn) more than this many months ago; absent/null: off. */
     retentionMonths?: number | null;
+    /** The org's language, for people whose Slack locale is not known yet (absent: Japanese). */
+    language?: Locale;
   };
   createdAt: Date;
   /** The app was uninstalled (or its bot token revoked): the org's data is purged at `purgeAfter`. */
   uninstalledAt?: Date;
   purgeAfter?: Date;
+  /** When the workspace's users were last read with users.list (the user directory's sweep). */
+  usersListedAt?: Date;
+}
+
+/**
+ * What Slack said about a person (users.list / users.info), kept ahead of requests so that no
+ * handler asks Slack before it acks. `facts` null: Slack does not know them (user_not_found, an
+ * external member of a shared channel). `retryAt`: the last lookup failed (network, 5xx) and is
+ * not tried again before it.
+ */
+export interface SlackUserDoc {
+  _id?: ObjectId;
+  teamId: string;
+  userId: string;
+  facts: { locale: Locale; isAdmin: boolean; isBot: boolean; isGuest: boolean; deleted?: boolean } | null;
+  fetchedAt?: Date;
+  retryAt?: Date;
+  failures?: number;
 }
 
 export interface MemberDoc {
@@ -133,6 +153,10 @@ export interface JobDoc {
   updatedAt: Date;
   /** Why cards cannot reach the channel right now (told to the job's admins once). */
   channelIssue?: { reason: ChannelIssueReason; since: Date; notifiedAt?: Date };
+  /** The view id of the modal that created it (unique per team): a resubmission is the same request. */
+  requestId?: string;
+  /** The view id of the modal of its last edit: a resubmission of that edit is not a change made meanwhile. */
+  editRequestId?: string;
 }
 
 export interface CandidateDoc {

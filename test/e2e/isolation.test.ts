@@ -125,6 +125,9 @@ describe('an org admin of A crafting submissions with B ids', () => {
     });
     expect(legit.responseAction).toBe('close');
     const before = await bDocs();
+    // the user directory has asked B's Slack about ADMIN_A (unknown there); before that, the same
+    // payload is answered "try again in a moment" and decides nothing
+    await h.app.deps.slack.userFacts(B, ADMIN_A, { waitMs: 10_000 });
     const crafted = resignedSubmission(legit.request, (p) => {
       p.team = { id: B, domain: 'b' };
       p.user.team_id = B;

@@ -207,6 +207,7 @@ describe('internal errors', () => {
       { $set: { orgRole: 'org_admin', updatedAt: new Date() } },
       { upsert: true },
     );
+    await h.app.deps.slack.userFacts(T, 'U0SECEN', { waitMs: 10_000 }); // the user directory has read them
     h.slack.reset();
     h.slack.failNext('views.open', 'fatal_error');
     const res = await h.slack.slash({ teamId: T, userId: 'U0SECEN', text: 'roles' });

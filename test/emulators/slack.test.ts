@@ -225,6 +225,21 @@ describe('slack emulator: Web API', () => {
     expect((await platformError(c.views.publish({ user_id: 'U9', view: { type: 'home', blocks: [] } }))).error).toBe('invalid_arguments');
   });
 
+  it('users.info is Tier 4 as on Slack: 100 a minute, then 429 + Retry-After; users.list pages carry locales', async () => {
+    const { token } = seed(emu);
+    const c = client(emu, token, { rejectRateLimitedCalls: true });
+    for (let i = 0; i < 100; i++) await c.users.info({ user: 'U1', include_locale: true });
+    const err: any = await c.users.info({ user: 'U1' }).catch((e) => e);
+    expect(err.code).toBe(ErrorCode.RateLimitedError);
+    expect(err.retryAfter).toBe(60);
+    now += 60_001;
+    await c.users.info({ user: 'U1' });
+    const page = await c.users.list({ limit: 2, include_locale: true });
+    expect(page.members?.every((m) => typeof m.locale === 'string')).toBe(true);
+    const rest = await c.users.list({ limit: 2, include_locale: true, cursor: page.response_metadata!.next_cursor });
+    expect(rest.members?.[0]?.locale).toBeDefined();
+  });
+
   it('rate limits with 429 + Retry-After (fake clock) and injected faults', async () => {
     const { token } = seed(emu);
     const c = client(emu, token, { rejectRateLimitedCalls: true });

@@ -63,6 +63,12 @@ export async function startHarness(
     reuse?: Pick<Harness, 'mongo' | 'slack' | 'media'>;
     /** Card delivery tunables (shorter pace and lease than Slack's). */
     cardPosting?: StartOptions['cardPosting'];
+    /** The user directory's pace and back-off (shorter than Slack's tiers). */
+    userDirectory?: StartOptions['userDirectory'];
+    /** A modal submission's ack budget (default: just under the emulator's 3 s, so a loaded test machine does not decide). */
+    ackBudgetMs?: number;
+    /** The emulator's ack deadline (Slack's 3 s by default). */
+    ackTimeoutMs?: number;
     /** How often Agenda polls: 100 ms by default (tests wait less); null: the app's own setting (benchmarks). */
     agendaProcessEveryMs?: number | null;
     /** false: no job worker (no import, no card is run; only the requests change the database). */
@@ -76,6 +82,7 @@ export async function startHarness(
       port: 0,
       signingSecret: SIGNING_SECRET,
       oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' },
+      ackTimeoutMs: opts.ackTimeoutMs,
     }));
   const media = opts.reuse ? opts.reuse.media : opts.media ? await startMediaEmulators() : undefined;
   const logs: string[] = [];
@@ -112,6 +119,9 @@ export async function startHarness(
     clock: opts.clock,
     cardPosting: opts.cardPosting,
     worker: opts.worker,
+    // Slack's tiers, faster: a test does not wait a second between lookups
+    userDirectory: { lookupIntervalMs: 20, listIntervalMs: 20, ...opts.userDirectory },
+    ackBudgetMs: opts.ackBudgetMs ?? 2_900,
   });
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 
@@ -149,6 +159,8 @@ export async function startHarness(
         authVersion: 'v2',
       };
       await mongoInstallationStore(app.deps).storeInstallation(installation);
+      // what the app's own install does next: read the workspace's people (their languages)
+      await app.directory.list(teamId);
       return installer;
     },
     async close() {

@@ -122,7 +122,11 @@ export interface BoltHarness {
 }
 
 /** The app's listeners (commands/index.ts) on a Bolt App without a receiver; `forget` as src/server.ts gives it. */
-export function startBolt(deps: Deps, forget: (teamId: string) => void = () => undefined): BoltHarness {
+export function startBolt(
+  deps: Deps,
+  forget: (teamId: string) => void = () => undefined,
+  opts: { ackBudgetMs?: number } = {},
+): BoltHarness {
   const client = fakeClient();
   const responded: Responded[] = [];
   const receiver: Receiver = { init: () => undefined, start: async () => undefined, stop: async () => undefined };
@@ -139,7 +143,7 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
     convoStore: false,
   });
   app.client = client.client;
-  registerAll(app, deps, forget);
+  registerAll(app, deps, forget, opts);
 
   async function deliver(body: Record<string, unknown>): Promise<Delivery> {
     const acks: unknown[] = [];
@@ -251,7 +255,8 @@ export function startBolt(deps: Deps, forget: (teamId: string) => void = () => u
         enterprise: null,
         is_enterprise_install: false,
         view: {
-          id: i.viewId ?? 'V0UNITMODAL',
+          // a modal opened anew has a new view id (the same id: the same modal submitted again)
+          id: i.viewId ?? `V0UNITMODAL${++seq}`,
           type: 'modal',
           team_id: i.teamId,
           callback_id: i.callbackId,

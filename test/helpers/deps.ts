@@ -20,6 +20,8 @@ export interface FakeUser {
   /** A Slack workspace admin (may become the org's first org admin). */
   isAdmin?: boolean;
   isGuest?: boolean;
+  /** The user directory has not read them yet (userFacts answers 'unknown', the locale is the org's). */
+  unknownYet?: boolean;
 }
 
 export interface UnitDeps {
@@ -29,6 +31,8 @@ export interface UnitDeps {
   logs: Record<string, unknown>[];
   /** Calls to deps.accountJobs, deps.cardJobs, deps.notifier: `checkAuth <accountId>`, `wake <jobId>`, `notify …` */
   jobs: string[];
+  /** `teamId:userId` of each refreshUser (App Home opened). */
+  refreshed: string[];
   /** A Slack user the fake gateway knows (users.info: locale, admin, guest). */
   addUser(teamId: string, userId: string, u?: FakeUser): void;
   /** Writes a member's org role, as /ats roles would. */
@@ -60,6 +64,7 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
   const store = await openStore(mongo.uri, mongo.dbName, { logger });
   const users = new Map<string, FakeUser>();
   const jobs: string[] = [];
+  const refreshed: string[] = [];
   let client: WebClient | null = null;
   const deps: Deps = {
     config,
@@ -68,11 +73,17 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
     logger,
     slack: {
       clientFor: async () => client,
-      localeOf: async (teamId, userId) => users.get(`${teamId}:${userId}`)?.locale ?? 'ja',
+      localeOf: async (teamId, userId) => {
+        const u = users.get(`${teamId}:${userId}`);
+        return u && !u.unknownYet && u.locale ? u.locale : 'ja';
+      },
       userFacts: async (teamId, userId) => {
         const u = users.get(`${teamId}:${userId}`);
-        return u ? { isAdmin: Boolean(u.isAdmin), isBot: false, isGuest: Boolean(u.isGuest) } : null;
+        if (!u) return null;
+        if (u.unknownYet) return 'unknown';
+        return { isAdmin: Boolean(u.isAdmin), isBot: false, isGuest: Boolean(u.isGuest) };
       },
+      refreshUser: (teamId, userId) => void refreshed.push(`${teamId}:${userId}`),
     },
     accountJobs: {
       checkAuth: async (a) => void jobs.push(`checkAuth ${a.id}`),
@@ -115,6 +126,7 @@ export async function startUnitDeps(label = 'unit'): Promise<UnitDeps> {
     mongo,
     logs,
     jobs,
+    refreshed,
     addUser: (teamId, userId, u = {}) => void users.set(`${teamId}:${userId}`, u),
     async setRole(teamId, userId, orgRole) {
       await store.members.updateOne({ teamId, userId }, { $set: { orgRole, updatedAt: new Date(), updatedBy: 'test' } }, { upsert: true });

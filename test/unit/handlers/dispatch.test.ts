@@ -2,6 +2,7 @@
  * commands/dispatch.ts and the registration in commands/index.ts: the feature prefixes and the old
  * ids, every id the views render reaches a handler, an unknown id of a feature is answered.
  */
+import { AUDIT_ACTIONS } from '../../../views/audit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { translator } from '../../../src/i18n';
 import { currentId, ids, pick } from '../../../commands/dispatch';
@@ -82,6 +83,7 @@ describe('the app’s listeners (commands/index.ts)', () => {
       MAPPING_ACTIONS.deleteRule,
       ...Object.values(CANDIDATE_ACTIONS),
       HOME_OPEN_MAPPING,
+      ...Object.values(AUDIT_ACTIONS),
     ];
     const old = Object.keys(LEGACY_ACTION_IDS).map((k) =>
       k === 'account_link' ? 'account_link:green' : k === 'account_page' ? 'account_page:prev' : k,
@@ -97,6 +99,8 @@ describe('the app’s listeners (commands/index.ts)', () => {
       expect(d.acks, actionId).toEqual([undefined]);
     }
     expect(unhandled()).toEqual([]);
+    // none was taken for a request no listener takes (a listener registered outside the route list)
+    expect(u.logs.filter((l) => l.msg === 'no listener for this request; acked')).toEqual([]);
   });
 
   it('every modal callback and options id reaches a handler', async () => {
@@ -117,17 +121,23 @@ describe('the app’s listeners (commands/index.ts)', () => {
     expect(unhandled()).toMatchObject([{ level: 30, kind: 'view', id: 'job:archive' }]);
   });
 
-  it('an id of no feature is acked at once, empty (Bolt would answer 404 after 3 s), and nothing runs', async () => {
+  it('a request no listener takes is acked at once, empty, and nothing else happens (commands/unrouted.ts)', async () => {
+    const noListener = () => u.logs.filter((l) => l.msg === 'no listener for this request; acked');
     expect((await bolt.click({ teamId: T, userId: ADMIN, actionId: 'someone_elses_button' })).acks).toEqual([undefined]);
     expect((await bolt.submit({ teamId: T, userId: ADMIN, callbackId: 'link_submit' })).acks).toEqual([undefined]);
-    const other = await bolt.deliver({
-      type: 'view_closed',
-      user: { id: ADMIN, team_id: T },
-      team: { id: T },
-      view: { id: 'V1', callback_id: 'job:save' },
-    });
-    expect(other.acks).toEqual([undefined]);
-    expect(u.logs.filter((l) => l.msg === 'no listener for this request').length).toBe(3);
+    expect((await bolt.suggest({ teamId: T, userId: ADMIN, actionId: 'other:select', value: 'x' })).acks).toEqual([{ options: [] }]);
+    const other = {
+      command: '/other',
+      text: 'x',
+      team_id: T,
+      user_id: ADMIN,
+      channel_id: 'D0X',
+      response_url: 'https://hooks.slack.test/x',
+      trigger_id: '1.2.x',
+    };
+    expect((await bolt.deliver(other)).acks).toEqual([undefined]);
+    expect(noListener().map((l) => l.kind)).toEqual(['action', 'view', 'options', 'command']);
     expect(bolt.client.calls).toEqual([]);
+    expect(bolt.responded.filter((r) => r.url === 'https://hooks.slack.test/x')).toEqual([]);
   });
 });

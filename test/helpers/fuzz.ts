@@ -73,13 +73,15 @@ export interface Who {
 
 /**
  * The canonical dump of the org under test (T): its documents in every collection but `deliveries`
- * and `auditLog` (they record every request and every refusal by design) and Agenda's, sorted by _id.
+ * and `auditLog` (they record every request and every refusal by design), `slackUsers` (the user
+ * directory: what Slack says of a person, read after any request from someone not known yet) and
+ * Agenda's, sorted by _id.
  */
 export async function dump(h: Harness): Promise<string> {
   const db = h.app.deps.store.db;
   const names = (await db.listCollections({}, { nameOnly: true }).toArray())
     .map((c) => c.name)
-    .filter((n) => !['deliveries', 'auditLog'].includes(n) && !n.startsWith('system.') && !n.toLowerCase().includes('agenda'))
+    .filter((n) => !['deliveries', 'auditLog', 'slackUsers'].includes(n) && !n.startsWith('system.') && !n.toLowerCase().includes('agenda'))
     .sort();
   const docs = await Promise.all(names.map((n) => db.collection(n).find({ teamId: T }).sort({ _id: 1 }).toArray()));
   return JSON.stringify(Object.fromEntries(names.map((n, i) => [n, docs[i]])));

@@ -12,7 +12,7 @@ export interface SlackGateway {
   /** The user's language (users.info locale, cached); Japanese by default. */
   localeOf(teamId: string, userId: string): Promise<Locale>;
   /** Slack profile facts the domain needs (admin/owner for the first org admin, bot/guest refusal). */
-  userFacts(teamId: string, userId: string): Promise<{ isAdmin: boolean; isBot: boolean; isGuest: boolean } | null>;
+  userFacts(teamId: string, userId: string): Promise<{ isAdmin: boolean; isBot: boolean; isGuest: boolean; isDeleted?: boolean } | null>;
 }
 
 /** The per-account Agenda jobs: one import job and one credentials check, each unique per account. */

@@ -4,23 +4,33 @@
  * the first Slack workspace admin/owner who uses the app.
  */
 import type { Deps } from './deps';
+
+type UserFacts = Awaited<ReturnType<Deps['slack']['userFacts']>>;
 import type { Actor } from './permissions';
 import type { OrgRole } from '../vocabulary';
 import { isDuplicateKey } from '../storage/db';
 
+/**
+ * A person deactivated in Slack keeps their member row and their places on jobs until someone takes
+ * them away; `deactivated` makes the permission function refuse them everything meanwhile (Slack
+ * sends nothing for a deactivated account, so this only matters for a payload that arrives anyway).
+ * The Slack facts come from the cache the request's locale lookup has just filled.
+ */
 export async function loadActor(deps: Deps, teamId: string, userId: string): Promise<Actor> {
-  const [member, jobs] = await Promise.all([
+  const [member, jobs, facts] = await Promise.all([
     deps.store.members.findOne({ teamId, userId }),
     deps.store.jobs.find({ teamId, $or: [{ admins: userId }, { members: userId }] }, { projection: { admins: 1, members: 1 } }).toArray(),
+    deps.slack.userFacts(teamId, userId),
   ]);
   let orgRole: OrgRole = member?.orgRole ?? 'standard';
-  if (!member) orgRole = await defaultRole(deps, teamId, userId);
+  if (!member) orgRole = await defaultRole(deps, teamId, userId, facts);
   return {
     teamId,
     userId,
     orgRole,
     jobAdminOf: jobs.filter((j) => j.admins.includes(userId)).map((j) => String(j._id)),
     jobMemberOf: jobs.filter((j) => j.members.includes(userId)).map((j) => String(j._id)),
+    ...(facts?.isDeleted ? { deactivated: true } : {}),
   };
 }
 
@@ -33,10 +43,10 @@ const teamsWithAdmin = new Set<string>();
  * not cached, so a Slack hiccup costs one request). Anyone else is standard — or, while the org has
  * no org admin yet, a Slack workspace admin or owner becomes its first one.
  */
-async function defaultRole(deps: Deps, teamId: string, userId: string): Promise<OrgRole> {
-  const facts = await deps.slack.userFacts(teamId, userId); // cached with the user's locale
-  // unknown to this workspace's Slack (an external user in a shared channel), a guest, a bot
-  if (!facts || facts.isGuest || facts.isBot) return 'limited';
+async function defaultRole(deps: Deps, teamId: string, userId: string, facts: UserFacts | null): Promise<OrgRole> {
+  // unknown to this workspace's Slack (an external user in a shared channel), a guest, a bot, a
+  // deactivated account (never the first org admin)
+  if (!facts || facts.isGuest || facts.isBot || facts.isDeleted) return 'limited';
   // once an org has an org admin it keeps one (the last cannot be removed): ask the database once
   if (teamsWithAdmin.has(teamId)) return 'standard';
   const hasAdmin = await deps.store.members.countDocuments({ teamId, orgRole: 'org_admin' }, { limit: 1 });

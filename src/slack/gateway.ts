@@ -19,6 +19,8 @@ interface UserFacts {
   isAdmin: boolean;
   isBot: boolean;
   isGuest: boolean;
+  /** Deactivated in Slack (users.info `deleted`). */
+  isDeleted: boolean;
 }
 const USER_TTL_MS = 10 * 60_000;
 
@@ -106,6 +108,7 @@ export function createSlackGateway(config: Config, store: Store, keyring: Keyrin
           isAdmin: Boolean(u.is_admin || u.is_owner || u.is_primary_owner),
           isBot: Boolean(u.is_bot || u.id === 'USLACKBOT'),
           isGuest: Boolean(u.is_restricted || u.is_ultra_restricted),
+          isDeleted: Boolean(u.deleted),
         };
       } catch {
         return null;

@@ -17,10 +17,20 @@ import { MAPPING_ACTIONS, RULE_CALLBACK } from '../views/mapping';
 import { ROLES_CALLBACK } from '../views/roles';
 import { SETTINGS_CALLBACK } from '../views/settings';
 import { dedupeMiddleware } from './dedupe';
-import { actions, ids, options, views, type Aliases } from './dispatch';
+import {
+  actions,
+  ids,
+  options,
+  views,
+  type ActionHandler,
+  type Aliases,
+  type OptionsHandler,
+  type Table,
+  type ViewHandler,
+} from './dispatch';
 import { refuseMalformed } from './payloads';
 import { ackUnrouted, type Routes } from './unrouted';
-import { atsCommand } from './ats';
+import { atsCommand, type Subcommand } from './ats';
 import {
   accountsCommand,
   linkCommand,
@@ -73,6 +83,73 @@ export const LEGACY_ACTION_IDS: Aliases = {
   job_new: JOB_ACTIONS.create,
 };
 
+/** `/ats <subcommand>` (besides `help`, answered in the ack by commands/ats.ts). */
+export const SUBCOMMANDS = {
+  link: linkCommand,
+  accounts: accountsCommand,
+  job: jobCommand,
+  jobs: jobsCommand,
+  mapping: mappingCommand,
+  candidate: candidateCommand,
+  roles: rolesCommand,
+  settings: settingsCommand,
+  audit: auditCommand,
+} as const satisfies Table<Subcommand>;
+
+/** Buttons and selects, by feature prefix: one Bolt listener each (the prefixes carry the legacy aliases). */
+export const ACTIONS = {
+  // media accounts
+  acct: {
+    [ACCOUNT_ACTIONS.page]: showAccountsPage,
+    [ACCOUNT_ACTIONS.link]: linkMedium,
+    [ACCOUNT_ACTIONS.reenter]: reenterAccount,
+    [ACCOUNT_ACTIONS.pause]: pauseAccount,
+    [ACCOUNT_ACTIONS.resume]: resumeAccount,
+    [ACCOUNT_ACTIONS.unlink]: unlinkAccount,
+  },
+  // jobs
+  job: { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob },
+  // posting → job mapping
+  map: {
+    [OPEN_MAPPING_ACTION]: showMapping,
+    [MAPPING_ACTIONS.job]: selectPostingJob,
+    [MAPPING_ACTIONS.page]: showMappingPage,
+    [MAPPING_ACTIONS.addRule]: openRuleModal,
+    [MAPPING_ACTIONS.deleteRule]: deleteMappingRule,
+  },
+  // candidates
+  cand: {
+    [CANDIDATE_ACTIONS.details]: showDetails,
+    [CANDIDATE_ACTIONS.pick]: showDetails,
+    [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
+    [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
+    [CANDIDATE_ACTIONS.erase]: eraseCandidateData,
+  },
+  // the audit log (org admins)
+  audit: {
+    [AUDIT_ACTIONS.page]: showAuditPage,
+    [AUDIT_ACTIONS.user]: filterAuditByUser,
+    [AUDIT_ACTIONS.action]: filterAuditByAction,
+  },
+  // App Home
+  home: { [HOME_OPEN_MAPPING]: showMapping },
+} as const satisfies Record<string, Table<ActionHandler>>;
+
+/** Modal submissions by callback_id, by feature prefix. */
+export const VIEWS = {
+  acct: { [LINK_CALLBACK]: submitLink },
+  job: { [JOB_CALLBACK]: submitJob },
+  map: { [RULE_CALLBACK]: submitRule },
+  // org admins' modals
+  role: { [ROLES_CALLBACK]: submitRoles },
+  set: { [SETTINGS_CALLBACK]: submitSettings },
+} as const satisfies Record<string, Table<ViewHandler>>;
+
+/** External-select options requests by action_id, by feature prefix. */
+export const OPTIONS = {
+  map: { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs },
+} as const satisfies Record<string, Table<OptionsHandler>>;
+
 export function registerAll(app: App, deps: Deps, forget: (teamId: string) => void, opts: { ackBudgetMs?: number } = {}) {
   // a payload without the shape of its kind goes no further (src/server.ts refuses it before Bolt, too)
   app.use(refuseMalformed(deps));
@@ -100,20 +177,7 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   };
   const viewOpts = { ackBudgetMs: opts.ackBudgetMs };
 
-  app.command(
-    '/ats',
-    atsCommand(deps, {
-      link: linkCommand,
-      accounts: accountsCommand,
-      job: jobCommand,
-      jobs: jobsCommand,
-      mapping: mappingCommand,
-      candidate: candidateCommand,
-      roles: rolesCommand,
-      settings: settingsCommand,
-      audit: auditCommand,
-    }),
-  );
+  app.command('/ats', atsCommand(deps, SUBCOMMANDS));
 
   app.event('app_home_opened', (a) => appHomeOpened({ ...a, deps }));
   app.event('member_joined_channel', (a) => botJoinedChannel({ ...a, deps }));
@@ -121,79 +185,9 @@ export function registerAll(app: App, deps: Deps, forget: (teamId: string) => vo
   app.event('tokens_revoked', (a) => tokensRevoked({ ...a, deps, forget }));
 
   const legacy = LEGACY_ACTION_IDS;
-
-  // media accounts
-  app.action(
-    action('acct', legacy),
-    actions(
-      deps,
-      {
-        [ACCOUNT_ACTIONS.page]: showAccountsPage,
-        [ACCOUNT_ACTIONS.link]: linkMedium,
-        [ACCOUNT_ACTIONS.reenter]: reenterAccount,
-        [ACCOUNT_ACTIONS.pause]: pauseAccount,
-        [ACCOUNT_ACTIONS.resume]: resumeAccount,
-        [ACCOUNT_ACTIONS.unlink]: unlinkAccount,
-      },
-      legacy,
-    ),
-  );
-  app.view(view('acct'), views(deps, { [LINK_CALLBACK]: submitLink }, viewOpts));
-
-  // jobs
-  app.action(action('job', legacy), actions(deps, { [JOB_ACTIONS.create]: newJob, [JOB_ACTIONS.edit]: editJob }, legacy));
-  app.view(view('job'), views(deps, { [JOB_CALLBACK]: submitJob }, viewOpts));
-
-  // posting → job mapping
-  app.action(
-    action('map', legacy),
-    actions(
-      deps,
-      {
-        [OPEN_MAPPING_ACTION]: showMapping,
-        [MAPPING_ACTIONS.job]: selectPostingJob,
-        [MAPPING_ACTIONS.page]: showMappingPage,
-        [MAPPING_ACTIONS.addRule]: openRuleModal,
-        [MAPPING_ACTIONS.deleteRule]: deleteMappingRule,
-      },
-      legacy,
-    ),
-  );
-  app.view(view('map'), views(deps, { [RULE_CALLBACK]: submitRule }, viewOpts));
-  app.options(option('map'), options(deps, { [MAPPING_ACTIONS.job]: searchJobs, [MAPPING_ACTIONS.ruleJob]: searchJobs }));
-
-  // candidates
-  app.action(
-    action('cand', legacy),
-    actions(
-      deps,
-      {
-        [CANDIDATE_ACTIONS.details]: showDetails,
-        [CANDIDATE_ACTIONS.pick]: showDetails,
-        [CANDIDATE_ACTIONS.profile]: profileLinkOpened,
-        [CANDIDATE_ACTIONS.stage]: changeCandidateStage,
-        [CANDIDATE_ACTIONS.erase]: eraseCandidateData,
-      },
-      legacy,
-    ),
-  );
-
-  // the audit log (org admins)
-  app.action(
-    action('audit'),
-    actions(deps, {
-      [AUDIT_ACTIONS.page]: showAuditPage,
-      [AUDIT_ACTIONS.user]: filterAuditByUser,
-      [AUDIT_ACTIONS.action]: filterAuditByAction,
-    }),
-  );
-
-  // App Home
-  app.action(action('home'), actions(deps, { [HOME_OPEN_MAPPING]: showMapping }));
-
-  // org admins' modals
-  app.view(view('role'), views(deps, { [ROLES_CALLBACK]: submitRoles }, viewOpts));
-  app.view(view('set'), views(deps, { [SETTINGS_CALLBACK]: submitSettings }, viewOpts));
+  for (const [prefix, table] of Object.entries(ACTIONS)) app.action(action(prefix, legacy), actions(deps, table, legacy));
+  for (const [prefix, table] of Object.entries(VIEWS)) app.view(view(prefix), views(deps, table, viewOpts));
+  for (const [prefix, table] of Object.entries(OPTIONS)) app.options(option(prefix), options(deps, table));
 
   app.error(async (err) => {
     if (err.code === ErrorCode.AuthorizationError) {

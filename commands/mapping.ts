@@ -8,6 +8,7 @@ import type { BlockAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../src/domain/permissions';
 import { decide } from '../src/domain/permissions';
+import { authorize } from '../src/domain/access';
 import { mappableJobs } from '../src/domain/jobs';
 import { addRule, deleteRule, mappingOverview, setPostingJob } from '../src/domain/mapping';
 import { DomainError } from '../src/domain/errors';
@@ -122,7 +123,10 @@ export async function deleteMappingRule({ ctx, action, body }: ActionArgs) {
 export async function openRuleModal({ ctx, body }: ActionArgs) {
   const actor = await ctx.actor();
   if (!body.view) return;
-  await ctx.client.views.push({ trigger_id: body.trigger_id, view: ruleModal(ctx.t, await jobChoices(ctx, actor), body.view.id) });
+  const jobs = await jobChoices(ctx, actor);
+  // no job to map onto (limited access, no job administered): refused, not a modal with an empty select
+  if (jobs?.length === 0) await authorize(ctx.deps, actor, 'mapping.edit', { jobId: null }, { rule: 'add' });
+  await ctx.client.views.push({ trigger_id: body.trigger_id, view: ruleModal(ctx.t, jobs, body.view.id) });
 }
 
 /** The rule modal submitted (`map:rule:save`): the rule routes the waiting candidates; the mapping modal says how many. */

@@ -52,7 +52,7 @@ export type RunOutcome = 'running' | 'success' | 'partial' | 'auth_failed' | 'sy
 export type ChannelIssueReason = 'not_in_channel' | 'is_archived' | 'channel_not_found';
 
 /** Why the permission function refused. */
-export type RefusalReason = 'not_org_admin' | 'not_job_admin' | 'not_on_job' | 'limited_access' | 'not_assigned';
+export type RefusalReason = 'not_org_admin' | 'not_job_admin' | 'not_on_job' | 'limited_access' | 'not_assigned' | 'deactivated';
 
 /** How someone is shown in the App Home: their org role, or their strongest job role. */
 export type DisplayRole = 'org_admin' | 'job_admin' | 'job_member' | 'limited' | 'standard';

@@ -6,7 +6,8 @@ import type { Keyring } from '../security/crypto';
 import type { Store } from '../storage/db';
 import type { ChannelIssueReason, Locale, Medium } from '../vocabulary';
 
-export type UserFactsAnswer = { isAdmin: boolean; isBot: boolean; isGuest: boolean } | null | 'unknown';
+/** Slack facts of a person; `deleted`: deactivated in Slack (users.info / users.list `deleted`). */
+export type UserFactsAnswer = { isAdmin: boolean; isBot: boolean; isGuest: boolean; deleted?: boolean } | null | 'unknown';
 
 export interface SlackGateway {
   /** A Web API client for a workspace (its bot token), or null when the app is not installed there. */

@@ -273,6 +273,7 @@ export async function listJobs(deps: Deps, actor: Actor): Promise<{ jobs: JobSum
 
 /** Jobs an actor may map postings onto (all for org admins, their own for job admins). */
 export async function mappableJobs(deps: Deps, actor: Actor, query = '', limit = 100): Promise<JobDoc[]> {
+  if (!decide(actor, 'mapping.view').allowed) return []; // limited access, a deactivated account
   const filter: Record<string, unknown> = { teamId: actor.teamId };
   if (actor.orgRole !== 'org_admin') filter._id = { $in: actor.jobAdminOf.map((id) => new ObjectId(id)) };
   const q = query.trim();

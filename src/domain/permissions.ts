@@ -29,6 +29,8 @@ export interface Actor {
   orgRole: OrgRole;
   jobAdminOf: string[]; // job ids (hex)
   jobMemberOf: string[];
+  /** Deactivated in Slack: whatever roles they kept, they may do nothing (src/domain/members.ts). */
+  deactivated?: boolean;
 }
 
 export interface Target {
@@ -46,6 +48,8 @@ const allow: Decision = { allowed: true };
 const deny = (reason: Decision['reason']): Decision => ({ allowed: false, reason });
 
 export function decide(actor: Actor, action: Action, target: Target = {}): Decision {
+  // a deactivated Slack account keeps its job lists and org role until someone removes them
+  if (actor.deactivated) return deny('deactivated');
   const orgAdmin = actor.orgRole === 'org_admin';
   const limited = actor.orgRole === 'limited';
   const onJob = (jobId: string | null) => jobId !== null && (actor.jobAdminOf.includes(jobId) || actor.jobMemberOf.includes(jobId));

@@ -122,7 +122,8 @@ export function createSlackGateway(
     },
     async userFacts(teamId, userId, opts = {}) {
       const known = await (opts.waitMs ? directory.wait(teamId, userId, opts.waitMs) : directory.get(teamId, userId));
-      return known && known !== 'unknown' && known.deleted ? null : known;
+      // a deactivated account keeps its facts: the domain refuses it everything (src/domain/members.ts)
+      return known;
     },
     refreshUser(teamId, userId) {
       directory.refresh(teamId, userId);

@@ -144,6 +144,17 @@ describe('decide (the roles table)', () => {
     expect(decide(odd, 'candidates.view', targets.candBAssignedToLimited).allowed).toBe(true);
   });
 
+  it('a deactivated Slack account may do nothing, whatever roles it kept (the matrix found a former job admin allowed)', () => {
+    for (const who of WHO) {
+      const gone: Actor = { ...actors[who], jobAdminOf: [JOB_A], jobMemberOf: [JOB_B], deactivated: true };
+      for (const action of Object.keys(TABLE) as Action[])
+        for (const target of Object.values(targets)) {
+          const d = decide(gone, action, target);
+          expect({ who, action, allowed: d.allowed, reason: d.reason }).toEqual({ who, action, allowed: false, reason: 'deactivated' });
+        }
+    }
+  });
+
   it('a job admin of A is not an admin of B just because B is a member job', () => {
     const both: Actor = { ...actors.standard, jobAdminOf: [JOB_A], jobMemberOf: [JOB_B] };
     expect(decide(both, 'jobs.edit', targets.jobB).allowed).toBe(false);

@@ -56,6 +56,18 @@ export interface SlackEmulatorOptions {
   requestClock?: () => number;
   /** ms a trigger_id is valid (default 3000, by `now`). */
   triggerTtlMs?: number;
+  /** Called with every HTTP request the emulator received, once it has answered it (a wire record). */
+  onRequest?: (r: ReceivedRequest) => void;
+}
+
+/** One HTTP request the emulator received, as it came over the wire. */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query string. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  status: number;
 }
 
 export interface AddTeamInput {
@@ -198,11 +210,18 @@ function flatHeaders(h: Headers): Record<string, string> {
   return out;
 }
 
+/** The body each request was read with (for the onRequest record). */
+const bodies = new WeakMap<IncomingMessage, string>();
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      bodies.set(req, text);
+      resolve(text);
+    });
     req.on('error', reject);
   });
 }
@@ -392,6 +411,11 @@ export class SlackEmulator {
     };
     this.api = new WebApi(ctx);
     this.server = createServer((req, res) => {
+      const onRequest = opts.onRequest;
+      if (onRequest)
+        res.once('finish', () =>
+          onRequest({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: bodies.get(req) ?? '', status: res.statusCode }),
+        );
       this.route(req, res).catch((e) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`slack emulator error: ${(e as Error).message}`);

@@ -90,16 +90,17 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(
-  handler: Handler,
-  port = 0,
-  host = '127.0.0.1',
-  onRequest?: (r: ReceivedRequest) => void,
-): Promise<Listening> {
+export async function listen(handler: Handler, port = 0, host = '127.0.0.1', onRequest?: (r: ReceivedRequest) => void): Promise<Listening> {
   const server = http.createServer((req, res) => {
     if (onRequest)
       res.once('finish', () =>
-        onRequest({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: bodies.get(req) ?? '', status: res.statusCode }),
+        onRequest({
+          method: req.method ?? 'GET',
+          url: req.url ?? '/',
+          headers: req.headers,
+          body: bodies.get(req) ?? '',
+          status: res.statusCode,
+        }),
       );
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     Promise.resolve(handler(req, res, url)).catch((err) => {

@@ -414,7 +414,13 @@ export class SlackEmulator {
       const onRequest = opts.onRequest;
       if (onRequest)
         res.once('finish', () =>
-          onRequest({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: bodies.get(req) ?? '', status: res.statusCode }),
+          onRequest({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body: bodies.get(req) ?? '',
+            status: res.statusCode,
+          }),
         );
       this.route(req, res).catch((e) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

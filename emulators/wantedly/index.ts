@@ -14,7 +14,18 @@
  * Control API (test only) under /__admin/… and as methods on the returned object.
  */
 import type http from 'node:http';
-import { FaultBox, type EmulatorOptions, type FaultSpec, commonAdmin, esc, listen, readJson, sendHtml, sendJson, sleep } from '../media-console/http';
+import {
+  FaultBox,
+  type EmulatorOptions,
+  type FaultSpec,
+  commonAdmin,
+  esc,
+  listen,
+  readJson,
+  sendHtml,
+  sendJson,
+  sleep,
+} from '../media-console/http';
 import { POSTING_TITLES, person, prng, timeline } from '../media-console/generate';
 
 export type WantedlyEntryKind = 'meetup' | 'application' | 'scout_reply';

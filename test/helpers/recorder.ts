@@ -17,7 +17,14 @@ import type { Config } from '../../src/config';
 import { MEDIA, type Medium } from '../../src/vocabulary';
 import type { SlackEmulator } from '../../emulators/slack/index';
 import type { MediaEmulators } from '../../emulators/media';
-import { RUN_DIR_ENV, type PiiRecord, type ReceivedRecord, type Recording, type ResponseRecord, type SecretRecord } from '../privacy/recording';
+import {
+  RUN_DIR_ENV,
+  type PiiRecord,
+  type ReceivedRecord,
+  type Recording,
+  type ResponseRecord,
+  type SecretRecord,
+} from '../privacy/recording';
 
 export interface Recorder {
   log(line: string): void;
@@ -145,7 +152,8 @@ function secretsOf(i: { config: Config; slack: SlackEmulator; media?: MediaEmula
   if (i.media) {
     for (const m of MEDIA) {
       if (m === 'wantedly') {
-        for (const key of i.media.wantedly.apiKeys()) add({ kind: 'media-api-key', value: key, medium: m, source: 'Wantedly emulator account' });
+        for (const key of i.media.wantedly.apiKeys())
+          add({ kind: 'media-api-key', value: key, medium: m, source: 'Wantedly emulator account' });
       } else {
         for (const a of i.media[m].logins()) add({ kind: 'media-password', value: a.password, medium: m, source: `${m} emulator account` });
       }

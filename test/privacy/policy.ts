@@ -87,7 +87,7 @@ export const SECRET_RULES: Record<SecretKind, Rule> = {
     ],
   },
   'media-session': {
-    what: "Media session cookies (every cookie value the app sent to a console)",
+    what: 'Media session cookies (every cookie value the app sent to a console)',
     allowed: [
       {
         where: '`Cookie` header of requests to the console that set it',
@@ -150,12 +150,21 @@ export function placeLabel(p: Place): string {
 /** The policy as the Markdown table docs/privacy-scan.md holds. */
 export function policyTable(): string {
   const rows = [...Object.values(SECRET_RULES), ...Object.values(PII_RULES)].map(
-    (r) =>
-      `| ${r.what} | ${r.allowed.length ? r.allowed.map((a) => `only ${a.where} (${a.reason})`).join('; ') : 'nowhere'} |`,
+    (r) => `| ${r.what} | ${r.allowed.length ? r.allowed.map((a) => `only ${a.where} (${a.reason})`).join('; ') : 'nowhere'} |`,
   );
-  return [
-    '| What | Where it may appear (everywhere else is a hit) |',
-    '| --- | --- |',
-    ...rows,
-  ].join('\n');
+  return ['| What | Where it may appear (everywhere else is a hit) |', '| --- | --- |', ...rows].join('\n');
+}
+
+/** A Markdown table's cells, whatever its padding (a formatter may align the columns). */
+export function tableCells(markdown: string): string[][] {
+  return markdown
+    .split('\n')
+    .filter((l) => l.trim().startsWith('|'))
+    .map((l) =>
+      l
+        .trim()
+        .slice(1, -1)
+        .split('|')
+        .map((c) => c.trim().replace(/^-+$/, '---')),
+    );
 }

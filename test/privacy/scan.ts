@@ -119,7 +119,8 @@ export function needlesOf(recs: Recording[]): { needles: Needle[]; tooShort: str
     }
     for (const p of r.pii) {
       const forms = p.kind === 'phone' ? phoneForms(p.value) : emailForms(p.value);
-      for (const [encoding, text] of forms) add({ subject: { kind: p.kind, medium: p.medium }, source: `${p.medium} emulator applicant`, encoding, text });
+      for (const [encoding, text] of forms)
+        add({ subject: { kind: p.kind, medium: p.medium }, source: `${p.medium} emulator applicant`, encoding, text });
     }
   }
   // the same text can be two needles (a password typed for a medium and that medium's fixture):

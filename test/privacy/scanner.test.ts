@@ -40,19 +40,39 @@ describe('privacy scanner', () => {
   it('finds a secret in every encoding, embedded anywhere in a log line', () => {
     for (const [encoding, text] of textEncodings(SECRET)) {
       const hits = run(recording({ logs: [`{"msg":"x","v":"..${text}.."}`] }));
-      expect(hits.map((h) => `${h.where} ${h.what}`), encoding).toContain('log signing-secret');
+      expect(
+        hits.map((h) => `${h.where} ${h.what}`),
+        encoding,
+      ).toContain('log signing-secret');
     }
     // base64 of a longer string holding it, at each alignment
     for (const pad of ['', 'a', 'ab', 'abc']) {
       const hits = run(recording({ logs: [Buffer.from(`${pad}${TOKEN}!`).toString('base64')] }));
-      expect(hits.map((h) => h.what), `pad ${pad.length}`).toContain('slack-token');
+      expect(
+        hits.map((h) => h.what),
+        `pad ${pad.length}`,
+      ).toContain('slack-token');
     }
     expect(run(recording({ logs: [`key=${KEY.toString('hex')}`] })).map((h) => h.what)).toEqual(['encryption-key']);
   });
 
   it('allows only the one place each secret goes', () => {
-    const slack = (url: string, headers: Record<string, string>, body = '') => ({ to: 'slack' as const, method: 'POST', url, headers, body, status: 200 });
-    const login = (to: 'bizreach' | 'green') => ({ to, method: 'POST', url: '/login', headers: {}, body: 'email=a%40b.c&password=bizreach-pw-0042', status: 302 });
+    const slack = (url: string, headers: Record<string, string>, body = '') => ({
+      to: 'slack' as const,
+      method: 'POST',
+      url,
+      headers,
+      body,
+      status: 200,
+    });
+    const login = (to: 'bizreach' | 'green') => ({
+      to,
+      method: 'POST',
+      url: '/login',
+      headers: {},
+      body: 'email=a%40b.c&password=bizreach-pw-0042',
+      status: 302,
+    });
     const hits = run(
       recording({
         received: [
@@ -72,7 +92,9 @@ describe('privacy scanner', () => {
   it("finds candidates' e-mail addresses and phone numbers outside their record, in any form", () => {
     const hits = run(
       recording({
-        received: [{ to: 'slack', method: 'POST', url: '/api/chat.postMessage', headers: {}, body: 'text=hina.sato12%40example.jp', status: 200 }],
+        received: [
+          { to: 'slack', method: 'POST', url: '/api/chat.postMessage', headers: {}, body: 'text=hina.sato12%40example.jp', status: 200 },
+        ],
         responses: [{ method: 'POST', url: '/slack/events', status: 200, headers: {}, body: 'call +819043210012' }],
         db: { candidates: '[{"email":"hina.sato12@example.jp","tel":"09043210012"}]', agendaJobs: '[{"data":{"p":"090-4321-0012"}}]' },
       }),
@@ -84,7 +106,7 @@ describe('privacy scanner', () => {
     ]);
   });
 
-  it('takes every cookie value the app sent to a console as that console\'s session', () => {
+  it("takes every cookie value the app sent to a console as that console's session", () => {
     const sid = 'c2Vzc2lvbi1pZC0wMTIzNDU2Nzg5YWJj';
     const hits = run(
       recording({

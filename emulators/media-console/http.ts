@@ -37,6 +37,25 @@ export async function readBody(req: http.IncomingMessage, maxBytes = 5_000_000):
   return text;
 }
 
+/** Keeps the body a request was read with, for its onRequest record (an emulator with its own reader). */
+export function rememberBody(req: http.IncomingMessage, text: string): void {
+  bodies.set(req, text);
+}
+
+/** Calls `onRequest` with the request once it has been answered (the wire record of EmulatorOptions). */
+export function reportWhenAnswered(req: http.IncomingMessage, res: http.ServerResponse, onRequest?: (r: ReceivedRequest) => void): void {
+  if (!onRequest) return;
+  res.once('finish', () =>
+    onRequest({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: bodies.get(req) ?? '',
+      status: res.statusCode,
+    }),
+  );
+}
+
 export async function readJson(req: http.IncomingMessage): Promise<any> {
   const text = await readBody(req);
   if (!text) return {};
@@ -92,16 +111,7 @@ export interface Listening {
 
 export async function listen(handler: Handler, port = 0, host = '127.0.0.1', onRequest?: (r: ReceivedRequest) => void): Promise<Listening> {
   const server = http.createServer((req, res) => {
-    if (onRequest)
-      res.once('finish', () =>
-        onRequest({
-          method: req.method ?? 'GET',
-          url: req.url ?? '/',
-          headers: req.headers,
-          body: bodies.get(req) ?? '',
-          status: res.statusCode,
-        }),
-      );
+    reportWhenAnswered(req, res, onRequest);
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     Promise.resolve(handler(req, res, url)).catch((err) => {
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'emulator_error', message: String(err?.message ?? err) } });

@@ -22,9 +22,11 @@ import {
 } from './state';
 import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
+import { rememberBody, reportWhenAnswered, type ReceivedRequest } from '../media-console/http';
 
 export { validateMessageBlocks, validateView, LIMITS } from './blockkit-limits';
 export { DEFAULT_BOT_SCOPES } from './web-api';
+export type { ReceivedRequest } from '../media-console/http';
 export type { CallRecord, StoredMessage, StoredView, ResponseUrlPost, Json } from './state';
 
 // ---- public types ------------------------------------------------------------------------
@@ -58,16 +60,6 @@ export interface SlackEmulatorOptions {
   triggerTtlMs?: number;
   /** Called with every HTTP request the emulator received, once it has answered it (a wire record). */
   onRequest?: (r: ReceivedRequest) => void;
-}
-
-/** One HTTP request the emulator received, as it came over the wire. */
-export interface ReceivedRequest {
-  method: string;
-  /** Path and query string. */
-  url: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-  status: number;
 }
 
 export interface AddTeamInput {
@@ -210,16 +202,13 @@ function flatHeaders(h: Headers): Record<string, string> {
   return out;
 }
 
-/** The body each request was read with (for the onRequest record). */
-const bodies = new WeakMap<IncomingMessage, string>();
-
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      bodies.set(req, text);
+      rememberBody(req, text);
       resolve(text);
     });
     req.on('error', reject);
@@ -411,17 +400,7 @@ export class SlackEmulator {
     };
     this.api = new WebApi(ctx);
     this.server = createServer((req, res) => {
-      const onRequest = opts.onRequest;
-      if (onRequest)
-        res.once('finish', () =>
-          onRequest({
-            method: req.method ?? 'GET',
-            url: req.url ?? '/',
-            headers: req.headers,
-            body: bodies.get(req) ?? '',
-            status: res.statusCode,
-          }),
-        );
+      reportWhenAnswered(req, res, opts.onRequest);
       this.route(req, res).catch((e) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`slack emulator error: ${(e as Error).message}`);

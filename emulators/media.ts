@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { Credentials } from '../connectors/types';
 import type { Medium } from '../src/vocabulary';
 import { startWantedlyEmulator, type WantedlyEmulator } from './wantedly/index';
-import { startMediumConsole, type ConsoleEmulator } from './media-console/index';
+import { startMediumConsole, type ConsoleEmulator, type ReceivedRequest } from './media-console/index';
 
 export interface MediaEmulators {
   wantedly: WantedlyEmulator;
@@ -16,14 +16,19 @@ export interface MediaEmulators {
   close(): Promise<void>;
 }
 
-export async function startMediaEmulators(ports: Partial<Record<Medium, number>> = {}): Promise<MediaEmulators> {
+/** `onRequest`: a wire record of every request any of the six received (see EmulatorOptions). */
+export async function startMediaEmulators(
+  ports: Partial<Record<Medium, number>> = {},
+  opts: { onRequest?: (medium: Medium, r: ReceivedRequest) => void } = {},
+): Promise<MediaEmulators> {
+  const rec = (medium: Medium) => (opts.onRequest ? { onRequest: (r: ReceivedRequest) => opts.onRequest?.(medium, r) } : {});
   const [wantedly, bizreach, green, findy, paiza, openwork] = await Promise.all([
-    startWantedlyEmulator({ port: ports.wantedly }),
-    startMediumConsole('bizreach', { port: ports.bizreach }),
-    startMediumConsole('green', { port: ports.green }),
-    startMediumConsole('findy', { port: ports.findy }),
-    startMediumConsole('paiza', { port: ports.paiza }),
-    startMediumConsole('openwork', { port: ports.openwork }),
+    startWantedlyEmulator({ port: ports.wantedly, ...rec('wantedly') }),
+    startMediumConsole('bizreach', { port: ports.bizreach, ...rec('bizreach') }),
+    startMediumConsole('green', { port: ports.green, ...rec('green') }),
+    startMediumConsole('findy', { port: ports.findy, ...rec('findy') }),
+    startMediumConsole('paiza', { port: ports.paiza, ...rec('paiza') }),
+    startMediumConsole('openwork', { port: ports.openwork, ...rec('openwork') }),
   ]);
   return {
     wantedly,

@@ -4,6 +4,26 @@ import type { AddressInfo } from 'node:net';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> | void;
 
+/** One HTTP request a media emulator received, as it came over the wire (the onRequest record). */
+export interface ReceivedRequest {
+  method: string;
+  /** Path and query string. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  status: number;
+}
+
+/** What every media emulator is started with: a port (0 = any free one), a wire record of its requests. */
+export interface EmulatorOptions {
+  port?: number;
+  /** Called with every HTTP request the emulator received, once it has answered it. */
+  onRequest?: (r: ReceivedRequest) => void;
+}
+
+/** The body each request was read with (for the onRequest record). */
+const bodies = new WeakMap<http.IncomingMessage, string>();
+
 export async function readBody(req: http.IncomingMessage, maxBytes = 5_000_000): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -12,7 +32,28 @@ export async function readBody(req: http.IncomingMessage, maxBytes = 5_000_000):
     if (size > maxBytes) throw new Error('body too large');
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const text = Buffer.concat(chunks).toString('utf8');
+  bodies.set(req, text);
+  return text;
+}
+
+/** Keeps the body a request was read with, for its onRequest record (an emulator with its own reader). */
+export function rememberBody(req: http.IncomingMessage, text: string): void {
+  bodies.set(req, text);
+}
+
+/** Calls `onRequest` with the request once it has been answered (the wire record of EmulatorOptions). */
+export function reportWhenAnswered(req: http.IncomingMessage, res: http.ServerResponse, onRequest?: (r: ReceivedRequest) => void): void {
+  if (!onRequest) return;
+  res.once('finish', () =>
+    onRequest({
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: bodies.get(req) ?? '',
+      status: res.statusCode,
+    }),
+  );
 }
 
 export async function readJson(req: http.IncomingMessage): Promise<any> {
@@ -68,8 +109,9 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-export async function listen(handler: Handler, port = 0, host = '127.0.0.1'): Promise<Listening> {
+export async function listen(handler: Handler, port = 0, host = '127.0.0.1', onRequest?: (r: ReceivedRequest) => void): Promise<Listening> {
   const server = http.createServer((req, res) => {
+    reportWhenAnswered(req, res, onRequest);
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? host}`);
     Promise.resolve(handler(req, res, url)).catch((err) => {
       if (!res.headersSent) sendJson(res, 500, { error: { code: 'emulator_error', message: String(err?.message ?? err) } });

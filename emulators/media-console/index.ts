@@ -5,9 +5,11 @@
  */
 import { startConsoleEmulator, type ConsoleEmulator, type ConsoleMedium } from './server';
 import { FLAVORS } from './flavors';
+import type { EmulatorOptions } from './http';
 
+export type { EmulatorOptions, ReceivedRequest } from './http';
 export type { ConsoleEmulator, ConsoleMedium, ConsoleAccountInput, ConsoleApplicant, ApplicantSeed, GenerateOptions } from './server';
 
-export function startMediumConsole(medium: ConsoleMedium, opts: { port?: number } = {}): Promise<ConsoleEmulator> {
+export function startMediumConsole(medium: ConsoleMedium, opts: EmulatorOptions = {}): Promise<ConsoleEmulator> {
   return startConsoleEmulator(FLAVORS[medium], opts);
 }

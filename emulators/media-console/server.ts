@@ -20,6 +20,7 @@ import type http from 'node:http';
 import {
   FaultBox,
   commonAdmin,
+  type EmulatorOptions,
   type FaultSpec,
   esc,
   listen,
@@ -145,6 +146,8 @@ export interface ConsoleEmulator {
   seedApplicants(login: string, applicants: ApplicantSeed[]): ConsoleApplicant[];
   generateApplicants(login: string, opts: GenerateOptions): ConsoleApplicant[];
   applicants(login: string): ConsoleApplicant[];
+  /** Every account's login and password (the credentials this emulator knows). */
+  logins(): { login: string; password: string }[];
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
   /** Drops every session (next request redirects to /login). */
@@ -168,7 +171,7 @@ export function formatJst(iso: string): string {
 const sortAsc = (a: ConsoleApplicant, b: ConsoleApplicant) =>
   a.appliedAt < b.appliedAt ? -1 : a.appliedAt > b.appliedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: { port?: number } = {}): Promise<ConsoleEmulator> {
+export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: EmulatorOptions = {}): Promise<ConsoleEmulator> {
   const accounts = new Map<string, Account>();
   const sessions = new Map<string, Session>();
   const csrfTokens = new Set<string>();
@@ -665,7 +668,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     counters = { requests: 0, logins: 0, loginFailures: 0, otpPrompts: 0, listPages: 0, detailPages: 0, csrfRejected: 0 };
   };
 
-  const l = await listen(handler, opts.port ?? 0);
+  const l = await listen(handler, opts.port ?? 0, undefined, opts.onRequest);
   return {
     medium: flavor.medium,
     url: l.url,
@@ -676,6 +679,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     seedApplicants,
     generateApplicants,
     applicants: (login) => [...account(login).applicants],
+    logins: () => [...accounts.values()].map((a) => ({ login: a.login, password: a.password })),
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
     expireSessions: () => sessions.clear(),

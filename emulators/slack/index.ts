@@ -22,9 +22,11 @@ import {
 } from './state';
 import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
+import { rememberBody, reportWhenAnswered, type ReceivedRequest } from '../media-console/http';
 
 export { validateMessageBlocks, validateView, LIMITS } from './blockkit-limits';
 export { DEFAULT_BOT_SCOPES } from './web-api';
+export type { ReceivedRequest } from '../media-console/http';
 export type { CallRecord, StoredMessage, StoredView, ResponseUrlPost, Json } from './state';
 
 // ---- public types ------------------------------------------------------------------------
@@ -56,6 +58,8 @@ export interface SlackEmulatorOptions {
   requestClock?: () => number;
   /** ms a trigger_id is valid (default 3000, by `now`). */
   triggerTtlMs?: number;
+  /** Called with every HTTP request the emulator received, once it has answered it (a wire record). */
+  onRequest?: (r: ReceivedRequest) => void;
 }
 
 export interface AddTeamInput {
@@ -202,7 +206,11 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      rememberBody(req, text);
+      resolve(text);
+    });
     req.on('error', reject);
   });
 }
@@ -392,6 +400,7 @@ export class SlackEmulator {
     };
     this.api = new WebApi(ctx);
     this.server = createServer((req, res) => {
+      reportWhenAnswered(req, res, opts.onRequest);
       this.route(req, res).catch((e) => {
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end(`slack emulator error: ${(e as Error).message}`);

@@ -14,7 +14,18 @@
  * Control API (test only) under /__admin/… and as methods on the returned object.
  */
 import type http from 'node:http';
-import { FaultBox, type FaultSpec, commonAdmin, esc, listen, readJson, sendHtml, sendJson, sleep } from '../media-console/http';
+import {
+  FaultBox,
+  type EmulatorOptions,
+  type FaultSpec,
+  commonAdmin,
+  esc,
+  listen,
+  readJson,
+  sendHtml,
+  sendJson,
+  sleep,
+} from '../media-console/http';
 import { POSTING_TITLES, person, prng, timeline } from '../media-console/generate';
 
 export type WantedlyEntryKind = 'meetup' | 'application' | 'scout_reply';
@@ -100,6 +111,8 @@ export interface WantedlyEmulator {
   seedEntries(apiKey: string, entries: WantedlyEntrySeed[]): WantedlyEntry[];
   generateEntries(apiKey: string, opts: GenerateEntriesOptions): WantedlyEntry[];
   entries(apiKey: string): WantedlyEntry[];
+  /** Every API key an account was added with (the credentials this emulator knows). */
+  apiKeys(): string[];
   /** Requests per minute per key before 429 (0 = unlimited). Default 60. */
   setRateLimit(perMinute: number, retryAfterSec?: number): void;
   injectFault(spec: FaultSpec): void;
@@ -110,7 +123,7 @@ export interface WantedlyEmulator {
 
 const PROJECT_BASE = 40_000;
 
-export async function startWantedlyEmulator(opts: { port?: number } = {}): Promise<WantedlyEmulator> {
+export async function startWantedlyEmulator(opts: EmulatorOptions = {}): Promise<WantedlyEmulator> {
   const accounts = new Map<string, Account>();
   const faults = new FaultBox();
   let nextEntryId = 100_001;
@@ -373,7 +386,7 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
     counters = { requests: 0, entriesRequests: 0, projectsRequests: 0, unauthorized: 0, rateLimited: 0 };
   };
 
-  const l = await listen(handler, opts.port ?? 0);
+  const l = await listen(handler, opts.port ?? 0, undefined, opts.onRequest);
   baseUrl = l.url;
   return {
     url: l.url,
@@ -383,6 +396,7 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
     seedEntries,
     generateEntries,
     entries: (k) => [...account(k).entries],
+    apiKeys: () => [...accounts.keys()],
     setRateLimit: (perMinute, retryAfterSec = 30) => {
       rate = { perMinute, retryAfterSec };
     },

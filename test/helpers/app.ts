@@ -14,6 +14,7 @@ import { mediaUrlEnv } from '../../src/domain/connector-context';
 import { startSlackEmulator, type SlackEmulator } from '../../emulators/slack/index';
 import { startMediaEmulators, type MediaEmulators } from '../../emulators/media';
 import { startTestMongo, type TestMongo } from './mongo';
+import { startRecorder } from './recorder';
 
 export const SIGNING_SECRET = 'test-signing-secret-0123456789abcdef';
 
@@ -75,6 +76,8 @@ export async function startHarness(
     worker?: boolean;
   } = {},
 ): Promise<Harness> {
+  // the privacy scan's record of this harness (null outside `npm test`'s run, e.g. in benches)
+  const recorder = await startRecorder();
   const mongo = opts.reuse?.mongo ?? (await startTestMongo('app'));
   const slack =
     opts.reuse?.slack ??
@@ -83,16 +86,23 @@ export async function startHarness(
       signingSecret: SIGNING_SECRET,
       oauth: { clientId: '1111.2222', clientSecret: 'client-secret-xyz' },
       ackTimeoutMs: opts.ackTimeoutMs,
+      ...(recorder ? { onRequest: (r) => recorder.received('slack', r) } : {}),
     }));
-  const media = opts.reuse ? opts.reuse.media : opts.media ? await startMediaEmulators() : undefined;
+  const media = opts.reuse
+    ? opts.reuse.media
+    : opts.media
+      ? await startMediaEmulators({}, recorder ? { onRequest: (m, r) => recorder.received(m, r) } : {})
+      : undefined;
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
-      logs.push(String(chunk));
+      const line = String(chunk);
+      logs.push(line);
+      recorder?.log(line);
       cb();
     },
   });
-  const config = loadConfig({
+  const env = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -108,7 +118,8 @@ export async function startHarness(
     CONNECTOR_TIMEOUT_MS: '15000',
     ...(media ? mediaUrlEnv(media.urls) : {}),
     ...opts.env,
-  });
+  };
+  const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, sink);
   const app = await startApp({
     config,
@@ -123,6 +134,7 @@ export async function startHarness(
     userDirectory: { lookupIntervalMs: 20, listIntervalMs: 20, ...opts.userDirectory },
     ackBudgetMs: opts.ackBudgetMs ?? 2_900,
   });
+  recorder?.tapApp(app.server);
   slack.setAppRequestUrl(`${app.url}/slack/events`);
 
   return {
@@ -165,6 +177,8 @@ export async function startHarness(
     },
     async close() {
       await app.stop();
+      // the database is dumped by the harness that owns it, after its app (and any reusing one) stopped
+      await recorder?.finish({ config, slack, media, db: opts.reuse ? undefined : mongo.client.db(mongo.dbName) });
       if (opts.reuse) return;
       await media?.close();
       await slack.close();

@@ -5,9 +5,10 @@
  */
 import { startConsoleEmulator, type ConsoleEmulator, type ConsoleMedium } from './server';
 import { FLAVORS } from './flavors';
+import type { ChaosOptions } from '../chaos';
 
 export type { ConsoleEmulator, ConsoleMedium, ConsoleAccountInput, ConsoleApplicant, ApplicantSeed, GenerateOptions } from './server';
 
-export function startMediumConsole(medium: ConsoleMedium, opts: { port?: number } = {}): Promise<ConsoleEmulator> {
+export function startMediumConsole(medium: ConsoleMedium, opts: { port?: number; chaos?: ChaosOptions } = {}): Promise<ConsoleEmulator> {
   return startConsoleEmulator(FLAVORS[medium], opts);
 }

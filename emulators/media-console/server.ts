@@ -31,6 +31,7 @@ import {
   sendJson,
   sleep,
 } from './http';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 import { POSTING_TITLES, person, prng, timeline } from './generate';
 
 export type ConsoleMedium = 'bizreach' | 'green' | 'findy' | 'paiza' | 'openwork';
@@ -147,6 +148,9 @@ export interface ConsoleEmulator {
   applicants(login: string): ConsoleApplicant[];
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** A seeded random fault plan (emulators/chaos.ts), or null to stop; also POST /__admin/chaos. */
+  setChaos(opts: ChaosOptions | null): void;
+  chaosCounts(): Record<ChaosKind, number> | null;
   /** Drops every session (next request redirects to /login). */
   expireSessions(): void;
   setSessionIdleMs(ms: number): void;
@@ -168,11 +172,12 @@ export function formatJst(iso: string): string {
 const sortAsc = (a: ConsoleApplicant, b: ConsoleApplicant) =>
   a.appliedAt < b.appliedAt ? -1 : a.appliedAt > b.appliedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: { port?: number } = {}): Promise<ConsoleEmulator> {
+export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: { port?: number; chaos?: ChaosOptions } = {}): Promise<ConsoleEmulator> {
   const accounts = new Map<string, Account>();
   const sessions = new Map<string, Session>();
   const csrfTokens = new Set<string>();
   const faults = new FaultBox();
+  const chaos = new ChaosSwitch(opts.chaos);
   let sessionIdleMs = 30 * 60_000;
   let lockAfter = 5;
   let seq = 1;
@@ -506,7 +511,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
         if (typeof body.lockAfterFailures === 'number') lockAfter = body.lockAfterFailures;
         return sendJson(res, 200, { ok: true });
       }
-      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset, chaos });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }
@@ -515,6 +520,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
   // ---------- console ----------
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (url.pathname.startsWith('/__admin/')) return admin(req, res, url);
+    if (await chaos.intercept(req, res, url.pathname)) return;
     counters.requests++;
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -678,6 +684,8 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     applicants: (login) => [...account(login).applicants],
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    setChaos: (o) => chaos.set(o),
+    chaosCounts: () => chaos.counts(),
     expireSessions: () => sessions.clear(),
     setSessionIdleMs: (ms) => {
       sessionIdleMs = ms;

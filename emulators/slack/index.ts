@@ -22,6 +22,7 @@ import {
 } from './state';
 import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 
 export { validateMessageBlocks, validateView, LIMITS } from './blockkit-limits';
 export { DEFAULT_BOT_SCOPES } from './web-api';
@@ -56,6 +57,8 @@ export interface SlackEmulatorOptions {
   requestClock?: () => number;
   /** ms a trigger_id is valid (default 3000, by `now`). */
   triggerTtlMs?: number;
+  /** A seeded random fault plan over the Web API (emulators/chaos.ts); also setChaos / control `setChaos`. */
+  chaos?: ChaosOptions;
 }
 
 export interface AddTeamInput {
@@ -356,6 +359,7 @@ export class SlackEmulator {
   private oauthCodes = new Map<string, OAuthCode>();
   private forcedRateLimits = new Map<string, { times: number; retryAfterSec: number }>();
   private forcedErrors = new Map<string, { error: string; times: number }>();
+  private chaos = new ChaosSwitch();
   private waiters = new Set<() => void>();
 
   constructor(private opts: SlackEmulatorOptions) {
@@ -369,6 +373,7 @@ export class SlackEmulator {
     this.state = new SlackState(this.now, this.appId);
     this.limiter = new RateLimiter(this.now, opts.postMessageLimits);
     this.limiter.enabled = opts.rateLimits ?? true;
+    if (opts.chaos) this.chaos.set(opts.chaos);
     const ctx: ApiContext = {
       state: this.state,
       limiter: this.limiter,
@@ -599,6 +604,19 @@ export class SlackEmulator {
   /** The next `times` calls of `method` answer 429 with Retry-After (regardless of setRateLimits). */
   injectRateLimit(method: string, o: { times?: number; retryAfterSec?: number } = {}): void {
     this.forcedRateLimits.set(method, { times: o.times ?? 1, retryAfterSec: o.retryAfterSec ?? 1 });
+  }
+
+  /**
+   * A seeded random fault plan over the Web API (5xx, 429, hangs, resets, garbage, truncated or lost
+   * answers; emulators/chaos.ts), or null to stop. `paths` are Web API paths (`/api/chat.postMessage`).
+   */
+  setChaos(opts: ChaosOptions | null): void {
+    this.chaos.set(opts);
+  }
+
+  /** How many requests each fault kind hit since the plan was set (null: no plan). */
+  chaosCounts(): Record<ChaosKind, number> | null {
+    return this.chaos.counts();
   }
 
   /** The next `times` calls of `method` answer {ok:false,error}. */
@@ -1595,6 +1613,7 @@ export class SlackEmulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://localhost');
     const path = u.pathname;
+    if (path.startsWith('/api/') && (await this.chaos.intercept(req, res, path))) return;
     if (path.startsWith('/api/')) return this.handleApi(path.slice(5), u, req, res);
     if (path.startsWith('/response/') && req.method === 'POST') return this.handleResponseUrl(decodeURIComponent(path.slice(10)), req, res);
     if (path === '/oauth/v2/authorize') return this.handleAuthorizePage(u, req, res);
@@ -1739,6 +1758,8 @@ export class SlackEmulator {
       'setRateLimits',
       'injectRateLimit',
       'failNext',
+      'setChaos',
+      'chaosCounts',
       'reset',
       'slash',
       'clickButton',

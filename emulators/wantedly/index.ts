@@ -15,6 +15,7 @@
  */
 import type http from 'node:http';
 import { FaultBox, type FaultSpec, commonAdmin, esc, listen, readJson, sendHtml, sendJson, sleep } from '../media-console/http';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 import { POSTING_TITLES, person, prng, timeline } from '../media-console/generate';
 
 export type WantedlyEntryKind = 'meetup' | 'application' | 'scout_reply';
@@ -104,15 +105,19 @@ export interface WantedlyEmulator {
   setRateLimit(perMinute: number, retryAfterSec?: number): void;
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** A seeded random fault plan (emulators/chaos.ts), or null to stop; also POST /__admin/chaos. */
+  setChaos(opts: ChaosOptions | null): void;
+  chaosCounts(): Record<ChaosKind, number> | null;
   counters(): WantedlyCounters;
   reset(): void;
 }
 
 const PROJECT_BASE = 40_000;
 
-export async function startWantedlyEmulator(opts: { port?: number } = {}): Promise<WantedlyEmulator> {
+export async function startWantedlyEmulator(opts: { port?: number; chaos?: ChaosOptions } = {}): Promise<WantedlyEmulator> {
   const accounts = new Map<string, Account>();
   const faults = new FaultBox();
+  const chaos = new ChaosSwitch(opts.chaos);
   let nextEntryId = 100_001;
   let rate = { perMinute: 60, retryAfterSec: 30 };
   let counters: WantedlyCounters = { requests: 0, entriesRequests: 0, projectsRequests: 0, unauthorized: 0, rateLimited: 0 };
@@ -259,7 +264,7 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
         rate = { perMinute: body.perMinute ?? 60, retryAfterSec: body.retryAfterSec ?? 30 };
         return sendJson(res, 200, { ok: true });
       }
-      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset, chaos });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }
@@ -267,6 +272,7 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
 
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (url.pathname.startsWith('/__admin/')) return admin(req, res, url);
+    if (await chaos.intercept(req, res, url.pathname)) return;
     counters.requests++;
 
     const slow = faults.take(url.pathname, ['slow']);
@@ -388,6 +394,8 @@ export async function startWantedlyEmulator(opts: { port?: number } = {}): Promi
     },
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    setChaos: (o) => chaos.set(o),
+    chaosCounts: () => chaos.counts(),
     counters: () => ({ ...counters }),
     reset,
   };

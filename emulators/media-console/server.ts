@@ -172,7 +172,10 @@ export function formatJst(iso: string): string {
 const sortAsc = (a: ConsoleApplicant, b: ConsoleApplicant) =>
   a.appliedAt < b.appliedAt ? -1 : a.appliedAt > b.appliedAt ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
-export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: { port?: number; chaos?: ChaosOptions } = {}): Promise<ConsoleEmulator> {
+export async function startConsoleEmulator(
+  flavor: ConsoleFlavor,
+  opts: { port?: number; chaos?: ChaosOptions } = {},
+): Promise<ConsoleEmulator> {
   const accounts = new Map<string, Account>();
   const sessions = new Map<string, Session>();
   const csrfTokens = new Set<string>();

@@ -31,6 +31,8 @@ export interface AccountJobs {
 
 /** What an import run brought (told to the import audience). */
 export interface ImportFinishedFacts {
+  /** The run told about (carried in the message's metadata, so a notice can be traced to its run). */
+  runId: string;
   medium: Medium;
   label: string;
   run: { created: number; fetched: number; duplicates: number; skippedMeetups: number };

@@ -36,6 +36,7 @@ export async function notifyRunFinished(
   if (run.created === 0 && unmapped === 0) return;
   const audience = await importAudience(deps, account.teamId);
   await deps.notifier.importFinished(account.teamId, audience, {
+    runId: run.runId,
     medium: account.medium,
     label: account.label,
     run: { created: run.created, fetched: run.fetched, duplicates: run.duplicates, skippedMeetups: run.skippedMeetups },

@@ -15,7 +15,7 @@ import type { CandidateDoc, MediaAccountDoc, PostingDoc, RunSummary } from '../s
 import { decryptCredentials } from './accounts';
 import { connectorFor } from './connector-context';
 import { getOrg } from './orgs';
-import { nextRunAfter } from './import-schedule';
+import { nextRunAfter, onScheduleClock } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
 import { searchKey } from '../text';
@@ -46,7 +46,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     const a = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId }, { projection: { medium: 1 } });
     if (!a) return { outcome: 'skipped', nextRunAt: null };
     const org = await getOrg(deps, teamId);
-    return { outcome: 'skipped', nextRunAt: nextRunAfter(a.medium, accountId, org.zone, now) };
+    return { outcome: 'skipped', nextRunAt: onScheduleClock(deps.config, now, (t) => nextRunAfter(a.medium, accountId, org.zone, t)) };
   }
   const account = await deps.store.mediaAccounts.findOneAndUpdate(
     {
@@ -68,7 +68,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
       return { outcome: 'skipped', nextRunAt: null };
     // another run holds the lease: try again at the next regular time
     const org = await getOrg(deps, teamId);
-    return { outcome: 'skipped', nextRunAt: nextRunAfter(exists.medium, accountId, org.zone, now) };
+    return { outcome: 'skipped', nextRunAt: onScheduleClock(deps.config, now, (t) => nextRunAfter(exists.medium, accountId, org.zone, t)) };
   }
   const leaseBy = `${INSTANCE}:${runId}`;
   const org = await getOrg(deps, teamId);
@@ -117,7 +117,11 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     if (!res.matchedCount) return { outcome: 'success', summary, nextRunAt: null }; // unlinked or re-entered meanwhile
     if (wasError) await notifyRecovered(deps, account);
     await notifyRunFinished(deps, account, summary, { firstImport, hasMore: fetched.hasMore });
-    return { outcome: 'success', summary, nextRunAt: nextRunAfter(account.medium, accountId, org.zone, deps.clock()) };
+    return {
+      outcome: 'success',
+      summary,
+      nextRunAt: onScheduleClock(deps.config, deps.clock(), (t) => nextRunAfter(account.medium, accountId, org.zone, t)),
+    };
   } catch (err) {
     return await failRun(deps, account, leaseBy, summary, err, org.zone);
   } finally {
@@ -158,10 +162,12 @@ async function failRun(
   summary.error = reason;
   await finishRun(deps, summary.runId, summary);
   const failures = (account.failures ?? 0) + 1;
-  const nextRunAt = nextRunAfter(account.medium, String(account._id), zone, now, {
-    consecutiveFailures: failures,
-    retryAfterMs: err instanceof ServiceError ? err.retryAfterMs : undefined,
-  });
+  const nextRunAt = onScheduleClock(deps.config, now, (t) =>
+    nextRunAfter(account.medium, String(account._id), zone, t, {
+      consecutiveFailures: failures,
+      retryAfterMs: err instanceof ServiceError ? err.retryAfterMs : undefined,
+    }),
+  );
   const alreadyTold = account.state === 'system_error' && account.lastError?.notified;
   const res = await deps.store.mediaAccounts.updateOne(filter, {
     $set: { state: 'system_error', lastRun: summary, failures, lastError: { reason, at: now, notified: true }, updatedAt: now },

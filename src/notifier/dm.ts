@@ -8,7 +8,12 @@ import type { Logger } from 'pino';
 import type { SlackGateway } from '../domain/deps';
 import { translator, type T } from '../i18n';
 
-export type MessageFn = (t: T) => { text: string; blocks?: KnownBlock[] };
+/** `metadata`: Slack message metadata (https://docs.slack.dev/messaging/message-metadata), e.g. the run a notice tells of. */
+export type MessageFn = (t: T) => {
+  text: string;
+  blocks?: KnownBlock[];
+  metadata?: { event_type: string; event_payload: Record<string, string | number> };
+};
 
 export interface DmDeps {
   slack: SlackGateway;

@@ -44,6 +44,8 @@ export interface ImportFinishedFacts {
 
 /** An import that failed: `reason` is a reason code (`auth:…`, `service:…`), the retry in the org's zone. */
 export interface ImportFailedFacts {
+  /** The run that failed (in the message's metadata). */
+  runId: string;
   medium: Medium;
   label: string;
   reason: string;

@@ -45,9 +45,10 @@ export async function notifyRunFinished(
   });
 }
 
-export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, reason: string, nextRunAt: Date | null) {
+export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, runId: string, reason: string, nextRunAt: Date | null) {
   const [org, admins] = await Promise.all([getOrg(deps, account.teamId), orgAdmins(deps, account.teamId)]);
   await deps.notifier.importFailed(account.teamId, admins, {
+    runId,
     medium: account.medium,
     label: account.label,
     reason,

@@ -152,7 +152,7 @@ async function failRun(
       $set: { state: 'auth_failed', lastRun: summary, lastError: { reason: summary.error, at: now, notified: true }, updatedAt: now },
       $unset: { runLease: '' },
     });
-    if (res.matchedCount) await notifyRunFailure(deps, account, summary.error, null);
+    if (res.matchedCount) await notifyRunFailure(deps, account, summary.runId, summary.error, null);
     return { outcome: 'auth_failed', summary, nextRunAt: null };
   }
   const reason = err instanceof ServiceError ? `service:${err.reason}` : 'service:internal';
@@ -173,7 +173,7 @@ async function failRun(
     $set: { state: 'system_error', lastRun: summary, failures, lastError: { reason, at: now, notified: true }, updatedAt: now },
     $unset: { runLease: '' },
   });
-  if (res.matchedCount && !alreadyTold) await notifyRunFailure(deps, account, reason, nextRunAt);
+  if (res.matchedCount && !alreadyTold) await notifyRunFailure(deps, account, summary.runId, reason, nextRunAt);
   return { outcome: 'system_error', summary, nextRunAt: res.matchedCount ? nextRunAt : null };
 }
 

@@ -17,7 +17,11 @@ export function createNotifier(deps: DmDeps): Notifier {
         ...importFinishedMessage(t, facts),
         metadata: { event_type: 'hire_relay_import_finished', event_payload: { runId: facts.runId, created: facts.run.created } },
       })),
-    importFailed: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => importFailureMessage(t, facts)),
+    importFailed: (teamId, userIds, facts) =>
+      dmUsers(deps, teamId, userIds, (t) => ({
+        ...importFailureMessage(t, facts),
+        metadata: { event_type: 'hire_relay_import_failed', event_payload: { runId: facts.runId, reason: facts.reason } },
+      })),
     importRecovered: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => importRecoveredMessage(t, facts)),
     linkResult: async (teamId, userId, facts) => ((await dmUser(deps, teamId, userId, (t) => linkResultMessage(t, facts))) ? 1 : 0),
     channelProblem: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => channelProblemMessage(t, facts)),

@@ -133,4 +133,24 @@ describe('Slack under a fault plan', () => {
     expect(texts.filter((t) => t === 'hello')).toHaveLength(1);
     expect(texts.filter((t) => t === 'again')).toHaveLength(1);
   });
+
+  it('a notice with metadata whose answer is lost or unreadable is found in the DM history: sent exactly once', async () => {
+    const gateway = {
+      clientFor: async () => new WebClient(client.token, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }),
+      postingClientFor: async () => client,
+      localeOf: async () => 'en' as const,
+      userFacts: async () => null,
+    };
+    const dmDeps = { slack: gateway, logger: { warn: () => undefined } };
+    for (const kind of ['lost', 'garbage', 'error'] as const) {
+      slack.reset();
+      slack.setChaos({ seed: 5, rates: { [kind]: 1 }, hangMs: 100, paths: ['/api/chat.postMessage'] });
+      const metadata = { event_type: 'hire_relay_test', event_payload: { runId: kind } };
+      const sent = dmUser(dmDeps, T, 'U0CHAOSU', () => ({ text: `notice ${kind}`, metadata }));
+      await new Promise((r) => setTimeout(r, 250));
+      slack.setChaos(null); // Slack answers again: the history shows whether it went out
+      expect(await sent, kind).toBe(true);
+      expect(slack.messages({ teamId: T }).filter((m) => m.text === `notice ${kind}`), kind).toHaveLength(1);
+    }
+  });
 });

@@ -257,6 +257,7 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
       .toArray())
       if (Date.now() - j.lockedAt.getTime() > (lifetime[j.name] ?? 300_000) + 15_000)
         violations.push(`agenda job ${j.name} ${JSON.stringify(j.data)} locked since ${j.lockedAt.toISOString()}`);
+    const jobsAtEnd = await db.collection('agendaJobs').find({ name: 'import-api' }).toArray();
     const accountsAtEnd = await db
       .collection('mediaAccounts')
       .find({}, { projection: { label: 1, state: 1, lastError: 1, runLease: 1 } })
@@ -330,20 +331,22 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
         violations.push(`run ${r.runId} brought ${r.created} candidates and nobody was told`);
     const toldTotal = [...createdTold.values()].reduce((s, n) => s + n, 0);
     if (toldTotal !== candidates.length) violations.push(`notices told of ${toldTotal} new candidates, ${candidates.length} were imported`);
-    // the auth failure told once to each org admin
-    for (const t of teams)
-      for (const a of t.accounts.filter((x) => x.revokeAt !== undefined)) {
-        const label = `chaos ${t.id.slice(-1)}-1`;
-        const told = messages.filter(
-          (m) =>
-            m.teamId === t.id &&
-            !m.metadata &&
-            String(m.text ?? '').includes(label) &&
-            /invalid_credentials|認証|credentials|API/i.test(String(m.text)),
-        );
-        void a;
-        if (told.length === 0) violations.push(`nobody was told that ${label} lost its credentials`);
-      }
+    // the auth failure told once to the org admin (one run ends in it: no further run)
+    const failedDms = messages.filter(
+      (m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'hire_relay_import_failed',
+    );
+    const authTold = failedDms.filter((m) =>
+      (m.metadata as { event_payload: { reason: string } }).event_payload.reason.startsWith('auth:'),
+    );
+    const revoked = teams.flatMap((t) => t.accounts.filter((a) => a.revokeAt !== undefined).map(() => t));
+    if (authTold.length !== revoked.length)
+      violations.push(`${authTold.length} auth failure notices for ${revoked.length} revoked accounts`);
+    const failedPerRun = new Map<string, number>();
+    for (const m of failedDms) {
+      const k = `${(m.metadata as { event_payload: { runId: string } }).event_payload.runId}:${m.channel}`;
+      failedPerRun.set(k, (failedPerRun.get(k) ?? 0) + 1);
+    }
+    for (const [k, n] of failedPerRun) if (n > 1) violations.push(`failure notice ${k} sent ${n} times`);
     const stats = {
       seed: opts.seed,
       instances: opts.instances,
@@ -351,13 +354,27 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
       kills: killed,
       candidates: candidates.length,
       routed,
-      cards: [...cardsByBlock.keys()].length,
+      cards: candidates.filter((c) => cardsByBlock.has(`card_${c._id}`)).length,
       runs: runs.length,
       runsKilled: runs.filter((r) => r.outcome === 'running').length,
       runsFailed: runs.filter((r) => r.outcome === 'system_error').length,
       notices: dms.length,
+      failureNotices: failedDms.length,
       chaos: chaosCounts,
-      accounts: accountsAtEnd.map((a) => `${a.label}: ${a.state} ${a.lastError?.reason ?? ''}`),
+      accounts: accountsAtEnd.map((a) => {
+        const j = jobsAtEnd.find((x) => x.data?.accountId === String(a._id));
+        return `${a.label}: ${a.state} ${a.lastError?.reason ?? ''} lease ${a.runLease?.until?.toISOString() ?? '-'} job next ${j?.nextRunAt?.toISOString() ?? null} locked ${j?.lockedAt?.toISOString() ?? null} disabled ${j?.disabled ?? false}`;
+      }),
+      lastRuns: Object.fromEntries(
+        await Promise.all(
+          accountsAtEnd.map(async (a) => [
+            a.label,
+            (await db.collection('importRuns').find({ accountId: a._id }).sort({ startedAt: -1 }).limit(3).toArray()).map(
+              (r) => `${r.startedAt.toISOString()} ${r.outcome} ${r.error ?? ''} ${r.created}`,
+            ),
+          ]),
+        ),
+      ),
     };
     return { seed: opts.seed, violations, stats };
   } finally {

@@ -116,7 +116,14 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
       for (let a = 0; a < 2; a++) {
         const key = `wantedly-chaos-${opts.label}-${i}-${a}-000`;
         wantedly.addAccount({ apiKey: key });
-        wantedly.generateEntries(key, { count: 40, meetupRatio: 0.2, seed: opts.seed + i * 10 + a, tieEvery: 5 });
+        wantedly.generateEntries(key, {
+          count: 40,
+          meetupRatio: 0.2,
+          seed: opts.seed + i * 10 + a,
+          tieEvery: 5,
+          start: new Date(Date.now() - 40 * 60_000).toISOString(),
+          stepMs: 60_000,
+        });
         const accId = new ObjectId();
         const creds = { medium: 'wantedly' as const, apiKey: key };
         await db.collection('mediaAccounts').insertOne({
@@ -208,7 +215,9 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
               count: n,
               meetupRatio: 0.2,
               seed: opts.seed * 1000 + tick * 7 + arrived,
+              // applied now, 1 ms apart: a medium lists new entries after those it served before
               start: new Date().toISOString(),
+              stepMs: 1,
             });
             arrived += n;
           }

@@ -94,6 +94,9 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     summary.duplicates = stored.duplicates;
     summary.skippedMeetups = stored.meetups;
     await routeImported(deps, teamId, account.medium, stored.postingIds);
+    // told of in this run's notice: those of the batch nobody was told of yet (a run killed after storing
+    // them did not tell; fetched again, they are duplicates now, but still news to the people)
+    const untold = await untoldOf(deps, account, applicants);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
     // The cursor moves only now that everything it covers is stored.
@@ -116,7 +119,12 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     await finishRun(deps, runId, summary);
     if (!res.matchedCount) return { outcome: 'success', summary, nextRunAt: null }; // unlinked or re-entered meanwhile
     if (wasError) await notifyRecovered(deps, account);
-    await notifyRunFinished(deps, account, summary, { firstImport, hasMore: fetched.hasMore });
+    await notifyRunFinished(deps, account, { ...summary, created: untold.length }, { firstImport, hasMore: fetched.hasMore });
+    if (untold.length)
+      await deps.store.candidates.updateMany(
+        { teamId, medium: account.medium, externalId: { $in: untold }, announced: false },
+        { $set: { announced: true } },
+      );
     return {
       outcome: 'success',
       summary,
@@ -127,6 +135,16 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** External ids of the batch's candidates no import notice told of yet. */
+async function untoldOf(deps: Deps, account: MediaAccountDoc, applicants: NormalizedApplicant[]): Promise<string[]> {
+  const ids = applicants.filter((a) => !a.isMeetup).map((a) => a.externalId);
+  if (!ids.length) return [];
+  const docs = await deps.store.candidates
+    .find({ teamId: account.teamId, medium: account.medium, externalId: { $in: ids }, announced: false }, { projection: { externalId: 1 } })
+    .toArray();
+  return docs.map((d) => d.externalId);
 }
 
 async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
@@ -226,6 +244,7 @@ export async function storeApplicants(
           assignees: [],
           importedAt: now,
           importHistory: [{ at: now, accountId: account._id, accountLabel: account.label, runId }],
+          announced: false,
         },
         $addToSet: { accountIds: account._id },
       },

@@ -150,7 +150,10 @@ describe('Slack under a fault plan', () => {
       await new Promise((r) => setTimeout(r, 250));
       slack.setChaos(null); // Slack answers again: the history shows whether it went out
       expect(await sent, kind).toBe(true);
-      expect(slack.messages({ teamId: T }).filter((m) => m.text === `notice ${kind}`), kind).toHaveLength(1);
+      expect(
+        slack.messages({ teamId: T }).filter((m) => m.text === `notice ${kind}`),
+        kind,
+      ).toHaveLength(1);
     }
   });
 });

@@ -192,10 +192,12 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
     // ---- the day -------------------------------------------------------------------------------
     slack.setChaos(chaos(opts.seed + 1, ['/api/']));
     wantedly.setChaos(chaos(opts.seed + 2));
-    const start = Date.now();
-    const kills = [0.2, 0.45, 0.7].map((f) => start + (f + (rand() - 0.5) * 0.15) * DAY_MS);
     const apps: ChildProcess[] = [];
     for (let n = 0; n < opts.instances; n++) apps.push(await spawnApp());
+    // the day starts once the app is up (a loaded machine may take a while to start it); restarts
+    // do not count as day time, so every day sees its cycles and its three kills
+    let start = Date.now();
+    const kills = [0.2, 0.45, 0.7].map((f) => (f + (rand() - 0.5) * 0.15) * DAY_MS);
     let killed = 0;
     let arrived = 0;
     let tick = 0;
@@ -222,13 +224,15 @@ export async function runChaosDay(opts: { seed: number; instances: 1 | 2; label:
             arrived += n;
           }
         }
-      if (killed < kills.length && Date.now() >= kills[killed]) {
+      if (killed < kills.length && Date.now() - start >= kills[killed]) {
         // kill -9 one instance (the first, or in turn with two) and start it again
         const victim = killed % apps.length;
         const child = apps[victim];
         child.kill('SIGKILL');
         await new Promise((r) => (child.exitCode !== null || child.signalCode ? r(null) : child.once('exit', r)));
+        const down = Date.now();
         apps[victim] = await spawnApp();
+        start += Date.now() - down;
         killed++;
       }
     }

@@ -11,6 +11,9 @@
  * Rates are probabilities per request (their sum at most 1). Standalone: node:http only.
  */
 import type http from 'node:http';
+import { prng } from './media-console/generate';
+
+export { prng };
 
 export const CHAOS_KINDS = ['error', 'rate_limit', 'hang', 'reset', 'garbage', 'truncate', 'lost'] as const;
 export type ChaosKind = (typeof CHAOS_KINDS)[number];
@@ -24,18 +27,6 @@ export interface ChaosOptions {
   retryAfterSec?: number;
   /** Only paths starting with one of these (default: every non-admin path). */
   paths?: string[];
-}
-
-/** mulberry32: small, fast, good enough to spread faults; deterministic from the seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class ChaosPlan {

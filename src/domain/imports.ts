@@ -94,9 +94,9 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     summary.duplicates = stored.duplicates;
     summary.skippedMeetups = stored.meetups;
     await routeImported(deps, teamId, account.medium, stored.postingIds);
-    // told of in this run's notice: those of the batch nobody was told of yet (a run killed after storing
-    // them did not tell; fetched again, they are duplicates now, but still news to the people)
-    const untold = await untoldOf(deps, account, applicants);
+    // told of in this run's notice: those nobody was told of yet (a run killed after storing them, or
+    // while telling, did not tell; they are duplicates now, or behind the cursor, but still news)
+    const untold = await untoldOf(deps, account);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
     // The cursor moves only now that everything it covers is stored.
@@ -137,12 +137,13 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   }
 }
 
-/** External ids of the batch's candidates no import notice told of yet. */
-async function untoldOf(deps: Deps, account: MediaAccountDoc, applicants: NormalizedApplicant[]): Promise<string[]> {
-  const ids = applicants.filter((a) => !a.isMeetup).map((a) => a.externalId);
-  if (!ids.length) return [];
+/**
+ * External ids of this medium's candidates in the org that no import notice told of yet: this batch's
+ * new ones, and those of a run killed after storing them or while telling (its cursor may have moved).
+ */
+async function untoldOf(deps: Deps, account: MediaAccountDoc): Promise<string[]> {
   const docs = await deps.store.candidates
-    .find({ teamId: account.teamId, medium: account.medium, externalId: { $in: ids }, announced: false }, { projection: { externalId: 1 } })
+    .find({ teamId: account.teamId, medium: account.medium, announced: false }, { projection: { externalId: 1 }, limit: 1000 })
     .toArray();
   return docs.map((d) => d.externalId);
 }

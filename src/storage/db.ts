@@ -79,6 +79,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // one index on purpose: every index is rewritten for each routed candidate (bench/routing.bench.ts).
     // (No index on searchKey: `/ats candidate` matches a substring, which no index answers.)
     { key: { teamId: 1, 'card.jobId': 1, 'card.state': 1, appliedAt: 1 } },
+    // import notices: the candidates nobody was told of yet (partial: it holds only those, briefly)
+    { key: { teamId: 1, medium: 1, announced: 1 }, name: 'candidates_untold', partialFilterExpression: { announced: false } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
 };

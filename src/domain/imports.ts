@@ -138,12 +138,16 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
 }
 
 /**
- * External ids of this medium's candidates in the org that no import notice told of yet: this batch's
+ * External ids of this account's candidates that no import notice told of yet: this batch's
  * new ones, and those of a run killed after storing them or while telling (its cursor may have moved).
  */
 async function untoldOf(deps: Deps, account: MediaAccountDoc): Promise<string[]> {
   const docs = await deps.store.candidates
-    .find({ teamId: account.teamId, medium: account.medium, announced: false }, { projection: { externalId: 1 }, limit: 1000 })
+    .find(
+      // this account's only: runs of two accounts of one medium may run at once (two instances)
+      { teamId: account.teamId, medium: account.medium, announced: false, accountIds: account._id },
+      { projection: { externalId: 1 }, limit: 1000 },
+    )
     .toArray();
   return docs.map((d) => d.externalId);
 }

@@ -85,6 +85,10 @@ export const configSchema = z
     IMPORT_API_CONCURRENCY: positiveInt(8),
     IMPORT_RUN_TIMEOUT_MS: positiveInt(10 * 60_000),
     CONNECTOR_TIMEOUT_MS: positiveInt(30_000),
+    /** Test only (the fault trials' simulated day): the import schedule's clock runs this many times faster. */
+    SCHEDULE_TIME_SCALE: positiveInt(1),
+    /** Where the fast schedule clock starts: this real instant is the same simulated instant. */
+    SCHEDULE_TIME_ORIGIN: z.iso.datetime().optional(),
 
     WANTEDLY_API_URL: url.default('https://api.wantedly.com'),
     BIZREACH_URL: url.default('https://cr-support.jp'),
@@ -113,6 +117,8 @@ export const configSchema = z
     const explicitDev = c.NODE_ENV === 'development' || c.NODE_ENV === 'test';
     const oauth = c.SLACK_CLIENT_ID || c.SLACK_CLIENT_SECRET || c.SLACK_STATE_SECRET;
     const anySlack = oauth || c.SLACK_BOT_TOKEN || c.SLACK_SIGNING_SECRET;
+    if (c.SCHEDULE_TIME_SCALE > 1 && (c.NODE_ENV !== 'test' || !c.SCHEDULE_TIME_ORIGIN))
+      ctx.addIssue({ code: 'custom', path: ['SCHEDULE_TIME_SCALE'], message: 'above 1 needs NODE_ENV=test and SCHEDULE_TIME_ORIGIN' });
     if (!anySlack) return; // sandbox
     if (!c.SLACK_SIGNING_SECRET)
       ctx.addIssue({ code: 'custom', path: ['SLACK_SIGNING_SECRET'], message: 'is required with Slack credentials' });

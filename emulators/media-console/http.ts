@@ -1,6 +1,7 @@
 /** Small node:http helpers shared by the media emulators. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ChaosOptions, ChaosSwitch } from '../chaos';
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => Promise<void> | void;
 
@@ -19,6 +20,8 @@ export interface EmulatorOptions {
   port?: number;
   /** Called with every HTTP request the emulator received, once it has answered it. */
   onRequest?: (r: ReceivedRequest) => void;
+  /** A seeded random fault plan (emulators/chaos.ts); also setChaos and `/__admin/chaos`. */
+  chaos?: ChaosOptions;
 }
 
 /** The body each request was read with (for the onRequest record). */
@@ -191,8 +194,15 @@ export function commonAdmin(
   parts: string[],
   method: string,
   body: any,
-  e: { faults: FaultBox; counters: () => unknown; reset: () => void },
+  e: { faults: FaultBox; counters: () => unknown; reset: () => void; chaos?: ChaosSwitch },
 ): void {
+  if (parts[0] === 'chaos' && e.chaos) {
+    // a seeded random fault plan (emulators/chaos.ts): POST sets it, DELETE clears it, GET counts
+    if (method === 'POST') e.chaos.set(body as ChaosOptions);
+    else if (method === 'DELETE') e.chaos.set(null);
+    sendJson(res, method === 'POST' ? 201 : 200, { ok: true, counts: e.chaos.counts() });
+    return;
+  }
   if (parts[0] === 'faults' && method === 'POST') {
     e.faults.add(body);
     sendJson(res, 201, { ok: true });

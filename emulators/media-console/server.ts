@@ -32,6 +32,7 @@ import {
   sendJson,
   sleep,
 } from './http';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 import { POSTING_TITLES, person, prng, timeline } from './generate';
 
 export type ConsoleMedium = 'bizreach' | 'green' | 'findy' | 'paiza' | 'openwork';
@@ -150,6 +151,9 @@ export interface ConsoleEmulator {
   logins(): { login: string; password: string }[];
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** A seeded random fault plan (emulators/chaos.ts), or null to stop; also POST /__admin/chaos. */
+  setChaos(opts: ChaosOptions | null): void;
+  chaosCounts(): Record<ChaosKind, number> | null;
   /** Drops every session (next request redirects to /login). */
   expireSessions(): void;
   setSessionIdleMs(ms: number): void;
@@ -176,6 +180,7 @@ export async function startConsoleEmulator(flavor: ConsoleFlavor, opts: Emulator
   const sessions = new Map<string, Session>();
   const csrfTokens = new Set<string>();
   const faults = new FaultBox();
+  const chaos = new ChaosSwitch(opts.chaos);
   let sessionIdleMs = 30 * 60_000;
   let lockAfter = 5;
   let seq = 1;
@@ -509,7 +514,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
         if (typeof body.lockAfterFailures === 'number') lockAfter = body.lockAfterFailures;
         return sendJson(res, 200, { ok: true });
       }
-      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset, chaos });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }
@@ -518,6 +523,7 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
   // ---------- console ----------
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (url.pathname.startsWith('/__admin/')) return admin(req, res, url);
+    if (await chaos.intercept(req, res, url.pathname)) return;
     counters.requests++;
     const path = url.pathname;
     const method = req.method ?? 'GET';
@@ -682,6 +688,8 @@ ${total === 0 ? '<p class="empty">該当する応募者はいません</p>' : ''
     logins: () => [...accounts.values()].map((a) => ({ login: a.login, password: a.password })),
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    setChaos: (o) => chaos.set(o),
+    chaosCounts: () => chaos.counts(),
     expireSessions: () => sessions.clear(),
     setSessionIdleMs: (ms) => {
       sessionIdleMs = ms;

@@ -23,6 +23,7 @@ import {
 import { DEFAULT_BOT_SCOPES, fillBlockIds, initialElementValue, WebApi, type ApiContext, type OAuthCode } from './web-api';
 import { renderViewer } from './viewer';
 import { rememberBody, reportWhenAnswered, type ReceivedRequest } from '../media-console/http';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 
 export { validateMessageBlocks, validateView, LIMITS } from './blockkit-limits';
 export { DEFAULT_BOT_SCOPES } from './web-api';
@@ -60,6 +61,8 @@ export interface SlackEmulatorOptions {
   triggerTtlMs?: number;
   /** Called with every HTTP request the emulator received, once it has answered it (a wire record). */
   onRequest?: (r: ReceivedRequest) => void;
+  /** A seeded random fault plan over the Web API (emulators/chaos.ts); also setChaos / control `setChaos`. */
+  chaos?: ChaosOptions;
 }
 
 export interface AddTeamInput {
@@ -364,6 +367,7 @@ export class SlackEmulator {
   private oauthCodes = new Map<string, OAuthCode>();
   private forcedRateLimits = new Map<string, { times: number; retryAfterSec: number }>();
   private forcedErrors = new Map<string, { error: string; times: number }>();
+  private chaos = new ChaosSwitch();
   private waiters = new Set<() => void>();
 
   constructor(private opts: SlackEmulatorOptions) {
@@ -377,6 +381,7 @@ export class SlackEmulator {
     this.state = new SlackState(this.now, this.appId);
     this.limiter = new RateLimiter(this.now, opts.postMessageLimits);
     this.limiter.enabled = opts.rateLimits ?? true;
+    if (opts.chaos) this.chaos.set(opts.chaos);
     const ctx: ApiContext = {
       state: this.state,
       limiter: this.limiter,
@@ -608,6 +613,19 @@ export class SlackEmulator {
   /** The next `times` calls of `method` answer 429 with Retry-After (regardless of setRateLimits). */
   injectRateLimit(method: string, o: { times?: number; retryAfterSec?: number } = {}): void {
     this.forcedRateLimits.set(method, { times: o.times ?? 1, retryAfterSec: o.retryAfterSec ?? 1 });
+  }
+
+  /**
+   * A seeded random fault plan over the Web API (5xx, 429, hangs, resets, garbage, truncated or lost
+   * answers; emulators/chaos.ts), or null to stop. `paths` are Web API paths (`/api/chat.postMessage`).
+   */
+  setChaos(opts: ChaosOptions | null): void {
+    this.chaos.set(opts);
+  }
+
+  /** How many requests each fault kind hit since the plan was set (null: no plan). */
+  chaosCounts(): Record<ChaosKind, number> | null {
+    return this.chaos.counts();
   }
 
   /** The next `times` calls of `method` answer {ok:false,error}. */
@@ -1604,6 +1622,7 @@ export class SlackEmulator {
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const u = new URL(req.url ?? '/', 'http://localhost');
     const path = u.pathname;
+    if (path.startsWith('/api/') && (await this.chaos.intercept(req, res, path))) return;
     if (path.startsWith('/api/')) return this.handleApi(path.slice(5), u, req, res);
     if (path.startsWith('/response/') && req.method === 'POST') return this.handleResponseUrl(decodeURIComponent(path.slice(10)), req, res);
     if (path === '/oauth/v2/authorize') return this.handleAuthorizePage(u, req, res);
@@ -1748,6 +1767,8 @@ export class SlackEmulator {
       'setRateLimits',
       'injectRateLimit',
       'failNext',
+      'setChaos',
+      'chaosCounts',
       'reset',
       'slash',
       'clickButton',

@@ -26,6 +26,7 @@ import {
   sendJson,
   sleep,
 } from '../media-console/http';
+import { ChaosSwitch, type ChaosKind, type ChaosOptions } from '../chaos';
 import { POSTING_TITLES, person, prng, timeline } from '../media-console/generate';
 
 export type WantedlyEntryKind = 'meetup' | 'application' | 'scout_reply';
@@ -117,6 +118,9 @@ export interface WantedlyEmulator {
   setRateLimit(perMinute: number, retryAfterSec?: number): void;
   injectFault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** A seeded random fault plan (emulators/chaos.ts), or null to stop; also POST /__admin/chaos. */
+  setChaos(opts: ChaosOptions | null): void;
+  chaosCounts(): Record<ChaosKind, number> | null;
   counters(): WantedlyCounters;
   reset(): void;
 }
@@ -126,6 +130,7 @@ const PROJECT_BASE = 40_000;
 export async function startWantedlyEmulator(opts: EmulatorOptions = {}): Promise<WantedlyEmulator> {
   const accounts = new Map<string, Account>();
   const faults = new FaultBox();
+  const chaos = new ChaosSwitch(opts.chaos);
   let nextEntryId = 100_001;
   let rate = { perMinute: 60, retryAfterSec: 30 };
   let counters: WantedlyCounters = { requests: 0, entriesRequests: 0, projectsRequests: 0, unauthorized: 0, rateLimited: 0 };
@@ -272,7 +277,7 @@ export async function startWantedlyEmulator(opts: EmulatorOptions = {}): Promise
         rate = { perMinute: body.perMinute ?? 60, retryAfterSec: body.retryAfterSec ?? 30 };
         return sendJson(res, 200, { ok: true });
       }
-      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset });
+      return commonAdmin(res, parts, method, body, { faults, counters: () => counters, reset, chaos });
     } catch (err) {
       return sendJson(res, 400, { error: { code: 'bad_request', message: (err as Error).message } });
     }
@@ -280,6 +285,7 @@ export async function startWantedlyEmulator(opts: EmulatorOptions = {}): Promise
 
   const handler = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {
     if (url.pathname.startsWith('/__admin/')) return admin(req, res, url);
+    if (await chaos.intercept(req, res, url.pathname)) return;
     counters.requests++;
 
     const slow = faults.take(url.pathname, ['slow']);
@@ -402,6 +408,8 @@ export async function startWantedlyEmulator(opts: EmulatorOptions = {}): Promise
     },
     injectFault: (spec) => faults.add(spec),
     clearFaults: () => faults.clear(),
+    setChaos: (o) => chaos.set(o),
+    chaosCounts: () => chaos.counts(),
     counters: () => ({ ...counters }),
     reset,
   };

@@ -15,7 +15,7 @@ import { audit } from './audit';
 import { DomainError, NotFoundError, ValidationError } from './errors';
 import { isDuplicateKey } from '../storage/db';
 import { credentialFingerprints, credentialsAad } from './credentials';
-import { backoffMs } from './import-schedule';
+import { backoffMs, onScheduleClock } from './import-schedule';
 import { connectorFor } from './connector-context';
 
 export const accountRef = (a: Pick<MediaAccountDoc, '_id' | 'teamId' | 'medium'>) => ({
@@ -221,7 +221,7 @@ export async function checkCredentials(deps: Deps, teamId: string, accountId: st
       if (!(err instanceof ServiceError)) deps.logger.error({ err, accountId }, 'credentials check failed unexpectedly');
       const failures = account.failures + 1;
       const wait = Math.max(backoffMs(failures), err instanceof ServiceError ? (err.retryAfterMs ?? 0) : 0);
-      outcome = { state: 'system_error', reason, retryAt: new Date(now().getTime() + wait) };
+      outcome = { state: 'system_error', reason, retryAt: onScheduleClock(deps.config, now(), (t) => new Date(t.getTime() + wait)) };
     }
   }
   // Only act if nobody changed the account meanwhile (re-entered, unlinked).

@@ -44,6 +44,8 @@ export interface AccountJobs {
 
 /** What an import run brought (told to the import audience). */
 export interface ImportFinishedFacts {
+  /** The run told about (carried in the message's metadata, so a notice can be traced to its run). */
+  runId: string;
   medium: Medium;
   label: string;
   run: { created: number; fetched: number; duplicates: number; skippedMeetups: number };
@@ -55,6 +57,8 @@ export interface ImportFinishedFacts {
 
 /** An import that failed: `reason` is a reason code (`auth:…`, `service:…`), the retry in the org's zone. */
 export interface ImportFailedFacts {
+  /** The run that failed (in the message's metadata). */
+  runId: string;
   medium: Medium;
   label: string;
   reason: string;

@@ -36,6 +36,7 @@ export async function notifyRunFinished(
   if (run.created === 0 && unmapped === 0) return;
   const audience = await importAudience(deps, account.teamId);
   await deps.notifier.importFinished(account.teamId, audience, {
+    runId: run.runId,
     medium: account.medium,
     label: account.label,
     run: { created: run.created, fetched: run.fetched, duplicates: run.duplicates, skippedMeetups: run.skippedMeetups },
@@ -44,9 +45,10 @@ export async function notifyRunFinished(
   });
 }
 
-export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, reason: string, nextRunAt: Date | null) {
+export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, runId: string, reason: string, nextRunAt: Date | null) {
   const [org, admins] = await Promise.all([getOrg(deps, account.teamId), orgAdmins(deps, account.teamId)]);
   await deps.notifier.importFailed(account.teamId, admins, {
+    runId,
     medium: account.medium,
     label: account.label,
     reason,

@@ -60,3 +60,23 @@ export function nextRunAfter(
   }
   return nextRegularRun(medium, accountId, zone, now);
 }
+
+/**
+ * The fault trials' simulated day (test only, `SCHEDULE_TIME_SCALE`): the schedule is computed on a
+ * clock that runs `factor` times faster than real time from `origin`, and the wait it gives is
+ * shortened by the same factor. A whole day of import cycles, backoffs and Retry-Afters then runs
+ * in 1/factor of a day, while leases, locks and time limits (real durations of real work) stay real.
+ */
+export interface ScheduleScale {
+  SCHEDULE_TIME_SCALE: number;
+  SCHEDULE_TIME_ORIGIN?: string;
+}
+
+/** `next(simNow)` on the schedule's clock, as a real instant. Identity at scale 1. */
+export function onScheduleClock(scale: ScheduleScale, now: Date, next: (simNow: Date) => Date): Date {
+  const factor = scale.SCHEDULE_TIME_SCALE;
+  if (factor <= 1 || !scale.SCHEDULE_TIME_ORIGIN) return next(now);
+  const origin = Date.parse(scale.SCHEDULE_TIME_ORIGIN);
+  const sim = new Date(origin + (now.getTime() - origin) * factor);
+  return new Date(now.getTime() + Math.max(0, next(sim).getTime() - sim.getTime()) / factor);
+}

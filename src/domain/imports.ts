@@ -15,7 +15,7 @@ import type { CandidateDoc, MediaAccountDoc, PostingDoc, RunSummary } from '../s
 import { decryptCredentials } from './accounts';
 import { connectorFor } from './connector-context';
 import { getOrg } from './orgs';
-import { nextRunAfter } from './import-schedule';
+import { nextRunAfter, onScheduleClock } from './import-schedule';
 import { routeImported } from './routing';
 import { notifyRunFailure, notifyRunFinished, notifyRecovered } from './import-notices';
 import { searchKey } from '../text';
@@ -47,7 +47,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     const a = await deps.store.mediaAccounts.findOne({ _id: new ObjectId(accountId), teamId }, { projection: { medium: 1 } });
     if (!a) return { outcome: 'skipped', nextRunAt: null };
     const org = await getOrg(deps, teamId);
-    return { outcome: 'skipped', nextRunAt: nextRunAfter(a.medium, accountId, org.zone, now) };
+    return { outcome: 'skipped', nextRunAt: onScheduleClock(deps.config, now, (t) => nextRunAfter(a.medium, accountId, org.zone, t)) };
   }
   const account = await deps.store.mediaAccounts.findOneAndUpdate(
     {
@@ -69,7 +69,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
       return { outcome: 'skipped', nextRunAt: null };
     // another run holds the lease: try again at the next regular time
     const org = await getOrg(deps, teamId);
-    return { outcome: 'skipped', nextRunAt: nextRunAfter(exists.medium, accountId, org.zone, now) };
+    return { outcome: 'skipped', nextRunAt: onScheduleClock(deps.config, now, (t) => nextRunAfter(exists.medium, accountId, org.zone, t)) };
   }
   const leaseBy = `${INSTANCE}:${runId}`;
   const org = await getOrg(deps, teamId);
@@ -97,6 +97,9 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     summary.skippedMeetups = stored.meetups;
     summary.skippedErased = stored.erased;
     await routeImported(deps, teamId, account.medium, stored.postingIds);
+    // told of in this run's notice: those nobody was told of yet (a run killed after storing them, or
+    // while telling, did not tell; they are duplicates now, or behind the cursor, but still news)
+    const untold = await untoldOf(deps, account);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
     // The cursor moves only now that everything it covers is stored.
@@ -119,13 +122,37 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     await finishRun(deps, runId, summary);
     if (!res.matchedCount) return { outcome: 'success', summary, nextRunAt: null }; // unlinked or re-entered meanwhile
     if (wasError) await notifyRecovered(deps, account);
-    await notifyRunFinished(deps, account, summary, { firstImport, hasMore: fetched.hasMore });
-    return { outcome: 'success', summary, nextRunAt: nextRunAfter(account.medium, accountId, org.zone, deps.clock()) };
+    await notifyRunFinished(deps, account, { ...summary, created: untold.length }, { firstImport, hasMore: fetched.hasMore });
+    if (untold.length)
+      await deps.store.candidates.updateMany(
+        { teamId, medium: account.medium, externalId: { $in: untold }, announced: false },
+        { $set: { announced: true } },
+      );
+    return {
+      outcome: 'success',
+      summary,
+      nextRunAt: onScheduleClock(deps.config, deps.clock(), (t) => nextRunAfter(account.medium, accountId, org.zone, t)),
+    };
   } catch (err) {
     return await failRun(deps, account, leaseBy, summary, err, org.zone);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * External ids of this account's candidates that no import notice told of yet: this batch's
+ * new ones, and those of a run killed after storing them or while telling (its cursor may have moved).
+ */
+async function untoldOf(deps: Deps, account: MediaAccountDoc): Promise<string[]> {
+  const docs = await deps.store.candidates
+    .find(
+      // this account's only: runs of two accounts of one medium may run at once (two instances)
+      { teamId: account.teamId, medium: account.medium, announced: false, accountIds: account._id },
+      { projection: { externalId: 1 }, limit: 1000 },
+    )
+    .toArray();
+  return docs.map((d) => d.externalId);
 }
 
 async function finishRun(deps: Deps, runId: string, summary: RunSummary) {
@@ -151,7 +178,7 @@ async function failRun(
       $set: { state: 'auth_failed', lastRun: summary, lastError: { reason: summary.error, at: now, notified: true }, updatedAt: now },
       $unset: { runLease: '' },
     });
-    if (res.matchedCount) await notifyRunFailure(deps, account, summary.error, null);
+    if (res.matchedCount) await notifyRunFailure(deps, account, summary.runId, summary.error, null);
     return { outcome: 'auth_failed', summary, nextRunAt: null };
   }
   const reason = err instanceof ServiceError ? `service:${err.reason}` : 'service:internal';
@@ -161,16 +188,18 @@ async function failRun(
   summary.error = reason;
   await finishRun(deps, summary.runId, summary);
   const failures = (account.failures ?? 0) + 1;
-  const nextRunAt = nextRunAfter(account.medium, String(account._id), zone, now, {
-    consecutiveFailures: failures,
-    retryAfterMs: err instanceof ServiceError ? err.retryAfterMs : undefined,
-  });
+  const nextRunAt = onScheduleClock(deps.config, now, (t) =>
+    nextRunAfter(account.medium, String(account._id), zone, t, {
+      consecutiveFailures: failures,
+      retryAfterMs: err instanceof ServiceError ? err.retryAfterMs : undefined,
+    }),
+  );
   const alreadyTold = account.state === 'system_error' && account.lastError?.notified;
   const res = await deps.store.mediaAccounts.updateOne(filter, {
     $set: { state: 'system_error', lastRun: summary, failures, lastError: { reason, at: now, notified: true }, updatedAt: now },
     $unset: { runLease: '' },
   });
-  if (res.matchedCount && !alreadyTold) await notifyRunFailure(deps, account, reason, nextRunAt);
+  if (res.matchedCount && !alreadyTold) await notifyRunFailure(deps, account, summary.runId, reason, nextRunAt);
   return { outcome: 'system_error', summary, nextRunAt: res.matchedCount ? nextRunAt : null };
 }
 
@@ -227,6 +256,7 @@ export async function storeApplicants(
           assignees: [],
           importedAt: now,
           importHistory: [{ at: now, accountId: account._id, accountLabel: account.label, runId }],
+          announced: false,
         },
         $addToSet: { accountIds: account._id },
       },

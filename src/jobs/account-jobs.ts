@@ -12,7 +12,7 @@ import { checkCredentials } from '../domain/accounts';
 import { runImport, importLeaseMs } from '../domain/imports';
 import { withLockTouch, AGENDA_COLLECTION } from './agenda';
 import { getOrg } from '../domain/orgs';
-import { nextRegularRun } from '../domain/import-schedule';
+import { nextRegularRun, onScheduleClock } from '../domain/import-schedule';
 
 export const JOB = {
   authApi: 'auth-api',
@@ -130,7 +130,10 @@ export async function reconcileAccountJobs(deps: Deps, agenda: Agenda): Promise<
     const existing = await jobs.findOne({ name: importJob(a.medium), 'data.accountId': id });
     if (!existing || (!existing.nextRunAt && !existing.lockedAt)) {
       const org = await getOrg(deps, a.teamId);
-      await agendaAccountJobs(agenda, deps.store.db).scheduleImport(ref, nextRegularRun(a.medium, id, org.zone, deps.clock()));
+      await agendaAccountJobs(agenda, deps.store.db).scheduleImport(
+        ref,
+        onScheduleClock(deps.config, deps.clock(), (t) => nextRegularRun(a.medium, id, org.zone, t)),
+      );
       created++;
     } else if (existing.disabled) {
       await agenda.enable({ id: String(existing._id) });

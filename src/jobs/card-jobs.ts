@@ -73,9 +73,14 @@ export function defineCardJobs(agenda: Agenda, deps: Deps, cards: CardDelivery) 
     },
     { concurrency: 10, lockLifetime: 60_000, lockLimit: 20 },
   );
-  agenda.define(CARD_SWEEP, async () => {
-    await sweep(deps);
-  });
+  // the sweep takes milliseconds: a lock left by a killed instance must not stop it for Agenda's default 5 minutes
+  agenda.define(
+    CARD_SWEEP,
+    async () => {
+      await sweep(deps);
+    },
+    { lockLifetime: 30_000 },
+  );
 }
 
 /** Safety net: wakes the poster of every job with cards waiting but no run scheduled. */

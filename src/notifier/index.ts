@@ -12,8 +12,16 @@ import { dmUser, dmUsers, type DmDeps } from './dm';
 
 export function createNotifier(deps: DmDeps): Notifier {
   return {
-    importFinished: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => importFinishedMessage(t, facts)),
-    importFailed: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => importFailureMessage(t, facts)),
+    importFinished: (teamId, userIds, facts) =>
+      dmUsers(deps, teamId, userIds, (t) => ({
+        ...importFinishedMessage(t, facts),
+        metadata: { event_type: 'hire_relay_import_finished', event_payload: { runId: facts.runId, created: facts.run.created } },
+      })),
+    importFailed: (teamId, userIds, facts) =>
+      dmUsers(deps, teamId, userIds, (t) => ({
+        ...importFailureMessage(t, facts),
+        metadata: { event_type: 'hire_relay_import_failed', event_payload: { runId: facts.runId, reason: facts.reason } },
+      })),
     importRecovered: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => importRecoveredMessage(t, facts)),
     linkResult: async (teamId, userId, facts) => ((await dmUser(deps, teamId, userId, (t) => linkResultMessage(t, facts))) ? 1 : 0),
     channelProblem: (teamId, userIds, facts) => dmUsers(deps, teamId, userIds, (t) => channelProblemMessage(t, facts)),

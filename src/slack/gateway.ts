@@ -72,7 +72,14 @@ export function createSlackGateway(
     if (cached) return cached;
     const token = await tokenFor(teamId);
     if (!token) return null;
-    const client = new WebClient(token, { ...slackClientOptions(config), teamId });
+    // a time limit: a Slack that never answers must not hold a job (an import telling its result) forever
+    const client = new WebClient(token, {
+      ...slackClientOptions(config),
+      teamId,
+      timeout: 15_000,
+      // a few quick retries, not @slack/web-api's default of ten over about half an hour
+      retryConfig: { retries: 3, factor: 2, minTimeout: 1_000, maxTimeout: 5_000 },
+    });
     clients.set(teamId, client);
     return client;
   }
@@ -87,7 +94,7 @@ export function createSlackGateway(
       teamId,
       rejectRateLimitedCalls: true,
       retryConfig: { retries: 0 },
-      timeout: 30_000,
+      timeout: 15_000,
       logger: webApiLogger(logger),
     });
     postingClients.set(teamId, client);

@@ -58,6 +58,11 @@ function errorCode(err: unknown): { code?: string; api?: string; retryAfter?: nu
   return { code: e?.code, api: e?.data?.error, retryAfter: e?.retryAfter };
 }
 
+/** Slack's error codes are snake_case words (`channel_not_found`); anything else is not an answer. */
+export function isSlackErrorCode(api: string | undefined): api is string {
+  return typeof api === 'string' && /^[a-z][a-z0-9_]{0,99}$/.test(api);
+}
+
 export function createPacedPosting(deps: {
   postingClientFor(teamId: string): Promise<WebClient | null>;
   logger: Pick<Logger, 'info' | 'warn'>;
@@ -104,10 +109,12 @@ export function createPacedPosting(deps: {
           if (attempt > MAX_RATE_LIMITED) return { kind: 'ambiguous', error: 'rate limited too long' };
           continue;
         }
-        if (code === ErrorCode.PlatformError) {
+        // A refusal is an answer Slack could be read from: {ok:false, error:<code>}. A body that did not parse
+        // (@slack/web-api then reports the raw text as the "error") is no answer: it may have been posted.
+        if (code === ErrorCode.PlatformError && isSlackErrorCode(api)) {
           if (api === 'not_in_channel' || api === 'channel_not_found' || api === 'is_archived')
             return { kind: 'channel_issue', reason: api };
-          return { kind: 'failed', error: api ?? 'unknown' };
+          return { kind: 'failed', error: api };
         }
         // request/HTTP errors: the message may or may not have been posted
         logger.warn({ err, teamId, channel }, 'chat.postMessage failed without an answer');

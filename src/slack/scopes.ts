@@ -9,5 +9,6 @@ export const SLACK_SCOPES = [
   'groups:read',
   'im:write',
   'im:read',
+  'im:history', // import notices: after a lost answer, look for the notice before sending it again
   'users:read',
 ];

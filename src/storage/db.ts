@@ -90,6 +90,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
       name: 'erased_fingerprint',
       partialFilterExpression: { fingerprint: { $type: 'string' } },
     },
+    // import notices: the candidates nobody was told of yet (partial: it holds only those, briefly)
+    { key: { teamId: 1, medium: 1, announced: 1 }, name: 'candidates_untold', partialFilterExpression: { announced: false } },
   ],
   cardDigests: [{ key: { teamId: 1, jobId: 1, state: 1 } }],
   slackUsers: [{ key: { teamId: 1, userId: 1 }, unique: true }],

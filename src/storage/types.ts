@@ -178,6 +178,8 @@ export interface CandidateDoc {
   accountIds: ObjectId[];
   importedAt: Date;
   importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
+  /** false until an import notice told of this candidate (absent on candidates from before: told). */
+  announced?: boolean;
   /** Set when routed to a job; the card is posted by the delivery job (src/jobs/card-jobs.ts). */
   card?: CardRef;
   /** When the stage became a closed one (hired, rejected, withdrawn); unset when reopened. */

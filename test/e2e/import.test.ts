@@ -265,3 +265,30 @@ describe('a workspace that uninstalled the app', () => {
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T2 })).toBe(3);
   });
 });
+
+describe('a run killed after storing its batch', () => {
+  it('leaves its candidates untold; the next run, fetching them again, tells of them once', async () => {
+    const key = 'wantedly-untold-key-0001';
+    h.media!.wantedly.addAccount({ apiKey: key });
+    h.media!.wantedly.setRateLimit(0);
+    h.media!.wantedly.generateEntries(key, { count: 5, meetupRatio: 0, seed: 41 });
+    const acc = await linkViaSlack(h, T, ADMIN, 'wantedly', { api_key: key }, 'Untold');
+    await firstImport(h, acc);
+    h.media!.wantedly.generateEntries(key, { count: 4, meetupRatio: 0, seed: 42, start: new Date().toISOString(), stepMs: 1 });
+    const cursorBefore = (await h.app.deps.store.mediaAccounts.findOne({ _id: acc._id }))!.cursor;
+    // what a kill -9 between storing the batch and moving the cursor leaves: stored, untold, cursor behind
+    await runImportNow(h, acc);
+    const four = await h.app.deps.store.candidates.find({ teamId: T, accountIds: acc._id }).sort({ appliedAt: -1 }).limit(4).toArray();
+    await h.app.deps.store.candidates.updateMany({ _id: { $in: four.map((c) => c._id) } }, { $set: { announced: false } });
+    await h.app.deps.store.mediaAccounts.updateOne({ _id: acc._id }, { $set: { cursor: cursorBefore } });
+    h.slack.reset();
+    const again = await runImportNow(h, acc);
+    expect(again.lastRun).toMatchObject({ fetched: 4, created: 0, duplicates: 4 });
+    const told = h.slack
+      .messages({ teamId: T })
+      .filter((m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'hire_relay_import_finished');
+    expect(told.length).toBeGreaterThan(0);
+    for (const m of told) expect((m.metadata as { event_payload: { created: number } }).event_payload.created).toBe(4);
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, accountIds: acc._id, announced: false })).toBe(0);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import {
   nextRegularRun,
+  onScheduleClock,
   nextRunAfter,
   accountOffsetSeconds,
   backoffMs,
@@ -74,5 +75,25 @@ describe('backoff', () => {
       now.getTime() + 3600_000,
     );
     expect(nextRunAfter('wantedly', 'a', 'Asia/Tokyo', now, { consecutiveFailures: 1 }).getTime()).toBe(now.getTime() + 120_000);
+  });
+});
+
+describe('the schedule clock of a simulated day (SCHEDULE_TIME_SCALE)', () => {
+  const origin = '2026-12-03T00:00:00.000Z';
+  it('is the identity at scale 1', () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    const f = (t: Date) => new Date(t.getTime() + 300_000);
+    expect(onScheduleClock({ SCHEDULE_TIME_SCALE: 1 }, now, f)).toEqual(f(now));
+  });
+  it('computes on a clock running N times faster and shortens the wait by N', () => {
+    // 10 real seconds after the origin are 2 simulated hours at 720×
+    const now = new Date(Date.parse(origin) + 10_000);
+    let seen: Date | undefined;
+    const at = onScheduleClock({ SCHEDULE_TIME_SCALE: 720, SCHEDULE_TIME_ORIGIN: origin }, now, (sim) => {
+      seen = sim;
+      return new Date(sim.getTime() + 5 * 60_000); // five simulated minutes later
+    });
+    expect(seen?.toISOString()).toBe('2026-12-03T02:00:00.000Z');
+    expect(Math.abs(at.getTime() - now.getTime() - 300_000 / 720)).toBeLessThan(1); // ms resolution
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Crash recovery: a card or digest left in 'posting' past its lease (a crash, or a post whose
  * answer was lost) is looked up in the channel's history by its block id before it is posted
- * again — found: posted with that ts; not found (or the history unreadable): pending again.
+ * again — found: posted with that ts; not found: pending again; the history unreadable (Slack did
+ * not answer, or not readably): left as it is, looked up again by a later run. Not knowing is no
+ * reason to post it twice.
  */
 import { cardBlockId, digestBlockId } from '../../../views/candidate';
 import type { Run } from './run';
@@ -27,7 +29,7 @@ async function findPosted(
   } catch (err) {
     run.deps.logger.warn(
       { err, teamId: run.teamId, channel },
-      'could not check the channel history for an unconfirmed card; it will be posted again',
+      'could not check the channel history for an unconfirmed card; it will be checked again',
     );
     return 'unknown';
   }
@@ -42,6 +44,7 @@ export async function recoverStale(run: Run): Promise<void> {
   const now = new Date();
   for (const d of await digests.stale(teamId, job._id!, now)) {
     const ts = await findPosted(run, d.channel, digestBlockId(String(d._id)), d.claimedAt);
+    if (ts === 'unknown') continue;
     if (found(ts)) await digests.recoverPosted(d._id!, now, ts);
     else await digests.recoverPending(d._id!, now);
   }
@@ -53,6 +56,7 @@ export async function recoverStale(run: Run): Promise<void> {
       if (card.digestId) threadTs = (await digests.get(teamId, card.digestId))?.ts;
       ts = await findPosted(run, card.channel, cardBlockId(String(c._id)), card.claimedAt, threadTs);
     }
+    if (ts === 'unknown') continue;
     if (found(ts)) await cards.recoverPosted(c._id!, now, { ts, threadTs });
     else await cards.recoverPending(c._id!, now);
   }

@@ -17,14 +17,22 @@ import { runChaosDay } from './chaos-day';
 const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
 console.log(`chaos seed ${seed} (replay: CHAOS_SEED=${seed} npm run test:faults -- chaos-day)`);
 
-it.runIf(enabled)('a chaos day with three kill -9: no duplicate, no loss, each card and notice once', async () => {
-  const r = await runChaosDay({ seed, instances: 1, label: 'one' });
-  console.log(JSON.stringify(r.stats));
-  expect(r.violations, `seed ${seed}`).toEqual([]);
-}, 600_000);
+it.runIf(enabled)(
+  'a chaos day with three kill -9: no duplicate, no loss, each card and notice once',
+  async () => {
+    const r = await runChaosDay({ seed, instances: 1, label: 'one' });
+    console.log(JSON.stringify(r.stats));
+    expect(r.violations, `seed ${seed}`).toEqual([]);
+  },
+  600_000,
+);
 
-it.runIf(enabled)('the same day with two app processes on one database: the same end state', async () => {
-  const r = await runChaosDay({ seed, instances: 2, label: 'two' });
-  console.log(JSON.stringify(r.stats));
-  expect(r.violations, `seed ${seed}`).toEqual([]);
-}, 600_000);
+it.runIf(enabled)(
+  'the same day with two app processes on one database: the same end state',
+  async () => {
+    const r = await runChaosDay({ seed, instances: 2, label: 'two' });
+    console.log(JSON.stringify(r.stats));
+    expect(r.violations, `seed ${seed}`).toEqual([]);
+  },
+  600_000,
+);

@@ -10,7 +10,8 @@
  * Each cell is decided from what happened, never from the permission function itself:
  * - allowed: the action's own effect is seen (the database change, the modal opened, the list shown);
  * - refused / not found: the database is unchanged (a canonical dump of every collection but the
- *   audit log, the delivery dedupe and the job queue) and the user was told so in their language;
+ *   audit log, the delivery dedupe, the job queue and the user directory's cache) and the user was
+ *   told so in their language;
  * - ignored: nothing changed and nothing was answered; not served: the workspace has no
  *   installation and the request stops before any listener.
  * The table is rendered as Markdown and compared with the section of docs/security.md between the
@@ -207,7 +208,13 @@ let hooksUrl = '';
 const hookPosts = new Map<string, unknown[]>();
 let seq = 0;
 
-const IGNORED_COLLECTIONS = new Set(['auditLog', 'deliveries', 'agendaJobs']);
+/**
+ * Not the state a request is judged by: the audit log and the delivery dedupe record every request
+ * and every refusal by design, Agenda's queue is the job runner's, and `slackUsers` is the user
+ * directory's cache of what Slack says of a person (a background lookup writes it after any request
+ * from, or naming, someone it has not read yet — whoever sent it, allowed or not).
+ */
+const IGNORED_COLLECTIONS = new Set(['auditLog', 'deliveries', 'agendaJobs', 'slackUsers']);
 let baseline: Record<string, unknown[]> = {};
 let baselineText = '';
 
@@ -528,6 +535,17 @@ interface Row {
 }
 
 const db = () => h.app.deps.store;
+
+/** An entry of A's audit log, newest of all (dated ahead): every allowed audit answer lists it. */
+const AUDIT_MARKER = 'mx-audit-seed';
+const AUDIT_SEED = {
+  teamId: A,
+  actorId: 'U0MXSEED',
+  action: 'matrix.seeded',
+  allowed: true,
+  target: { marker: AUDIT_MARKER },
+  at: new Date('2099-01-01T00:00:00Z'),
+};
 const hex = (id: ObjectId) => id.toHexString();
 
 /** A `/ats` subcommand's row: `/ats <text>`, the row named by the subcommand (its first word). */
@@ -595,6 +613,7 @@ const ROWS: Row[] = [
   },
   command('roles', 'the roles modal', (o) => shown(o, 'views.open', 'role:save')),
   command('settings', 'the settings modal', (o) => shown(o, 'views.open', 'set:save')),
+  command('audit', 'the audit log, newest first', (o) => o.said().includes(AUDIT_MARKER)),
   // media accounts
   {
     id: 'acct:page',
@@ -801,6 +820,53 @@ const ROWS: Row[] = [
     writes: true,
     send: (c, o) => click(c, select('cand:stage', `${hex(o.cand)}:screening`), { modal: 'cand:modal' }),
     effect: async (o) => Boolean(await db().candidates.findOne({ _id: o.o.cand, stage: 'screening' })),
+  },
+
+  {
+    id: 'cand:erase',
+    kind: 'action',
+    what: "erase a candidate's personal data (details modal, confirmed)",
+    objects: ['candidate'],
+    writes: true,
+    send: (c, o) => click(c, button('cand:erase', hex(o.cand)), { modal: 'cand:modal' }),
+    // what src/domain/privacy.ts leaves: a tombstone without the name, the medium's id or the links
+    effect: async (o) =>
+      Boolean(
+        await db().candidates.findOne({
+          _id: o.o.cand,
+          erasedAt: { $exists: true },
+          name: '',
+          externalId: `erased:${hex(o.o.cand)}`,
+          links: { $size: 0 },
+        }),
+      ),
+  },
+
+  // the audit log (org admins): the seeded entry is listed
+  {
+    id: 'audit:page',
+    kind: 'action',
+    what: "another page of the audit log (the filters in the button's value)",
+    objects: [],
+    send: (c) => click(c, button('audit:page:next', JSON.stringify({ p: 0, u: AUDIT_SEED.actorId })), 'ephemeral'),
+    effect: (o) => o.said().includes(AUDIT_MARKER),
+  },
+  {
+    id: 'audit:user',
+    kind: 'action',
+    what: 'the audit log filtered by person',
+    objects: [],
+    send: (c) =>
+      click(c, { type: 'users_select', action_id: 'audit:user', block_id: 'audit_f::', selected_user: AUDIT_SEED.actorId }, 'ephemeral'),
+    effect: (o) => o.said().includes(AUDIT_MARKER),
+  },
+  {
+    id: 'audit:action',
+    kind: 'action',
+    what: 'the audit log filtered by action',
+    objects: [],
+    send: (c) => click(c, select('audit:action', AUDIT_SEED.action, 'audit_f::'), 'ephemeral'),
+    effect: (o) => o.said().includes(AUDIT_MARKER),
   },
 
   // org admins' modals
@@ -1081,6 +1147,9 @@ beforeAll(async () => {
     ],
   });
   h.slack.deactivateUser(U.gone);
+  // the directory read A's people at install, before the deactivation: read them again, as the
+  // app's periodic listing would (users.list says `deleted: true` for U.gone now)
+  await h.app.directory.list(A);
   await h.install(B, { installer: U.adminB, users: [{ id: U.userB }] });
   h.slack.addTeam({ id: C, name: 'Team C' });
   h.slack.addUser({ teamId: C, id: U.userC, name: 'userc', locale: 'ja-JP', isAdmin: true });
@@ -1187,6 +1256,16 @@ beforeAll(async () => {
   // the orgs exist before the baseline (a first read creates an org)
   await getOrg(h.app.deps, A);
   await getOrg(h.app.deps, B);
+  await s.auditLog.insertOne({ ...AUDIT_SEED });
+  // Every identity is known to the user directory before the matrix runs, so that each cell is the
+  // steady answer and not the first contact's: A's people from the install's users.list (U.gone
+  // deactivated), and B's two, whom users.info in A does not know (null: not in this workspace).
+  // Someone the directory has not read yet gets "try again in a moment" and nothing decided
+  // (test/e2e/ack-first.test.ts).
+  const facts = (id: string) => h.app.deps.slack.userFacts(A, id, { waitMs: 5000 });
+  expect(await facts(U.gone)).toMatchObject({ deleted: true });
+  for (const id of [U.admin, U.jobAdmin, U.jobMember, U.standard, U.limited, U.guest]) expect(await facts(id)).not.toBe('unknown');
+  for (const id of [U.adminB, U.userB]) expect(await facts(id), `${id} in A`).toBeNull();
   baseline = await dump();
   baselineText = canonical(baseline);
 }, 60_000);
@@ -1270,6 +1349,11 @@ describe('the authorization matrix', () => {
       ])
         expect(cells[i][at(key)], `${row.id} ${row.what} by ${key}`).not.toBe('allowed');
     });
+    // the deactivated account (still an admin of J1) is refused for being deactivated, not for a
+    // missing role: the directory holds Slack's `deleted: true` for them
+    const goneRefusals = await db().auditLog.find({ teamId: A, actorId: U.gone, allowed: false }).toArray();
+    expect(goneRefusals.length, 'refusals of the deactivated account').toBeGreaterThan(0);
+    expect(new Set(goneRefusals.map((r) => r.reason))).toEqual(new Set(['deactivated']));
   }, 240_000);
 
   it('is the table docs/security.md shows', () => {

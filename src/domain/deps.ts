@@ -46,6 +46,11 @@ export interface AccountJobs {
 export interface ImportFinishedFacts {
   /** The run told about (carried in the message's metadata, so a notice can be traced to its run). */
   runId: string;
+  /**
+   * Told by a later run in place of a run that died while telling (it may have sent it): each DM's
+   * history is looked up for this notice before it is posted.
+   */
+  takeover?: boolean;
   medium: Medium;
   label: string;
   run: { created: number; fetched: number; duplicates: number; skippedMeetups: number };

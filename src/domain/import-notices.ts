@@ -1,7 +1,8 @@
 /**
  * Who is told what about imports (the notifier renders and sends, each in their language, by DM):
  * - a run that brought new candidates → org admins, job admins and job members (never limited
- *   access): one message per run with the counts, and after an account's first import, the
+ *   access): one message per run with the counts (a notice reaching nobody is told again by the
+ *   next run, under the same run id, see tellUntold in imports.ts), and after an account's first import, the
  *   request to map its unmapped postings;
  * - an auth failure or a system error → org admins, once per streak; recovery → org admins.
  */
@@ -27,22 +28,25 @@ export async function notifyRunFinished(
   deps: Deps,
   account: MediaAccountDoc,
   run: RunSummary,
-  opts: { firstImport: boolean; hasMore: boolean },
-) {
+  opts: { firstImport: boolean; hasMore: boolean; takeover?: boolean },
+): Promise<'told' | 'nothing' | 'nobody'> {
   let unmapped = 0;
   if (opts.firstImport) {
     unmapped = await countUnmappedPostings(deps, account.teamId, account.medium);
   }
-  if (run.created === 0 && unmapped === 0) return;
+  if (run.created === 0 && unmapped === 0) return 'nothing';
   const audience = await importAudience(deps, account.teamId);
-  await deps.notifier.importFinished(account.teamId, audience, {
+  if (!audience.length) return 'nothing'; // nobody to tell: not retried
+  const sent = await deps.notifier.importFinished(account.teamId, audience, {
     runId: run.runId,
+    takeover: opts.takeover ?? false,
     medium: account.medium,
     label: account.label,
     run: { created: run.created, fetched: run.fetched, duplicates: run.duplicates, skippedMeetups: run.skippedMeetups },
     hasMore: opts.hasMore,
     unmapped,
   });
+  return sent > 0 ? 'told' : 'nobody';
 }
 
 export async function notifyRunFailure(deps: Deps, account: MediaAccountDoc, runId: string, reason: string, nextRunAt: Date | null) {

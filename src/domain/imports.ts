@@ -99,7 +99,6 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     await routeImported(deps, teamId, account.medium, stored.postingIds);
     // told of in this run's notice: those nobody was told of yet (a run killed after storing them, or
     // while telling, did not tell; they are duplicates now, or behind the cursor, but still news)
-    const untold = await untoldOf(deps, account);
     summary.outcome = 'success';
     summary.finishedAt = deps.clock();
     // The cursor moves only now that everything it covers is stored.
@@ -122,12 +121,7 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
     await finishRun(deps, runId, summary);
     if (!res.matchedCount) return { outcome: 'success', summary, nextRunAt: null }; // unlinked or re-entered meanwhile
     if (wasError) await notifyRecovered(deps, account);
-    await notifyRunFinished(deps, account, { ...summary, created: untold.length }, { firstImport, hasMore: fetched.hasMore });
-    if (untold.length)
-      await deps.store.candidates.updateMany(
-        { teamId, medium: account.medium, externalId: { $in: untold }, announced: false },
-        { $set: { announced: true } },
-      );
+    await tellUntold(deps, account, runId, leaseMs, { ...summary }, { firstImport, hasMore: fetched.hasMore });
     return {
       outcome: 'success',
       summary,
@@ -141,18 +135,61 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
 }
 
 /**
- * External ids of this account's candidates that no import notice told of yet: this batch's
- * new ones, and those of a run killed after storing them or while telling (its cursor may have moved).
+ * Tells of this account's candidates that no import notice told of yet (this batch's new ones, and
+ * those of a run killed after storing them or while telling), each exactly once, with kills and
+ * several instances:
+ * 1. claim: one updateMany by filter sets `announcing: {runId, by, until}` on the untold candidates
+ *    with no live claim; a claim whose run died (lease expired) is taken over but keeps its
+ *    `runId`, the key of the notice it stands for. The run then reads back what it holds (`by`).
+ * 2. tell: one notice per claim key, carrying that key in its metadata; a taken-over claim's
+ *    notice is first looked up in each DM's history (the dead run may have sent it), and every
+ *    resend after a lost answer is too, so a notice reaches each person once.
+ * 3. mark announced; a notice that reached nobody (of a non-empty audience) leaves its claim to
+ *    expire, and the next run tells again under the same key.
  */
-async function untoldOf(deps: Deps, account: MediaAccountDoc): Promise<string[]> {
-  const docs = await deps.store.candidates
-    .find(
-      // this account's only: runs of two accounts of one medium may run at once (two instances)
-      { teamId: account.teamId, medium: account.medium, announced: false, accountIds: account._id },
-      { projection: { externalId: 1 }, limit: 1000 },
-    )
+async function tellUntold(
+  deps: Deps,
+  account: MediaAccountDoc,
+  runId: string,
+  leaseMs: number,
+  summary: RunSummary,
+  opts: { firstImport: boolean; hasMore: boolean },
+) {
+  const now = deps.clock();
+  // the claim lives as long as the run's lease on the account: the next run may take it over
+  const leased = account.runLease?.until;
+  const until = leased && leased > now ? leased : new Date(now.getTime() + leaseMs);
+  // this account's only: runs of two accounts of one medium may run at once (two instances)
+  const mine = { teamId: account.teamId, medium: account.medium, announced: false, accountIds: account._id };
+  await deps.store.candidates.updateMany(
+    { ...mine, 'announcing.until': { $lt: now } },
+    { $set: { 'announcing.by': runId, 'announcing.until': until } },
+  );
+  await deps.store.candidates.updateMany(
+    { ...mine, announcing: { $exists: false } },
+    { $set: { announcing: { runId, by: runId, until } } },
+  );
+  const held = await deps.store.candidates
+    .find({ ...mine, 'announcing.by': runId }, { projection: { announcing: 1 }, limit: 5000 })
     .toArray();
-  return docs.map((d) => d.externalId);
+  const keys = new Set(held.map((c) => c.announcing!.runId));
+  if (!keys.has(runId) && opts.firstImport) keys.add(runId); // the unmapped postings' request, even with nobody new
+  for (const key of keys) {
+    // a claim's size is fixed once made: the whole group, told of or not, so a resend says the same
+    const created =
+      key === runId
+        ? held.filter((c) => c.announcing!.runId === key).length
+        : await deps.store.candidates.countDocuments({ teamId: account.teamId, medium: account.medium, 'announcing.runId': key });
+    const own = key === runId;
+    const sent = await notifyRunFinished(
+      deps,
+      account,
+      own ? { ...summary, created } : { ...summary, runId: key, created, fetched: created, duplicates: 0, skippedMeetups: 0 },
+      { firstImport: own && opts.firstImport, hasMore: opts.hasMore, takeover: !own },
+    );
+    if (sent === 'nobody') continue; // the claim expires; the next run tells again under this key
+    await deps.store.candidates.updateMany({ ...mine, 'announcing.runId': key, 'announcing.by': runId }, { $set: { announced: true } });
+  }
 }
 
 async function finishRun(deps: Deps, runId: string, summary: RunSummary) {

@@ -44,7 +44,14 @@ async function alreadySent(client: WebClient, channel: string, md: Metadata): Pr
   }
 }
 
-export async function dmUser(deps: DmDeps, teamId: string, userId: string, build: MessageFn): Promise<boolean> {
+/** `lookFirst`: the message (with metadata) may have been sent by a run that died: look in the history before the first post. */
+export async function dmUser(
+  deps: DmDeps,
+  teamId: string,
+  userId: string,
+  build: MessageFn,
+  opts: { lookFirst?: boolean } = {},
+): Promise<boolean> {
   const client = await deps.slack.clientFor(teamId);
   if (!client) return false;
   try {
@@ -56,7 +63,7 @@ export async function dmUser(deps: DmDeps, teamId: string, userId: string, build
     const msg = build(t);
     // after an answer that did not come back (or could not be read) the message may be there: a message
     // with metadata is looked up in the DM's history before it is posted again; one without is not retried
-    let maybeSent = false;
+    let maybeSent = opts.lookFirst === true;
     for (let attempt = 1; ; attempt++) {
       if (maybeSent && msg.metadata) {
         const found = await alreadySent(client, channel, msg.metadata);
@@ -89,8 +96,14 @@ export async function dmUser(deps: DmDeps, teamId: string, userId: string, build
   }
 }
 
-export async function dmUsers(deps: DmDeps, teamId: string, userIds: Iterable<string>, build: MessageFn): Promise<number> {
+export async function dmUsers(
+  deps: DmDeps,
+  teamId: string,
+  userIds: Iterable<string>,
+  build: MessageFn,
+  opts: { lookFirst?: boolean } = {},
+): Promise<number> {
   let sent = 0;
-  for (const userId of new Set(userIds)) if (await dmUser(deps, teamId, userId, build)) sent++;
+  for (const userId of new Set(userIds)) if (await dmUser(deps, teamId, userId, build, opts)) sent++;
   return sent;
 }

@@ -13,10 +13,16 @@ import { dmUser, dmUsers, type DmDeps } from './dm';
 export function createNotifier(deps: DmDeps): Notifier {
   return {
     importFinished: (teamId, userIds, facts) =>
-      dmUsers(deps, teamId, userIds, (t) => ({
-        ...importFinishedMessage(t, facts),
-        metadata: { event_type: 'hire_relay_import_finished', event_payload: { runId: facts.runId, created: facts.run.created } },
-      })),
+      dmUsers(
+        deps,
+        teamId,
+        userIds,
+        (t) => ({
+          ...importFinishedMessage(t, facts),
+          metadata: { event_type: 'hire_relay_import_finished', event_payload: { runId: facts.runId, created: facts.run.created } },
+        }),
+        { lookFirst: facts.takeover ?? false },
+      ),
     importFailed: (teamId, userIds, facts) =>
       dmUsers(deps, teamId, userIds, (t) => ({
         ...importFailureMessage(t, facts),

@@ -180,6 +180,11 @@ export interface CandidateDoc {
   importHistory: { at: Date; accountId: ObjectId; accountLabel: string; runId: string }[];
   /** false until an import notice told of this candidate (absent on candidates from before: told). */
   announced?: boolean;
+  /**
+   * The import run telling of this candidate (src/domain/imports.ts, tellUntold): `runId` keys the
+   * notice (kept when a later run, `by`, takes over a claim whose `until` passed).
+   */
+  announcing?: { runId: string; by: string; until: Date };
   /** Set when routed to a job; the card is posted by the delivery job (src/jobs/card-jobs.ts). */
   card?: CardRef;
   /** When the stage became a closed one (hired, rejected, withdrawn); unset when reopened. */

@@ -2,6 +2,7 @@
  * Scheduled imports through the emulators: batches of at most 100, nothing twice, nothing lost,
  * meetups skipped, Findy without age, links kept, failures → states, backoff and one notice.
  */
+import type { ObjectId } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, eventually, type Harness } from '../helpers/app';
 import { firstImport, linkViaSlack, runImportNow } from '../helpers/flows';
@@ -279,7 +280,10 @@ describe('a run killed after storing its batch', () => {
     // what a kill -9 between storing the batch and moving the cursor leaves: stored, untold, cursor behind
     await runImportNow(h, acc);
     const four = await h.app.deps.store.candidates.find({ teamId: T, accountIds: acc._id }).sort({ appliedAt: -1 }).limit(4).toArray();
-    await h.app.deps.store.candidates.updateMany({ _id: { $in: four.map((c) => c._id) } }, { $set: { announced: false } });
+    await h.app.deps.store.candidates.updateMany(
+      { _id: { $in: four.map((c) => c._id) } },
+      { $set: { announced: false }, $unset: { announcing: '' } },
+    );
     await h.app.deps.store.mediaAccounts.updateOne({ _id: acc._id }, { $set: { cursor: cursorBefore } });
     h.slack.reset();
     const again = await runImportNow(h, acc);
@@ -289,6 +293,53 @@ describe('a run killed after storing its batch', () => {
       .filter((m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'hire_relay_import_finished');
     expect(told.length).toBeGreaterThan(0);
     for (const m of told) expect((m.metadata as { event_payload: { created: number } }).event_payload.created).toBe(4);
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, accountIds: acc._id, announced: false })).toBe(0);
+  });
+});
+
+describe('a run killed while telling (its claim on the untold candidates expired)', () => {
+  // this account's notices only (other tests' accounts of the team may still run on their schedule)
+  const finished = async (accountId: ObjectId) => {
+    const runs = await h.app.deps.store.importRuns.find({ accountId }, { projection: { _id: 1 } }).toArray();
+    const ids = new Set(runs.map((r) => r._id.toHexString()));
+    return h.slack
+      .messages({ teamId: T })
+      .filter((m) => (m.metadata as { event_type?: string } | undefined)?.event_type === 'hire_relay_import_finished')
+      .map((m) => ({ channel: m.channel, ...(m.metadata as { event_payload: { runId: string; created: number } }).event_payload }))
+      .filter((n) => ids.has(n.runId));
+  };
+
+  it('is taken over by the next run, which tells under the dead run id once, whether or not it had sent', async () => {
+    const key = 'wantedly-claim-key-0001';
+    h.media!.wantedly.addAccount({ apiKey: key });
+    h.media!.wantedly.setRateLimit(0);
+    h.media!.wantedly.generateEntries(key, { count: 2, meetupRatio: 0, seed: 51 });
+    const acc = await linkViaSlack(h, T, ADMIN, 'wantedly', { api_key: key }, 'Claim');
+    await firstImport(h, acc);
+    h.media!.wantedly.generateEntries(key, { count: 3, meetupRatio: 0, seed: 52, start: new Date().toISOString(), stepMs: 1 });
+    h.slack.reset();
+    await runImportNow(h, acc);
+    const first = await finished(acc._id);
+    expect(first.length).toBeGreaterThan(0);
+    const dead = first[0]!.runId;
+    expect(first.every((n) => n.runId === dead && n.created === 3)).toBe(true);
+    // what a kill -9 after the notice went out, before marking, leaves: claimed, untold, the claim expired
+    const died = async () =>
+      h.app.deps.store.candidates.updateMany(
+        { teamId: T, 'announcing.runId': dead },
+        { $set: { announced: false, 'announcing.until': new Date(Date.now() - 1000) } },
+      );
+    expect((await died()).modifiedCount).toBe(3);
+    await runImportNow(h, acc);
+    expect(await finished(acc._id)).toEqual(first); // found in each DM's history: not sent again
+    expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, accountIds: acc._id, announced: false })).toBe(0);
+    // killed before the notice went out: the next run sends it, under the dead run's id, once
+    h.slack.reset();
+    await died();
+    await runImportNow(h, acc);
+    const resent = await finished(acc._id);
+    expect(resent.map((n) => n.channel).sort()).toEqual(first.map((n) => n.channel).sort());
+    expect(resent.every((n) => n.runId === dead && n.created === 3)).toBe(true);
     expect(await h.app.deps.store.candidates.countDocuments({ teamId: T, accountIds: acc._id, announced: false })).toBe(0);
   });
 });

@@ -75,7 +75,15 @@ export async function runImport(deps: Deps, teamId: string, accountId: string, o
   const org = await getOrg(deps, teamId);
   // started once it holds the lease: `now` was read before the lease was asked for, and a run of
   // another instance may have released it in between (its finishedAt is after our `now`)
-  const summary: RunSummary = { runId, startedAt: deps.clock(), fetched: 0, created: 0, duplicates: 0, skippedMeetups: 0, outcome: 'running' };
+  const summary: RunSummary = {
+    runId,
+    startedAt: deps.clock(),
+    fetched: 0,
+    created: 0,
+    duplicates: 0,
+    skippedMeetups: 0,
+    outcome: 'running',
+  };
   // _id from the run id, so that finishing the run is a look-up by _id (runId has no index)
   await deps.store.importRuns.insertOne({ _id: new ObjectId(runId), ...summary, teamId, accountId: account._id, medium: account.medium });
 
